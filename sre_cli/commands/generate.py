@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sre_cli.commands import options
+
+
+@click.command()
+@click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
+@click.option(
+    "--out",
+    "out_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output root (default: the spec directory's parent).",
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 listing files that differ from what would be generated."
+)
+def generate(specs_dir: str, out_root: Path | None, check: bool) -> None:
+    """Render rules, alarms, dashboards, runbooks and the schema from the specs."""
+    from sre_cli import generate as gen
+
+    specs = options.load_specs_or_exit([specs_dir])
+    root = out_root or specs.root
+    try:
+        outputs = gen.render_all(specs)
+    except (ValueError, RuntimeError) as exc:
+        options.fail(f"generation failed, nothing written: {exc}")
+    result = gen.plan(outputs, root)
+    if check:
+        if result.stale:
+            for rel in sorted(result.write):
+                click.echo(f"stale: {rel}")
+            for rel in result.delete:
+                click.echo(f"obsolete: {rel}")
+            click.echo(f"{len(result.stale)} generated file(s) out of date: run `sre generate`", err=True)
+            raise SystemExit(1)
+        click.echo(f"ok: {len(result.unchanged)} generated files up to date")
+        return
+    gen.execute(result, root)
+    click.echo(f"wrote {len(result.write)}, deleted {len(result.delete)}, unchanged {len(result.unchanged)}")

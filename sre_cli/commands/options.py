@@ -1,0 +1,30 @@
+"""Helpers shared by commands: loading specs with the documented error output and exit code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from sre_cli.spec import SpecSet
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(code)
+
+
+def load_specs_or_exit(paths: tuple[str, ...] | list[str]) -> SpecSet:
+    from sre_cli.spec import load
+
+    specs = load(list(paths) or ["slo"])
+    if specs.errors:
+        for err in specs.errors:
+            click.echo(str(err), err=True)
+        n = len(specs.errors)
+        click.echo(f"{n} error{'s' if n != 1 else ''}", err=True)
+        raise SystemExit(EXIT_BAD_INPUT)
+    return specs

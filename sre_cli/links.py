@@ -1,0 +1,27 @@
+"""Stable links from alerts to runbooks and dashboards, shared by every generator.
+
+Every alert links to `<runbook file URL>#<anchor>`; the runbook generator writes a heading whose
+GitHub slug is exactly that anchor, and `sre runbooks check` proves it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sre_cli.spec import Slo
+
+AlertKind = Literal["page", "ticket", "absent"]
+
+ANCHORS: dict[str, str] = {"page": "page", "ticket": "ticket", "absent": "metrics-absent"}
+
+
+def alert_anchor(kind: AlertKind) -> str:
+    return ANCHORS[kind]
+
+
+def runbook_link(slo: Slo, kind: AlertKind) -> str:
+    return f"{slo.runbook_url}#{alert_anchor(kind)}"
+
+
+def dashboard_link(slo: Slo) -> str:
+    return slo.dashboard_url

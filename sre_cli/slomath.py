@@ -1,0 +1,195 @@
+"""The SRE arithmetic every generator and the report share: durations, windows, burn rates, budgets.
+
+Pure functions only (no I/O, no clock) so they can be tested exhaustively. Objectives are fractions
+here (0.999), never percents: the spec model converts once at the edge.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+SECOND = 1
+MINUTE = 60
+HOUR = 3600
+DAY = 86400
+WEEK = 7 * DAY
+
+_UNITS = {"ms": 0.001, "s": SECOND, "m": MINUTE, "h": HOUR, "d": DAY, "w": WEEK, "y": 365 * DAY}
+_DURATION_RE = re.compile(r"^(?:(\d+)(ms|s|m|h|d|w|y))+$")
+_PART_RE = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
+
+# Calendar windows are reported from their calendar start; for alerting they behave like the
+# rolling window of their typical length (what Sloth and Pyrra also do).
+CALENDAR_WINDOWS = {"month": 30 * DAY, "week": WEEK}
+
+
+def parse_duration(text: str) -> int:
+    """Parse a Prometheus duration ("5m", "1h30m", "30d") into whole seconds.
+
+    Raises ValueError on anything else, including durations under one second.
+    """
+    if not isinstance(text, str) or not _DURATION_RE.match(text):
+        raise ValueError(f"invalid duration {text!r}: use a number and a unit (ms, s, m, h, d, w, y), e.g. 5m or 30d")
+    total = sum(int(n) * _UNITS[u] for n, u in _PART_RE.findall(text))
+    if total < 1 or total != int(total):
+        raise ValueError(f"invalid duration {text!r}: must be a whole number of seconds >= 1s")
+    return int(total)
+
+
+def parse_latency(text: str | int | float) -> float:
+    """Parse a latency threshold ("300ms", "0.3s", "1s" or a number of seconds) into seconds."""
+    if isinstance(text, bool):
+        raise ValueError(f"invalid latency {text!r}")
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s)?", text.strip())
+        if not m:
+            raise ValueError(f"invalid latency {text!r}: use e.g. 300ms, 0.3s or 0.3")
+        value = float(m.group(1)) * (0.001 if m.group(2) == "ms" else 1.0)
+    if not value > 0 or math.isinf(value):
+        raise ValueError(f"invalid latency {text!r}: must be > 0")
+    return round(value, 9)
+
+
+def format_duration(seconds: int) -> str:
+    """Render seconds as the shortest Prometheus duration ("2592000" -> "30d", "5400" -> "1h30m")."""
+    if seconds <= 0 or seconds != int(seconds):
+        raise ValueError(f"cannot format {seconds!r} as a duration")
+    parts = []
+    rest = int(seconds)
+    # Weeks are left out on purpose: "30d" reads better than "4w2d" in a rule name.
+    for unit, size in (("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND)):
+        n, rest = divmod(rest, size)
+        if n:
+            parts.append(f"{n}{unit}")
+    return "".join(parts)
+
+
+def window_seconds(window: str) -> int:
+    """Length of an SLO window: rolling ("30d", "4w") or calendar ("month", "week")."""
+    if window in CALENDAR_WINDOWS:
+        return CALENDAR_WINDOWS[window]
+    return parse_duration(window)
+
+
+@dataclass(frozen=True, order=True)
+class BurnWindow:
+    """One window pair of an alert tier: fire when both windows burn faster than `factor`.
+
+    budget_share is the share of the whole SLO-window budget that burning at `factor` for the long
+    window consumes (Google SRE Workbook, table 5-8).
+    """
+
+    long: int
+    short: int
+    budget_share: float
+
+    def factor(self, slo_window: int) -> float:
+        return burn_factor(self.budget_share, slo_window, self.long)
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str  # "page" or "ticket"
+    windows: tuple[BurnWindow, ...]
+
+
+def burn_factor(budget_share: float, slo_window: int, long_window: int) -> float:
+    """Burn rate that consumes `budget_share` of the budget within `long_window`.
+
+    budget_share x window / long window: 2% in 1h of 30d -> 14.4.
+    """
+    if not 0 < budget_share <= 1:
+        raise ValueError("budget_share must be in (0, 1]")
+    if long_window <= 0 or slo_window <= 0:
+        raise ValueError("windows must be positive")
+    return budget_share * slo_window / long_window
+
+
+DEFAULT_TIERS: tuple[Tier, ...] = (
+    Tier("page", (BurnWindow(1 * HOUR, 5 * MINUTE, 0.02), BurnWindow(6 * HOUR, 30 * MINUTE, 0.05))),
+    Tier("ticket", (BurnWindow(1 * DAY, 2 * HOUR, 0.10), BurnWindow(3 * DAY, 6 * HOUR, 0.10))),
+)
+
+# Windows the report shows burn rates for; the SLO window itself is added per SLO.
+REPORT_WINDOWS: tuple[int, ...] = (5 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 6 * HOUR, DAY, 3 * DAY)
+
+
+def sli_windows(slo_window: int, tiers: tuple[Tier, ...] = DEFAULT_TIERS) -> tuple[int, ...]:
+    """Every window an SLI must be known over: report windows, alert windows and the SLO window."""
+    wanted = set(REPORT_WINDOWS) | {slo_window}
+    for tier in tiers:
+        for w in tier.windows:
+            wanted |= {w.long, w.short}
+    return tuple(sorted(wanted))
+
+
+def error_budget(objective: float) -> float:
+    """Allowed bad fraction: 1 - objective (0.999 -> 0.001)."""
+    if not 0 < objective < 1:
+        raise ValueError("objective must be a fraction in (0, 1)")
+    return 1.0 - objective
+
+
+def error_ratio(bad: float, total: float) -> float | None:
+    """Bad share of events; None when there were no events (no traffic is not an outage)."""
+    if total < 0 or bad < 0:
+        raise ValueError("event counts cannot be negative")
+    if total == 0:
+        return None
+    return min(bad / total, 1.0)
+
+
+def burn_rate(err_ratio: float | None, objective: float) -> float | None:
+    """How many times faster than sustainable the budget burns (1.0 = exactly on budget)."""
+    if err_ratio is None:
+        return None
+    return err_ratio / error_budget(objective)
+
+
+def error_budget_consumed(bad: float, total: float, objective: float) -> float | None:
+    """Share of the window's budget spent, as a fraction of the budget (can exceed 1)."""
+    return burn_rate(error_ratio(bad, total), objective)
+
+
+def error_budget_remaining(bad: float, total: float, objective: float) -> float | None:
+    """Share of the window's budget left (1 = untouched, 0 = exhausted, negative = breached)."""
+    consumed = error_budget_consumed(bad, total, objective)
+    return None if consumed is None else 1.0 - consumed
+
+
+def allowed_bad_events(total: float, objective: float) -> float:
+    """How many bad events the budget allows for `total` events."""
+    return total * error_budget(objective)
+
+
+def timeslice_budget(slo_window: int, slice_seconds: int, objective: float) -> float:
+    """How many bad time slices the window's budget allows (30d of 1m slices at 99% -> 432)."""
+    if slice_seconds <= 0 or slo_window % slice_seconds:
+        raise ValueError("the slice must divide the SLO window")
+    return (slo_window // slice_seconds) * error_budget(objective)
+
+
+def time_to_exhaustion(remaining: float | None, rate: float | None, slo_window: int) -> float | None:
+    """Seconds until the budget left is gone if the budget keeps burning at `rate`.
+
+    A burn rate of 1 spends the whole budget in one SLO window. None when it never runs out
+    (no burn) or nothing is known; 0 when it is already gone.
+    """
+    if remaining is None or rate is None:
+        return None
+    if remaining <= 0:
+        return 0.0
+    if rate <= 0:
+        return None
+    return remaining * slo_window / rate
+
+
+def tier_firing(long_burn: float | None, short_burn: float | None, factor: float) -> bool:
+    """Whether a burn-rate alert pair fires: both windows strictly over the factor, unrounded."""
+    if long_burn is None or short_burn is None:
+        return False
+    return long_burn > factor and short_burn > factor

@@ -1,0 +1,246 @@
+"""The SLO spec language (apiVersion sre.dev/v1), as typed models.
+
+YAML field names are camelCase like every Kubernetes-style manifest; Python attributes are
+snake_case. The models check shape and single-field rules; rules that span fields or files
+(bucket boundaries, unique names, PromQL parsing, runbook files) live in `validate.py` so that
+every problem of a run is reported, not only the first.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from sre_cli import slomath
+
+API_VERSION = "sre.dev/v1"
+DNS_LABEL = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+LABEL_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, alias_generator=to_camel, populate_by_name=False, frozen=True
+    )
+
+
+DURATION_PATTERN = r"^(\d+(ms|s|m|h|d|w|y))+$"
+Duration = Annotated[str, Field(pattern=DURATION_PATTERN, examples=["5m", "1h", "30d"])]
+
+
+def _check_duration(value: str) -> str:
+    slomath.parse_duration(value)
+    return value
+
+
+class Metadata(_Model):
+    name: str = Field(pattern=DNS_LABEL, description="Unique SLO name, a lowercase DNS label.")
+    service: str = Field(pattern=DNS_LABEL, description="Service the SLO belongs to; one output file each.")
+    owner: str | None = Field(default=None, description="Owning team, shown in alerts and reports.")
+    labels: dict[Annotated[str, Field(pattern=LABEL_NAME)], str] = Field(
+        default_factory=dict, description="Extra labels on every generated series and alert."
+    )
+
+
+# ---- sources -------------------------------------------------------------------------------
+
+
+class CloudWatchMetric(_Model):
+    namespace: str = Field(min_length=1, max_length=255)
+    metric_name: str = Field(min_length=1, max_length=255)
+    dimensions: dict[str, str] = Field(default_factory=dict, max_length=30)
+    statistic: str = Field(default="Sum", description="CloudWatch statistic, e.g. Sum, Maximum, p95, PR(:0.3).")
+
+
+class PrometheusRatioSource(_Model):
+    good: str | None = Field(default=None, description="Selector of good events (exclusive with bad).")
+    bad: str | None = Field(default=None, description="Selector of bad events (exclusive with good).")
+    total: str = Field(description="Selector of all events.")
+    metric_type: Literal["counter", "periodSum"] = Field(
+        default="counter",
+        description="counter: monotonic counters (rate/increase); periodSum: gauges holding the event "
+        "count of each sample's period, e.g. YACE's *_sum series (sum_over_time).",
+    )
+
+    @model_validator(mode="after")
+    def _good_xor_bad(self) -> PrometheusRatioSource:
+        if (self.good is None) == (self.bad is None):
+            raise ValueError("give exactly one of `good` or `bad`")
+        return self
+
+
+class CloudWatchRatioSource(_Model):
+    good: list[CloudWatchMetric] | None = Field(default=None, min_length=1, max_length=8)
+    bad: list[CloudWatchMetric] | None = Field(default=None, min_length=1, max_length=8)
+    total: list[CloudWatchMetric] = Field(min_length=1, max_length=8)
+
+    @model_validator(mode="after")
+    def _good_xor_bad(self) -> CloudWatchRatioSource:
+        if (self.good is None) == (self.bad is None):
+            raise ValueError("give exactly one of `good` or `bad`")
+        return self
+
+
+class PrometheusHistogramSource(_Model):
+    histogram: str = Field(description='Histogram family selector without _bucket, e.g. x_seconds{job="api"}.')
+    buckets: list[float] = Field(min_length=1, description="The histogram's bucket boundaries (le), in seconds.")
+
+
+class CloudWatchLatencySource(_Model):
+    metric: CloudWatchMetric
+
+
+class PrometheusGaugeSource(_Model):
+    gauge: str = Field(description="PromQL instant-vector expression reduced to one series, e.g. max(x).")
+
+
+class CloudWatchGaugeSource(_Model):
+    metric: CloudWatchMetric
+
+
+# ---- indicators ----------------------------------------------------------------------------
+
+
+class RatioIndicator(_Model):
+    prometheus: PrometheusRatioSource | None = None
+    cloudwatch: CloudWatchRatioSource | None = None
+
+
+class LatencyIndicator(_Model):
+    threshold: str | float = Field(description="Latency a good request stays at or under, e.g. 300ms.")
+    prometheus: PrometheusHistogramSource | None = None
+    cloudwatch: CloudWatchLatencySource | None = None
+
+    @field_validator("threshold")
+    @classmethod
+    def _latency(cls, value: str | float) -> str | float:
+        slomath.parse_latency(value)
+        return value
+
+    @property
+    def threshold_seconds(self) -> float:
+        return slomath.parse_latency(self.threshold)
+
+
+class ThresholdIndicator(_Model):
+    slice: Duration = Field(default="1m", description="Length of one time slice.")
+    operator: Literal["<", "<=", ">", ">="] = Field(description="A slice is good when `gauge <operator> value`.")
+    value: float
+    prometheus: PrometheusGaugeSource | None = None
+    cloudwatch: CloudWatchGaugeSource | None = None
+
+    _slice = field_validator("slice")(classmethod(lambda cls, v: _check_duration(v)))
+
+    @property
+    def slice_seconds(self) -> int:
+        return slomath.parse_duration(self.slice)
+
+
+class Indicator(_Model):
+    ratio: RatioIndicator | None = None
+    latency: LatencyIndicator | None = None
+    threshold: ThresholdIndicator | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Indicator:
+        given = [k for k in ("ratio", "latency", "threshold") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of ratio, latency, threshold (got {', '.join(given) or 'none'})")
+        body = getattr(self, given[0])
+        if body.prometheus is None and body.cloudwatch is None:
+            raise ValueError(f"{given[0]}: give a `prometheus` source, a `cloudwatch` source, or both")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "ratio" if self.ratio else "latency" if self.latency else "threshold"
+
+    @property
+    def body(self) -> RatioIndicator | LatencyIndicator | ThresholdIndicator:
+        return self.ratio or self.latency or self.threshold  # type: ignore[return-value]
+
+
+# ---- alerting ------------------------------------------------------------------------------
+
+
+class BurnWindowSpec(_Model):
+    long: Duration
+    short: Duration
+    budget_percent: float = Field(gt=0, le=100, description="Share of the window's budget this pair guards.")
+
+    _dur = field_validator("long", "short")(classmethod(lambda cls, v: _check_duration(v)))
+
+    def to_math(self) -> slomath.BurnWindow:
+        return slomath.BurnWindow(
+            slomath.parse_duration(self.long), slomath.parse_duration(self.short), self.budget_percent / 100
+        )
+
+
+class TierSpec(_Model):
+    enabled: bool = True
+    severity: str | None = Field(
+        default=None, pattern=r"^[a-z][a-z0-9_-]*$", description="Label value; default = tier."
+    )
+    for_: Duration | None = Field(default=None, alias="for", description="How long the condition must hold.")
+    notify: str | None = Field(default=None, description="Name of a notification target from defaults.yaml.")
+    windows: list[BurnWindowSpec] | None = Field(default=None, min_length=1, max_length=4)
+
+    _dur = field_validator("for_")(classmethod(lambda cls, v: v if v is None else _check_duration(v)))
+
+
+class Alerting(_Model):
+    runbook: str | None = Field(default=None, description="Runbook path relative to the repo root.")
+    min_events: int = Field(
+        default=0, ge=0, description="Fewest events (or slices) in the long window before a burn alert may fire."
+    )
+    page: TierSpec = Field(default_factory=TierSpec)
+    ticket: TierSpec = Field(default_factory=TierSpec)
+
+
+class SloSpecBody(_Model):
+    description: str = Field(min_length=1)
+    objective: float = Field(gt=0, lt=100, description="Target, in percent (99.9).")
+    window: str = Field(default="30d", description="Rolling (7d, 28d, 30d, 4w) or calendar (month, week).")
+    indicator: Indicator
+    alerting: Alerting = Field(default_factory=Alerting)
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        if value in slomath.CALENDAR_WINDOWS:
+            return value
+        try:
+            seconds = slomath.parse_duration(value)
+        except ValueError as exc:
+            raise ValueError(f"{exc}; or the calendar windows month, week") from None
+        if seconds < slomath.DAY:
+            raise ValueError("the SLO window must be at least 1d")
+        return value
+
+
+class SLO(_Model):
+    api_version: Literal["sre.dev/v1"]
+    kind: Literal["SLO"]
+    metadata: Metadata
+    spec: SloSpecBody
+
+
+# ---- defaults.yaml -------------------------------------------------------------------------
+
+
+class NotificationTarget(_Model):
+    alertmanager_receiver: str | None = None
+    sns_topic_arn: str | None = Field(
+        default=None, max_length=300, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$"
+    )
+
+
+class Defaults(_Model):
+    runbook_base_url: str = Field(default="runbooks/", description="Prefix of runbook links in alerts.")
+    dashboard_base_url: str = Field(default="", description="Prefix of dashboard links in alerts.")
+    labels: dict[Annotated[str, Field(pattern=LABEL_NAME)], str] = Field(default_factory=dict)
+    notification_targets: dict[str, NotificationTarget] = Field(default_factory=dict)
+    page: TierSpec = Field(default_factory=TierSpec)
+    ticket: TierSpec = Field(default_factory=TierSpec)

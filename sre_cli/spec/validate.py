@@ -1,0 +1,178 @@
+"""Checks that span fields or files: the rules a type checker cannot see."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import promql_parser
+
+from sre_cli import slomath
+from sre_cli.spec import model
+from sre_cli.spec.yamlpos import YamlDocument
+
+if TYPE_CHECKING:
+    from sre_cli.spec.load import Slo, SpecError, SpecSet
+
+INDICATOR = ("spec", "indicator")
+_HISTOGRAM_SUFFIXES = ("_bucket", "_count", "_sum")
+
+# CloudWatch statistics: named, extended (percentile, trimmed/winsorized means, ranks, counts).
+_NUM = r"\d+(\.\d+)?"
+_BOUND = rf"({_NUM}%?)"
+_CW_STAT = re.compile(
+    rf"^(SampleCount|Average|Sum|Minimum|Maximum|IQM|p{_NUM}"
+    rf"|(TM|WM|TC|TS|PR)\({_BOUND}?:{_BOUND}?\)|(tm|wm|tc|ts){_NUM})$"
+)
+
+
+def is_cloudwatch_statistic(stat: str) -> bool:
+    if not _CW_STAT.match(stat):
+        return False
+    percentile = re.fullmatch(r"(?:p|tm|wm|tc|ts)(\d+(?:\.\d+)?)", stat)
+    return percentile is None or float(percentile.group(1)) <= 100
+
+
+def _err(slo_file: str, doc: YamlDocument, path: tuple[str | int, ...], message: str) -> SpecError:
+    from sre_cli.spec.load import SpecError, _dotted
+
+    pos = doc.position_of(path)
+    return SpecError(slo_file, pos.line, pos.col, _dotted(path), message)
+
+
+def _parse_promql(expr: str) -> tuple[object | None, str | None]:
+    try:
+        return promql_parser.parse(expr), None
+    except (ValueError, RuntimeError) as exc:
+        return None, f"PromQL does not parse: {exc}"
+
+
+def _check_selector(expr: str, *, what: str) -> str | None:
+    """A plain vector selector (metric{labels}); generators wrap it in rate()/increase()."""
+    node, problem = _parse_promql(expr)
+    if problem:
+        return problem
+    if not isinstance(node, promql_parser.VectorSelector):
+        return f'{what} must be a series selector like metric{{label="v"}}, not an expression'
+    if node.offset is not None or node.at is not None:
+        return f"{what} must not carry offset or @"
+    return None
+
+
+def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[SpecError]:
+    errors: list[SpecError] = []
+    file = slo.file
+
+    def add(path: tuple[str | int, ...], message: str) -> None:
+        errors.append(_err(file, doc, path, message))
+
+    ind = slo.indicator
+    window = slo.window_seconds
+    if ind.ratio:
+        base = (*INDICATOR, "ratio")
+        if p := ind.ratio.prometheus:
+            for key in ("good", "bad", "total"):
+                expr = getattr(p, key)
+                if expr is not None and (problem := _check_selector(expr, what=key)):
+                    add((*base, "prometheus", key), problem)
+        if c := ind.ratio.cloudwatch:
+            for key in ("good", "bad", "total"):
+                for i, metric in enumerate(getattr(c, key) or []):
+                    _check_cw_metric(metric, (*base, "cloudwatch", key, i), add)
+    elif ind.latency:
+        base = (*INDICATOR, "latency")
+        threshold = ind.latency.threshold_seconds
+        if p := ind.latency.prometheus:
+            problem = _check_selector(p.histogram, what="histogram")
+            if problem is None:
+                node = promql_parser.parse(p.histogram)
+                name = node.name or ""
+                if name.endswith(_HISTOGRAM_SUFFIXES):
+                    problem = f"give the histogram family without its suffix ({name.rsplit('_', 1)[0]})"
+            if problem:
+                add((*base, "prometheus", "histogram"), problem)
+            if sorted(p.buckets) != p.buckets or len(set(p.buckets)) != len(p.buckets):
+                add((*base, "prometheus", "buckets"), "bucket boundaries must be strictly increasing")
+            if not any(math.isclose(threshold, b, rel_tol=1e-9) for b in p.buckets):
+                bounds = ", ".join(f"{b:g}" for b in p.buckets)
+                add(
+                    (*base, "threshold"),
+                    f"{threshold:g}s is not a bucket boundary of the histogram ({bounds}); "
+                    "a histogram can only count requests at or under a boundary",
+                )
+        if c := ind.latency.cloudwatch:
+            _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+    elif ind.threshold:
+        base = (*INDICATOR, "threshold")
+        t = ind.threshold
+        if window % t.slice_seconds:
+            add((*base, "slice"), f"the slice {t.slice} must divide the SLO window {slo.window}")
+        if t.slice_seconds < 60 and t.cloudwatch:
+            add((*base, "slice"), "CloudWatch slices must be at least 1m (the metric's period)")
+        if p := t.prometheus:
+            node, problem = _parse_promql(p.gauge)
+            if problem is None and isinstance(node, promql_parser.MatrixSelector | promql_parser.SubqueryExpr):
+                problem = "gauge must be an instant vector, not a range"
+            if problem:
+                add((*base, "prometheus", "gauge"), problem)
+        if c := t.cloudwatch:
+            _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+
+    alerting = slo.spec.spec.alerting
+    for tier_name in ("page", "ticket"):
+        tier: model.TierSpec = getattr(alerting, tier_name)
+        for i, w in enumerate(tier.windows or []):
+            path = ("spec", "alerting", tier_name, "windows", i)
+            long_s, short_s = slomath.parse_duration(w.long), slomath.parse_duration(w.short)
+            if short_s >= long_s:
+                add((*path, "short"), f"short window {w.short} must be shorter than long window {w.long}")
+            if long_s > window:
+                add((*path, "long"), f"long window {w.long} is longer than the SLO window {slo.window}")
+        if tier.notify and defaults.notification_targets and tier.notify not in defaults.notification_targets:
+            known = ", ".join(sorted(defaults.notification_targets))
+            add(
+                ("spec", "alerting", tier_name, "notify"),
+                f"unknown notification target {tier.notify!r} (defaults.yaml has: {known})",
+            )
+    if alerting.runbook is not None:
+        from sre_cli.spec.load import find_root
+
+        root = find_root([Path(file)])
+        if alerting.runbook.startswith("/") or ".." in alerting.runbook.split("/"):
+            add(("spec", "alerting", "runbook"), "runbook must be a path inside the repository")
+        elif not (root / alerting.runbook).is_file():
+            add(("spec", "alerting", "runbook"), f"runbook file {alerting.runbook} does not exist (relative to {root})")
+    return errors
+
+
+def _check_cw_metric(metric: model.CloudWatchMetric, path: tuple[str | int, ...], add) -> None:  # type: ignore[no-untyped-def]
+    if not is_cloudwatch_statistic(metric.statistic):
+        add(
+            (*path, "statistic"),
+            f"{metric.statistic!r} is not a CloudWatch statistic (Sum, Average, Maximum, p95, PR(:0.3), ...)",
+        )
+
+
+def check_set(specs: SpecSet) -> list[SpecError]:
+    """Rules across files: SLO names are unique (they name rules, alarms and runbooks)."""
+    from sre_cli.spec.load import SpecError
+
+    errors: list[SpecError] = []
+    first: dict[str, Slo] = {}
+    for slo in specs.slos:
+        if slo.name in first:
+            other = first[slo.name]
+            errors.append(
+                SpecError(
+                    slo.file,
+                    slo.name_line,
+                    slo.name_col,
+                    "metadata.name",
+                    f"duplicate SLO name {slo.name!r} (first in {other.file}:{other.line})",
+                )
+            )
+        else:
+            first[slo.name] = slo
+    return errors
