@@ -142,7 +142,15 @@ def spec_files(paths: Iterable[Path]) -> tuple[list[Path], list[SpecError]]:
             files.append(p)
         else:
             errors.append(SpecError(str(p), 1, 1, "", "no such file or directory"))
-    return files, errors
+    # `sre validate slo slo/api.yaml` names a file twice; reading it twice would report its
+    # SLOs as duplicates of themselves.
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        if f.resolve() not in seen:
+            seen.add(f.resolve())
+            unique.append(f)
+    return unique, errors
 
 
 def find_root(paths: list[Path]) -> Path:
@@ -221,6 +229,15 @@ _PATTERN_HINTS = {
 }
 
 
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null (an empty value)"
+    kind = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}.get(type(value), "a value")
+    return f"{kind} ({value!r})"
+
+
 def pydantic_errors(exc: ValidationError, doc: YamlDocument, file: str, root_model: type[BaseModel]) -> list[SpecError]:
     errors: list[SpecError] = []
     seen: set[tuple[str, str]] = set()
@@ -242,7 +259,10 @@ def pydantic_errors(exc: ValidationError, doc: YamlDocument, file: str, root_mod
             pos = doc.position_of(loc)
             if kind == "string_pattern_mismatch":
                 msg = _PATTERN_HINTS.get(err.get("ctx", {}).get("pattern", ""), msg)
-            if "input" in err and kind not in {"model_type", "dict_type"} and not isinstance(err["input"], dict):
+            if kind in {"model_type", "dict_type"}:
+                # pydantic says "instance of SloSpecBody": class names mean nothing to a spec author.
+                msg = f"must be a mapping of fields, not {_yaml_type(err.get('input'))}"
+            elif "input" in err and not isinstance(err["input"], dict):
                 msg += f" (got {err['input']!r})"
         key = (_dotted(loc), msg)
         if key in seen:
@@ -255,6 +275,13 @@ def pydantic_errors(exc: ValidationError, doc: YamlDocument, file: str, root_mod
 # ---- loading -------------------------------------------------------------------------------
 
 
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters of the valid text before it) of a byte offset."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    col = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, col
+
+
 def read_documents(path: Path) -> tuple[list[YamlDocument], list[SpecError]]:
     name = str(path)
     try:
@@ -262,12 +289,13 @@ def read_documents(path: Path) -> tuple[list[YamlDocument], list[SpecError]]:
     except OSError as exc:
         return [], [SpecError(name, 1, 1, "", f"cannot read: {exc.strerror}")]
     if b"\x00" in raw:
-        return [], [SpecError(name, 1, raw.index(b"\x00") + 1, "", "binary file, not a YAML spec")]
+        line, col = _byte_position(raw, raw.index(b"\x00"))
+        return [], [SpecError(name, line, col, "", "binary file (NUL byte), not a YAML spec")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        return [], [SpecError(name, line, 1, "", "not UTF-8 text, not a YAML spec")]
+        line, col = _byte_position(raw, exc.start)
+        return [], [SpecError(name, line, col, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}), not a YAML spec")]
     try:
         docs = load_documents(text)
     except YamlError as exc:
@@ -286,9 +314,25 @@ def load_defaults(path: Path | None) -> tuple[model.Defaults, list[SpecError]]:
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
         return model.Defaults(), [SpecError(str(path), 1, 1, "", "defaults must be one YAML mapping")]
     try:
-        return model.Defaults.model_validate(docs[0].data), []
+        defaults = model.Defaults.model_validate(docs[0].data)
     except ValidationError as exc:
         return model.Defaults(), pydantic_errors(exc, docs[0], str(path), model.Defaults)
+    errors = []
+    for tier_name in ("page", "ticket"):
+        notify = getattr(defaults, tier_name).notify
+        if notify and defaults.notification_targets and notify not in defaults.notification_targets:
+            pos = docs[0].position_of((tier_name, "notify"))
+            known = ", ".join(sorted(defaults.notification_targets))
+            errors.append(
+                SpecError(
+                    str(path),
+                    pos.line,
+                    pos.col,
+                    f"{tier_name}.notify",
+                    f"unknown notification target {notify!r} (notificationTargets has: {known})",
+                )
+            )
+    return defaults, errors
 
 
 def resolve(spec: model.SLO, defaults: model.Defaults, file: str, line: int) -> Slo:
@@ -370,6 +414,21 @@ def _load_document(doc: YamlDocument, file: str, defaults: model.Defaults) -> tu
                 file, start.line, start.col, "", f"not an SLO spec: expected a mapping, got {type(data).__name__}"
             )
         ]
+    if data.get("kind", "SLO") != "SLO" or data.get("apiVersion", model.API_VERSION) != model.API_VERSION:
+        # Another kind of manifest (a Deployment, an OpenSLO file): one clear error, not a
+        # list of every field it lacks.
+        key = "kind" if data.get("kind", "SLO") != "SLO" else "apiVersion"
+        pos = doc.position_of((key,))
+        return None, [
+            SpecError(
+                file,
+                pos.line,
+                pos.col,
+                key,
+                f"not an SLO spec: apiVersion {data.get('apiVersion')!r}, kind {data.get('kind')!r} "
+                f"(expected apiVersion: {model.API_VERSION}, kind: SLO)",
+            )
+        ]
     if "apiVersion" not in data or "kind" not in data:
         missing = " and ".join(k for k in ("apiVersion", "kind") if k not in data)
         return None, [
@@ -384,7 +443,7 @@ def _load_document(doc: YamlDocument, file: str, defaults: model.Defaults) -> tu
     try:
         spec = model.SLO.model_validate(data)
     except ValidationError as exc:
-        return None, pydantic_errors(exc, doc, file, model.SLO)
+        return None, pydantic_errors(exc, doc, file, model.SLO) + validate.check_partial(data, doc, file, defaults)
     slo = resolve(spec, defaults, file, start.line)
     name_pos = doc.position_of(("metadata", "name"))
     slo = dataclasses.replace(slo, name_line=name_pos.line, name_col=name_pos.col)

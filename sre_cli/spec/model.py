@@ -22,7 +22,14 @@ LABEL_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", strict=True, alias_generator=to_camel, populate_by_name=False, frozen=True
+        extra="forbid",
+        strict=True,
+        alias_generator=to_camel,
+        populate_by_name=False,
+        frozen=True,
+        # inf/nan would pass range checks on open sides (`value: .inf` as a threshold) and
+        # cannot be written into PromQL or CloudWatch thresholds anyway.
+        allow_inf_nan=False,
     )
 
 
@@ -32,6 +39,19 @@ Duration = Annotated[str, Field(pattern=DURATION_PATTERN, examples=["5m", "1h", 
 
 def _check_duration(value: str) -> str:
     slomath.parse_duration(value)
+    return value
+
+
+def check_window(value: str) -> str:
+    """An SLO window: a rolling duration of at least a day, or a calendar window."""
+    if value in slomath.CALENDAR_WINDOWS:
+        return value
+    try:
+        seconds = slomath.parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; or the calendar windows month, week") from None
+    if seconds < slomath.DAY:
+        raise ValueError("the SLO window must be at least 1d")
     return value
 
 
@@ -206,18 +226,7 @@ class SloSpecBody(_Model):
     indicator: Indicator
     alerting: Alerting = Field(default_factory=Alerting)
 
-    @field_validator("window")
-    @classmethod
-    def _window(cls, value: str) -> str:
-        if value in slomath.CALENDAR_WINDOWS:
-            return value
-        try:
-            seconds = slomath.parse_duration(value)
-        except ValueError as exc:
-            raise ValueError(f"{exc}; or the calendar windows month, week") from None
-        if seconds < slomath.DAY:
-            raise ValueError("the SLO window must be at least 1d")
-        return value
+    _window = field_validator("window")(classmethod(lambda cls, v: check_window(v)))
 
 
 class SLO(_Model):

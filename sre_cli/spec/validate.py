@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import promql_parser
+from pydantic import ValidationError
 
 from sre_cli import slomath
 from sre_cli.spec import model
@@ -61,15 +63,68 @@ def _check_selector(expr: str, *, what: str) -> str | None:
     return None
 
 
+Add = Callable[[tuple[str | int, ...], str], None]
+
+
 def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[SpecError]:
+    """Cross-field checks of one fully validated SLO."""
     errors: list[SpecError] = []
-    file = slo.file
+
+    def add(path: tuple[str | int, ...], message: str) -> None:
+        errors.append(_err(slo.file, doc, path, message))
+
+    check_indicator(slo.indicator, slo.window, add)
+    check_alerting(slo.spec.spec.alerting, slo.window, defaults, slo.file, add)
+    targets = defaults.notification_targets
+    for tier in slo.tiers:
+        explicit = getattr(slo.spec.spec.alerting, tier.name).notify
+        if targets and explicit is None and tier.notify not in targets:
+            # The target came from defaults.yaml or from the tier's name; say so, or nobody is paged.
+            add(
+                ("spec", "alerting", tier.name),
+                f"the {tier.name} tier notifies {tier.notify!r} by default, which is not a notification "
+                f"target in defaults.yaml (has: {', '.join(sorted(targets))}); set alerting.{tier.name}.notify",
+            )
+    return errors
+
+
+def check_partial(data: dict[str, Any], doc: YamlDocument, file: str, defaults: model.Defaults) -> list[SpecError]:
+    """Cross-field checks of a document the model rejected, on the parts that did validate.
+
+    So one run still reports a bad PromQL selector next to a mistyped field elsewhere. A part the
+    model rejected already has its errors, so it is skipped here: nothing is reported twice.
+    """
+    errors: list[SpecError] = []
 
     def add(path: tuple[str | int, ...], message: str) -> None:
         errors.append(_err(file, doc, path, message))
 
-    ind = slo.indicator
-    window = slo.window_seconds
+    body = data.get("spec")
+    if not isinstance(body, dict):
+        return errors
+    window = body.get("window", "30d")
+    try:
+        window = model.check_window(window)
+    except (ValueError, TypeError):
+        window = None
+    try:
+        indicator = model.Indicator.model_validate(body.get("indicator"))
+    except ValidationError:
+        pass
+    else:
+        check_indicator(indicator, window, add)
+    try:
+        alerting = model.Alerting.model_validate(body.get("alerting", {}))
+    except ValidationError:
+        pass
+    else:
+        check_alerting(alerting, window, defaults, file, add)
+    return errors
+
+
+def check_indicator(ind: model.Indicator, window: str | None, add: Add) -> None:
+    """Selectors parse, histogram thresholds are buckets, statistics exist, slices fit the window."""
+    window_s = slomath.window_seconds(window) if window else None
     if ind.ratio:
         base = (*INDICATOR, "ratio")
         if p := ind.ratio.prometheus:
@@ -107,8 +162,8 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[Spe
     elif ind.threshold:
         base = (*INDICATOR, "threshold")
         t = ind.threshold
-        if window % t.slice_seconds:
-            add((*base, "slice"), f"the slice {t.slice} must divide the SLO window {slo.window}")
+        if window_s is not None and window_s % t.slice_seconds:
+            add((*base, "slice"), f"the slice {t.slice} must divide the SLO window {window}")
         if t.slice_seconds < 60 and t.cloudwatch:
             add((*base, "slice"), "CloudWatch slices must be at least 1m (the metric's period)")
         if p := t.prometheus:
@@ -120,7 +175,10 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[Spe
         if c := t.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
 
-    alerting = slo.spec.spec.alerting
+
+def check_alerting(alerting: model.Alerting, window: str | None, defaults: model.Defaults, file: str, add: Add) -> None:
+    """Window pairs fit the SLO window, notification targets exist, the runbook file exists."""
+    window_s = slomath.window_seconds(window) if window else None
     for tier_name in ("page", "ticket"):
         tier: model.TierSpec = getattr(alerting, tier_name)
         for i, w in enumerate(tier.windows or []):
@@ -128,8 +186,8 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[Spe
             long_s, short_s = slomath.parse_duration(w.long), slomath.parse_duration(w.short)
             if short_s >= long_s:
                 add((*path, "short"), f"short window {w.short} must be shorter than long window {w.long}")
-            if long_s > window:
-                add((*path, "long"), f"long window {w.long} is longer than the SLO window {slo.window}")
+            if window_s is not None and long_s > window_s:
+                add((*path, "long"), f"long window {w.long} is longer than the SLO window {window}")
         if tier.notify and defaults.notification_targets and tier.notify not in defaults.notification_targets:
             known = ", ".join(sorted(defaults.notification_targets))
             add(
@@ -144,10 +202,9 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[Spe
             add(("spec", "alerting", "runbook"), "runbook must be a path inside the repository")
         elif not (root / alerting.runbook).is_file():
             add(("spec", "alerting", "runbook"), f"runbook file {alerting.runbook} does not exist (relative to {root})")
-    return errors
 
 
-def _check_cw_metric(metric: model.CloudWatchMetric, path: tuple[str | int, ...], add) -> None:  # type: ignore[no-untyped-def]
+def _check_cw_metric(metric: model.CloudWatchMetric, path: tuple[str | int, ...], add: Add) -> None:
     if not is_cloudwatch_statistic(metric.statistic):
         add(
             (*path, "statistic"),
