@@ -74,10 +74,17 @@ class CloudWatchMetric(_Model):
     statistic: str = Field(default="Sum", description="CloudWatch statistic, e.g. Sum, Maximum, p95, PR(:0.3).")
 
 
+Selectors = str | Annotated[list[str], Field(min_length=1, max_length=8)]
+
+
 class PrometheusRatioSource(_Model):
-    good: str | None = Field(default=None, description="Selector of good events (exclusive with bad).")
-    bad: str | None = Field(default=None, description="Selector of bad events (exclusive with good).")
-    total: str = Field(description="Selector of all events.")
+    """Event selectors. A list is summed: needed when events live in series of different names
+    (YACE's aws_states_executions_*_sum), since a `{__name__=~...}` selector collides once
+    rate()/sum_over_time() drop the metric name."""
+
+    good: Selectors | None = Field(default=None, description="Selector(s) of good events (exclusive with bad).")
+    bad: Selectors | None = Field(default=None, description="Selector(s) of bad events (exclusive with good).")
+    total: Selectors = Field(description="Selector(s) of all events.")
     metric_type: Literal["counter", "periodSum"] = Field(
         default="counter",
         description="counter: monotonic counters (rate/increase); periodSum: gauges holding the event "
@@ -89,6 +96,11 @@ class PrometheusRatioSource(_Model):
         if (self.good is None) == (self.bad is None):
             raise ValueError("give exactly one of `good` or `bad`")
         return self
+
+    def selectors(self, key: Literal["good", "bad", "total"]) -> list[str]:
+        """The selectors of good, bad or total events as a list (empty when not given)."""
+        value = getattr(self, key)
+        return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
 class CloudWatchRatioSource(_Model):

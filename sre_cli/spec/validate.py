@@ -129,9 +129,10 @@ def check_indicator(ind: model.Indicator, window: str | None, add: Add) -> None:
         base = (*INDICATOR, "ratio")
         if p := ind.ratio.prometheus:
             for key in ("good", "bad", "total"):
-                expr = getattr(p, key)
-                if expr is not None and (problem := _check_selector(expr, what=key)):
-                    add((*base, "prometheus", key), problem)
+                value = getattr(p, key)
+                for i, expr in enumerate(p.selectors(key)):
+                    if problem := _check_selector(expr, what=key):
+                        add((*base, "prometheus", key) + (() if isinstance(value, str) else (i,)), problem)
         if c := ind.ratio.cloudwatch:
             for key in ("good", "bad", "total"):
                 for i, metric in enumerate(getattr(c, key) or []):
