@@ -1,0 +1,209 @@
+variable "name" {
+  description = "Name prefix of the topics, key and classic alarms (e.g. `sre-prod`)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must be 3-32 chars of lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "alarms_dir" {
+  description = "Directory of the generated `alarms/cloudwatch/*.json` files (output of `sre generate`); every file's metric_alarms and composite_alarms are deployed."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.alarms_dir)) > 0
+    error_message = "alarms_dir must not be empty."
+  }
+}
+
+variable "dashboards_dir" {
+  description = "Directory of the generated `dashboards/cloudwatch/*.json` PutDashboard requests."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.dashboards_dir)) > 0
+    error_message = "dashboards_dir must not be empty."
+  }
+}
+
+variable "subscriptions" {
+  description = "Subscriptions per tier: `page` (wakes someone up) and `ticket` (next business day). Endpoints of protocol https/email/sqs/lambda."
+  type = map(list(object({
+    protocol = string
+    endpoint = string
+  })))
+  default = {}
+
+  validation {
+    condition     = alltrue([for tier in keys(var.subscriptions) : contains(["page", "ticket"], tier)])
+    error_message = "subscriptions keys must be page or ticket."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for tier, subs in var.subscriptions : [for s in subs : contains(["https", "email", "email-json", "sqs", "lambda", "firehose"], s.protocol)]]))
+    error_message = "subscriptions protocols must be one of https, email, email-json, sqs, lambda, firehose (plain http is refused)."
+  }
+}
+
+variable "classic_alarms_tier" {
+  description = "Tier (SNS topic) the classic resource alarms notify; SLO composites route by their own `severity` tag."
+  type        = string
+  default     = "ticket"
+
+  validation {
+    condition     = contains(["page", "ticket"], var.classic_alarms_tier)
+    error_message = "classic_alarms_tier must be page or ticket."
+  }
+}
+
+variable "alb_arn_suffix" {
+  description = "ARN suffix (`app/<name>/<id>`) of the API load balancer; null skips the ALB alarms (e.g. before the ingress exists)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alb_arn_suffix == null ? true : can(regex("^app/[A-Za-z0-9-]+/[0-9a-f]+$", var.alb_arn_suffix))
+    error_message = "alb_arn_suffix must look like app/<name>/<hex id>."
+  }
+}
+
+variable "alb_5xx_threshold" {
+  description = "ALB alarms when more than this many 5xx (target + ELB generated) are returned in 5 minutes."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.alb_5xx_threshold > 0
+    error_message = "alb_5xx_threshold must be positive."
+  }
+}
+
+variable "alb_p99_latency_threshold_seconds" {
+  description = "ALB alarms when the p99 TargetResponseTime stays above this many seconds for 15 minutes."
+  type        = number
+  default     = 1.5
+
+  validation {
+    condition     = var.alb_p99_latency_threshold_seconds > 0
+    error_message = "alb_p99_latency_threshold_seconds must be positive."
+  }
+}
+
+variable "eks_cluster_name" {
+  description = "EKS cluster whose Container Insights pod metrics are alarmed on."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", var.eks_cluster_name))
+    error_message = "eks_cluster_name must be a valid EKS cluster name."
+  }
+}
+
+variable "monitored_workloads" {
+  description = "Workloads (Container Insights `Namespace` and `PodName`) with CPU and memory alarms."
+  type = list(object({
+    namespace = string
+    pod_name  = string
+  }))
+  default = [
+    { namespace = "api", pod_name = "api" },
+    { namespace = "front", pod_name = "front" },
+  ]
+
+  validation {
+    condition     = alltrue([for w in var.monitored_workloads : can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", w.namespace)) && length(w.pod_name) > 0])
+    error_message = "monitored_workloads entries need a valid namespace and a pod_name."
+  }
+}
+
+variable "pod_cpu_threshold_percent" {
+  description = "Pod CPU utilisation (of its limit) above which the pod alarm fires."
+  type        = number
+  default     = 85
+
+  validation {
+    condition     = var.pod_cpu_threshold_percent > 0 && var.pod_cpu_threshold_percent <= 100
+    error_message = "pod_cpu_threshold_percent must be in (0, 100]."
+  }
+}
+
+variable "pod_memory_threshold_percent" {
+  description = "Pod memory utilisation (of its limit) above which the pod alarm fires."
+  type        = number
+  default     = 85
+
+  validation {
+    condition     = var.pod_memory_threshold_percent > 0 && var.pod_memory_threshold_percent <= 100
+    error_message = "pod_memory_threshold_percent must be in (0, 100]."
+  }
+}
+
+variable "rds_cluster_id" {
+  description = "Aurora cluster identifier (`DBClusterIdentifier`)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,62}$", var.rds_cluster_id))
+    error_message = "rds_cluster_id must be a valid DB cluster identifier."
+  }
+}
+
+variable "rds_connections_threshold" {
+  description = "DatabaseConnections above which the RDS alarm fires (set near 80% of max_connections of the instance class)."
+  type        = number
+  default     = 800
+
+  validation {
+    condition     = var.rds_connections_threshold > 0
+    error_message = "rds_connections_threshold must be positive."
+  }
+}
+
+variable "batch_job_queue_names" {
+  description = "Batch job queues whose `Custom/Batch OldestRunnableJobAgeSeconds` is alarmed on."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for q in var.batch_job_queue_names : can(regex("^[A-Za-z0-9_-]{1,128}$", q))])
+    error_message = "batch_job_queue_names must be Batch job queue names."
+  }
+}
+
+variable "batch_queue_age_threshold_seconds" {
+  description = "Age of the oldest RUNNABLE job above which the queue alarm fires."
+  type        = number
+  default     = 1800
+
+  validation {
+    condition     = var.batch_queue_age_threshold_seconds >= 60
+    error_message = "batch_queue_age_threshold_seconds must be at least 60."
+  }
+}
+
+variable "queue_age_function_name" {
+  description = "Name of the Lambda publishing the queue-age metric; its errors are alarmed on (the age alarm treats missing data as breaching too)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.queue_age_function_name))
+    error_message = "queue_age_function_name must be a Lambda function name."
+  }
+}
+
+variable "state_machine_arns" {
+  description = "Step Functions state machines whose failed, timed-out and aborted executions are alarmed on, keyed by a short name."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for k, arn in var.state_machine_arns : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:.+$", arn)) && can(regex("^[a-z0-9-]+$", k))])
+    error_message = "state_machine_arns must map short lowercase keys to state machine ARNs."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every resource, merged before resource-specific tags (the generated alarm tags win)."
+  type        = map(string)
+  default     = {}
+}
