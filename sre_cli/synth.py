@@ -7,7 +7,10 @@ rates, slow requests, back up the queue or fail executions for a while.
 
 The generator keeps every per-step increment, so tests compare what Prometheus (or a report)
 computes with the exact truth. Samples sit at start + i*step for i in 0..n; the increment of step
-i happens in (t[i-1], t[i]], the same left-open windows Prometheus range selectors use.
+i happens in (t[i-1], t[i]], and a window (at - w, at] holds the steps whose sample lies in it.
+Prometheus 2.x range selectors are closed at both ends (3.x: left-open), so a sample exactly at
+at - w is counted by 2.x only: compare at instants off the sample grid (e.g. 30 s past a minute)
+where both conventions agree.
 """
 
 from __future__ import annotations
