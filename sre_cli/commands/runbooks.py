@@ -1,0 +1,41 @@
+"""`sre runbooks ...`: the runbook link checker."""
+
+from __future__ import annotations
+
+import click
+
+from sre_cli.commands import options
+
+
+@click.group()
+def runbooks() -> None:
+    """Runbooks linked from every alert."""
+
+
+@runbooks.command()
+@click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
+def check(specs_dir: str) -> None:
+    """Check that every generated alert links to an existing runbook heading and that every runbook
+    has Meaning, Impact, Diagnosis and Mitigation with content and no template leftovers.
+
+    Checks what `sre generate` would write (rendered in memory), so it works before files are
+    written. Exit 0 when clean, 1 listing each problem, 2 on bad specs.
+    """
+    from sre_cli import generate as gen
+    from sre_cli.runbooks import check as runbook_check
+
+    specs = options.load_specs_or_exit([specs_dir])
+    try:
+        outputs = gen.render_all(specs)
+    except (ValueError, RuntimeError) as exc:
+        options.fail(f"generation failed: {exc}")
+    problems = runbook_check.check(specs, outputs)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        n = len(problems)
+        click.echo(f"{n} runbook problem{'s' if n != 1 else ''}", err=True)
+        raise SystemExit(1)
+    n_runbooks = len(runbook_check.runbook_paths(specs, outputs, specs.root))
+    n_links = len(runbook_check.alert_links(outputs, specs.defaults.runbook_base_url)[0])
+    click.echo(f"ok: {n_links} alert links, {n_runbooks} runbooks")

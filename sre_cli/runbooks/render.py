@@ -1,0 +1,311 @@
+"""Render `runbooks/<slo>.md` from the Jinja2 template, the spec and the hand-written parts."""
+
+from __future__ import annotations
+
+import os
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from sre_cli import links, slomath
+from sre_cli.runbooks import hand, markdown, queries
+from sre_cli.spec import Slo, SpecSet
+
+RUNBOOK_GLOB = "runbooks/*.md"
+INDEX_PATH = "runbooks/README.md"
+INCIDENT_DIR = "runbooks/incidents"
+
+# What one event is, in the words of the service's callers; anything else reads "events".
+_EVENT_UNITS = {"api": "requests", "db": "database operations", "sfn": "executions"}
+_TIER_MEANING = {
+    "page": "The budget is burning fast enough to exhaust it within days: someone must act now.",
+    "ticket": "The budget is burning steadily above its sustainable rate: fix it within working hours.",
+}
+_TIER_ACTION = {
+    "page": "Acknowledge, open an incident, and mitigate before you investigate.",
+    "ticket": "Take the ticket in the owning team's queue; no one needs to be woken up.",
+}
+
+
+def environment() -> jinja2.Environment:
+    # StrictUndefined: a misspelt variable is an error at generate time, never a blank in a runbook.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("sre_cli.runbooks", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def percent(fraction: float) -> str:
+    return f"{round(fraction * 100, 10):.10g}%"
+
+
+def approx_duration(seconds: float) -> str:
+    """Rounded to a unit a human plans with (minutes under a day, hours above)."""
+    unit = slomath.MINUTE if seconds < slomath.DAY else slomath.HOUR
+    return slomath.format_duration(max(unit, round(seconds / unit) * unit))
+
+
+def _budget(slo: Slo) -> dict[str, str]:
+    ind = slo.indicator
+    budget = slomath.error_budget(slo.objective)
+    if ind.threshold is not None:
+        slices = slomath.timeslice_budget(slo.window_seconds, ind.threshold.slice_seconds, slo.objective)
+        bad_time = approx_duration(slices * ind.threshold.slice_seconds)
+        concrete = f"{queries.number(slices)} bad {ind.threshold.slice} slices, {bad_time} in total"
+        unit = f"{ind.threshold.slice} slices"
+    else:
+        outage = approx_duration(budget * slo.window_seconds)
+        concrete = f"as much as {outage} of total failure per {slo.window}"
+        unit = _EVENT_UNITS.get(slo.service, "events")
+    return {"share_pct": percent(budget), "ratio": queries.number(budget), "concrete": concrete, "unit_plural": unit}
+
+
+def _sli_meaning(slo: Slo) -> str:
+    ind = slo.indicator
+    parts: list[str] = []
+    if ind.ratio is not None:
+        prom, cw = ind.ratio.prometheus, ind.ratio.cloudwatch
+        if prom is not None:
+            counted = f"good `{prom.good}`" if prom.good else f"bad `{prom.bad}`"
+            how = "per-period sums (summed over time)" if prom.metric_type == "periodSum" else "counters (rates)"
+            parts.append(f"In Prometheus: {counted} events over all `{prom.total}` events, from {how}.")
+        if cw is not None:
+            counted_cw = cw.good or cw.bad or []
+            names = ", ".join(sorted({f"`{m.namespace}` {m.metric_name}" for m in counted_cw}))
+            totals = ", ".join(sorted({f"`{m.namespace}` {m.metric_name}" for m in cw.total}))
+            parts.append(f"In CloudWatch: {'good' if cw.good else 'bad'} {names} over total {totals}.")
+        head = "The SLI is the ratio of good events to all events."
+    elif ind.latency is not None:
+        head = f"The SLI is the share of requests served within {ind.latency.threshold}."
+        if ind.latency.prometheus is not None:
+            le = queries.number(ind.latency.threshold_seconds)
+            parts.append(
+                f'In Prometheus: the `le="{le}"` bucket of the histogram `{ind.latency.prometheus.histogram}` '
+                "over its `_count`."
+            )
+        if ind.latency.cloudwatch is not None:
+            m = ind.latency.cloudwatch.metric
+            parts.append(
+                f"In CloudWatch: the percentile rank `PR(:{queries.number(ind.latency.threshold_seconds)})` of "
+                f"`{m.namespace}` {m.metric_name}, the share of requests at or under the threshold."
+            )
+    else:
+        th = ind.threshold
+        assert th is not None
+        head = (
+            f"The SLI is the share of {th.slice} slices in which the measured value stays "
+            f"`{th.operator} {queries.number(th.value)}`; a slice that breaks it is bad as a whole."
+        )
+        if th.prometheus is not None:
+            parts.append(f"In Prometheus: `{th.prometheus.gauge}` sampled every {th.slice}.")
+        if th.cloudwatch is not None:
+            m = th.cloudwatch.metric
+            parts.append(f"In CloudWatch: `{m.namespace}` {m.metric_name} ({m.statistic} per {th.slice}).")
+    return "\n".join([f"{head} {slo.description}", "", *(f"- {p}" for p in parts)])
+
+
+def _impact(slo: Slo, budget: dict[str, str]) -> str:
+    ind = slo.indicator
+    if ind.threshold is not None:
+        what = "work waits longer than the objective allows"
+    elif ind.latency is not None:
+        what = "requests are slower than the threshold: pages load slowly and clients may time out and retry"
+    else:
+        what = "the failing events this SLI counts reach callers"
+    return (
+        f"While a tier fires, {what}. Every bad one of the {budget['unit_plural']} spends part of the "
+        f"{slo.window} error budget ({budget['share_pct']}); once it is spent the SLO is breached for the "
+        f"window and the service owes its users the reliability it promised. A page means that, at the "
+        f"current rate, the budget runs out within days."
+    )
+
+
+def _tier_context(slo: Slo, specs: SpecSet) -> list[dict[str, Any]]:
+    tiers: list[dict[str, Any]] = []
+    for tier in slo.tiers:
+        title = tier.name.capitalize()
+        anchor = links.alert_anchor(tier.name)  # type: ignore[arg-type]
+        if markdown.github_slug(title) != anchor:
+            raise ValueError(f"tier heading {title!r} would not produce the alert anchor #{anchor}")
+        target = specs.defaults.notification_targets.get(tier.notify)
+        windows = []
+        for w in tier.windows:
+            factor = w.factor(slo.window_seconds)
+            windows.append(
+                {
+                    "long": slomath.format_duration(w.long),
+                    "short": slomath.format_duration(w.short),
+                    "factor": queries.number(round(factor, 3)),
+                    "share_pct": percent(w.budget_share),
+                    "exhaustion": approx_duration(slo.window_seconds / factor),
+                }
+            )
+        receiver = target.alertmanager_receiver if target else None
+        sns = target.sns_topic_arn if target else None
+        channels = (f"Alertmanager receiver `{receiver}`" if receiver else "", f"SNS topic `{sns}`" if sns else "")
+        notify_text = ", ".join(x for x in channels if x)
+        tiers.append(
+            {
+                "title": title,
+                "severity": tier.severity,
+                "for_": tier.for_,
+                "notify": tier.notify,
+                "receiver": receiver,
+                "sns": sns,
+                "notify_text": notify_text or f"`{tier.notify}`",
+                "windows": windows,
+                "meaning": _TIER_MEANING.get(tier.name, ""),
+                "action": _TIER_ACTION.get(tier.name, ""),
+            }
+        )
+    return tiers
+
+
+def _promql_context(slo: Slo) -> dict[str, Any] | None:
+    if slo.indicator.body.prometheus is None:
+        return None
+    windows: list[int] = []
+    for tier in slo.tiers:
+        for w in tier.windows:
+            windows += [w.long, w.short]
+    ordered = sorted(set(windows)) or [slomath.HOUR]
+    burn = [
+        {"window": slomath.format_duration(s), "expr": queries.promql_burn_rate(slo, slomath.format_duration(s))}
+        for s in ordered
+    ]
+    contributors_title = {
+        "ratio": "Where the events come from (top label sets over 5m; compare with a healthy hour)",
+        "latency": "p95 latency over 5m (compare with the threshold)",
+        "threshold": "Current value of the measured gauge",
+    }[slo.indicator.kind]
+    return {
+        "burn": burn,
+        "remaining": queries.promql_budget_remaining(slo),
+        "contributors": queries.promql_contributors(slo),
+        "contributors_title": contributors_title,
+    }
+
+
+def _spec_file(slo: Slo, root: Path) -> str:
+    path = Path(slo.file)
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def context(slo: Slo, specs: SpecSet, parts: hand.HandParts) -> dict[str, Any]:
+    budget = _budget(slo)
+    region = queries.aws_region(slo, specs.defaults)
+    cloudwatch = (
+        [{"title": q.title, "command": q.command()} for q in queries.cloudwatch_queries(slo)]
+        if slo.indicator.body.cloudwatch is not None
+        else []
+    )
+    return {
+        "slo": {
+            "name": slo.name,
+            "description": slo.description,
+            "service": slo.service,
+            "owner": slo.owner or "unassigned",
+            "objective_pct": percent(slo.objective),
+            "window": slo.window,
+            "min_events": slo.min_events,
+            "spec_file": _spec_file(slo, specs.root),
+        },
+        "budget": budget,
+        "dashboard": {"title": f"{slo.service} SLOs", "url": links.dashboard_link(slo)},
+        "meaning": {"sli": _sli_meaning(slo)},
+        "impact": _impact(slo, budget),
+        "tiers": _tier_context(slo, specs),
+        "absent": {
+            "promql": queries.promql_presence(slo),
+            "jobs": queries.scrape_jobs(slo),
+            "cloudwatch": [queries.list_metrics_command(m) for m in queries.cloudwatch_metrics(slo)],
+        },
+        "promql": _promql_context(slo),
+        "cloudwatch": cloudwatch,
+        "aws_region": region or '"${AWS_REGION:?set the region of the stack}"',
+        "hand": {name: parts.get(name) for name in hand.SECTIONS},
+        "hand_file": parts.file,
+    }
+
+
+def tidy(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row, one final newline."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def render_runbook(slo: Slo, specs: SpecSet, parts: hand.HandParts, env: jinja2.Environment | None = None) -> str:
+    env = env or environment()
+    return tidy(env.get_template("slo.md.j2").render(**context(slo, specs, parts)))
+
+
+def generated(slo: Slo) -> bool:
+    """A spec that names its own runbook owns it; the default path is generated."""
+    return slo.spec.spec.alerting.runbook is None
+
+
+def _incident_titles(root: Path) -> list[tuple[str, str]]:
+    folder = root / INCIDENT_DIR
+    found: list[tuple[str, str]] = []
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        text = path.read_text(encoding="utf-8")
+        title = next((h.text for h in markdown.headings(text) if h.level == 1), path.stem)
+        found.append((f"{INCIDENT_DIR}/{path.name}", title))
+    return found
+
+
+def _rel(target: str, start: str) -> str:
+    return os.path.relpath(target, os.path.dirname(start)).replace(os.sep, "/")
+
+
+def render_index(specs: SpecSet) -> str:
+    lines = [
+        "<!-- Generated by `sre generate`. Do not edit: SLO runbooks come from the specs, incidents from",
+        "     runbooks/incidents/. -->",
+        "# Runbooks",
+        "",
+        "Every alert links to a heading of one of the SLO runbooks; they link to the incident runbooks.",
+        "",
+        "| SLO | Service | Objective | Runbook |",
+        "|---|---|---|---|",
+    ]
+    for slo in sorted(specs.slos, key=lambda s: (s.service, s.name)):
+        lines.append(
+            f"| {slo.name} | {slo.service} | {percent(slo.objective)} over {slo.window} | "
+            f"[{slo.runbook}]({_rel(slo.runbook, INDEX_PATH)}) |"
+        )
+    incidents = _incident_titles(specs.root)
+    if incidents:
+        lines += ["", "## Incidents", ""]
+        lines += [f"- [{title}]({_rel(path, INDEX_PATH)})" for path, title in incidents]
+    return "\n".join(lines) + "\n"
+
+
+def render(specs: SpecSet) -> dict[str, str]:
+    """`runbooks/<slo>.md` for every SLO with a default runbook path, plus the index."""
+    for slo in specs.slos:
+        if not generated(slo) and fnmatch(slo.runbook, RUNBOOK_GLOB):
+            raise ValueError(
+                f"{slo.file}: spec.alerting.runbook {slo.runbook} lies in {RUNBOOK_GLOB}, which `sre generate` "
+                "owns and would delete; keep hand-written runbooks in a sub-folder such as runbooks/custom/"
+            )
+    parts = hand.load(specs.root, [s.name for s in specs.slos])
+    env = environment()
+    outputs = {slo.runbook: render_runbook(slo, specs, parts[slo.name], env) for slo in specs.slos if generated(slo)}
+    outputs[INDEX_PATH] = render_index(specs)
+    return dict(sorted(outputs.items()))
