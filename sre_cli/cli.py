@@ -12,6 +12,7 @@ from sre_cli import __version__
 COMMANDS: dict[str, str] = {
     "validate": "sre_cli.commands.validate:validate",
     "generate": "sre_cli.commands.generate:generate",
+    "runbooks": "sre_cli.commands.runbooks:runbooks",
 }
 
 

@@ -15,7 +15,7 @@ from sre_cli.fileio import atomic_write
 from sre_cli.spec import SpecSet
 
 # Order matters only for readability of --check output.
-TARGET_MODULES: tuple[str, ...] = ("sre_cli.spec.schema",)
+TARGET_MODULES: tuple[str, ...] = ("sre_cli.spec.schema", "sre_cli.runbooks.target")
 
 
 @dataclass(frozen=True)
