@@ -1,0 +1,148 @@
+variable "name" {
+  description = "Name prefix of the distribution, web ACL, front-end bucket and keys."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must be 3-32 chars of lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "aliases" {
+  description = "Alternate domain names (CNAMEs) served by the distribution, covered by the certificate."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.aliases) > 0 && alltrue([for a in var.aliases : can(regex("^(\\*\\.)?([a-z0-9-]+\\.)+[a-z]{2,}$", a))])
+    error_message = "aliases must hold at least one valid domain name."
+  }
+}
+
+variable "acm_certificate_arn" {
+  description = "ARN of the ACM certificate for the aliases; CloudFront requires it in us-east-1."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/.+$", var.acm_certificate_arn))
+    error_message = "acm_certificate_arn must be an ACM certificate ARN in us-east-1."
+  }
+}
+
+variable "api_origin_domain_name" {
+  description = "DNS name of the API origin: the ALB created by the AWS Load Balancer Controller for the API ingress (must present a certificate valid for it)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9-]+\\.)+[a-z]{2,}$", var.api_origin_domain_name))
+    error_message = "api_origin_domain_name must be a DNS name."
+  }
+}
+
+variable "api_path_pattern" {
+  description = "Path pattern routed to the API origin; everything else is served from the static front-end bucket."
+  type        = string
+  default     = "/api/*"
+
+  validation {
+    condition     = startswith(var.api_path_pattern, "/")
+    error_message = "api_path_pattern must start with /."
+  }
+}
+
+variable "price_class" {
+  description = "CloudFront price class."
+  type        = string
+  default     = "PriceClass_All"
+
+  validation {
+    condition     = contains(["PriceClass_All", "PriceClass_200", "PriceClass_100"], var.price_class)
+    error_message = "price_class must be PriceClass_All, PriceClass_200 or PriceClass_100."
+  }
+}
+
+variable "minimum_protocol_version" {
+  description = "Minimum TLS version viewers may negotiate (TLS 1.2 or later only)."
+  type        = string
+  default     = "TLSv1.2_2021"
+
+  validation {
+    condition     = contains(["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021"], var.minimum_protocol_version)
+    error_message = "minimum_protocol_version must be one of the TLSv1.2 security policies."
+  }
+}
+
+variable "geo_restriction_type" {
+  description = "Geo restriction of the distribution."
+  type        = string
+  default     = "none"
+
+  validation {
+    condition     = contains(["none", "whitelist", "blacklist"], var.geo_restriction_type)
+    error_message = "geo_restriction_type must be none, whitelist or blacklist."
+  }
+}
+
+variable "geo_restriction_locations" {
+  description = "ISO 3166-1 alpha-2 country codes for the geo restriction."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.geo_restriction_locations : can(regex("^[A-Z]{2}$", c))])
+    error_message = "geo_restriction_locations must be ISO 3166-1 alpha-2 codes such as BR."
+  }
+}
+
+variable "rate_limit_per_5_minutes" {
+  description = "Requests per 5 minutes from one IP above which the WAF blocks it."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.rate_limit_per_5_minutes >= 100 && var.rate_limit_per_5_minutes <= 2000000000
+    error_message = "rate_limit_per_5_minutes must be between 100 and 2,000,000,000 (WAF limits)."
+  }
+}
+
+variable "logging_bucket_domain_name" {
+  description = "Domain name (`<bucket>.s3.amazonaws.com`) of the access-log bucket receiving CloudFront standard logs (ACLs enabled)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+\\.s3\\.amazonaws\\.com$", var.logging_bucket_domain_name))
+    error_message = "logging_bucket_domain_name must look like <bucket>.s3.amazonaws.com."
+  }
+}
+
+variable "access_logs_bucket_name" {
+  description = "Name of the same access-log bucket, target of the front-end bucket's server access logs."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_logs_bucket_name))
+    error_message = "access_logs_bucket_name must be a valid bucket name."
+  }
+}
+
+variable "waf_log_retention_days" {
+  description = "Retention of the WAF log group (us-east-1), in days."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.waf_log_retention_days)
+    error_message = "waf_log_retention_days must be a retention period CloudWatch Logs supports."
+  }
+}
+
+variable "force_destroy" {
+  description = "Allow destroying the front-end bucket while it still holds objects."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags applied to every resource, merged before resource-specific tags."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,12 @@
+terraform {
+  required_version = ">= 1.5.0, < 2.0.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.70, < 6.0"
+      # CloudFront-scoped WAF, its log group and key must live in us-east-1.
+      configuration_aliases = [aws.us_east_1]
+    }
+  }
+}
