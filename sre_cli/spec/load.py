@@ -242,7 +242,8 @@ def pydantic_errors(exc: ValidationError, doc: YamlDocument, file: str, root_mod
     errors: list[SpecError] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
-        loc = _clean_loc(tuple(err["loc"]))
+        raw_loc = tuple(err["loc"])
+        loc = _clean_loc(raw_loc)
         kind = err["type"]
         msg = err["msg"].removeprefix("Value error, ")
         if kind == "extra_forbidden":
@@ -256,7 +257,8 @@ def pydantic_errors(exc: ValidationError, doc: YamlDocument, file: str, root_mod
             pos = doc.position_of(loc[:-1])
             msg = "required field is missing"
         else:
-            pos = doc.position_of(loc)
+            # A bad mapping key (a label name) is at the key, not at its value.
+            pos = doc.position_of(loc, key=raw_loc[-1:] == ("[key]",))
             if kind == "string_pattern_mismatch":
                 msg = _PATTERN_HINTS.get(err.get("ctx", {}).get("pattern", ""), msg)
             if kind in {"model_type", "dict_type"}:

@@ -77,9 +77,10 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[Spe
     check_alerting(slo.spec.spec.alerting, slo.window, defaults, slo.file, add)
     targets = defaults.notification_targets
     for tier in slo.tiers:
-        explicit = getattr(slo.spec.spec.alerting, tier.name).notify
+        explicit = getattr(slo.spec.spec.alerting, tier.name).notify or getattr(defaults, tier.name).notify
         if targets and explicit is None and tier.notify not in targets:
-            # The target came from defaults.yaml or from the tier's name; say so, or nobody is paged.
+            # The target is the tier's own name: say so, or nobody is paged. (An explicit notify,
+            # in the spec or in defaults.yaml, is checked where it is written.)
             add(
                 ("spec", "alerting", tier.name),
                 f"the {tier.name} tier notifies {tier.notify!r} by default, which is not a notification "
@@ -113,13 +114,29 @@ def check_partial(data: dict[str, Any], doc: YamlDocument, file: str, defaults: 
         pass
     else:
         check_indicator(indicator, window, add)
-    try:
-        alerting = model.Alerting.model_validate(body.get("alerting", {}))
-    except ValidationError:
-        pass
-    else:
+    alerting = _valid_alerting_parts(body.get("alerting", {}))
+    if alerting is not None:
         check_alerting(alerting, window, defaults, file, add)
     return errors
+
+
+def _valid_alerting_parts(data: Any) -> model.Alerting | None:
+    """The alerting section keeping only the tiers and runbook that validate on their own."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return model.Alerting.model_validate(data)
+    except ValidationError:
+        pass
+    parts: dict[str, Any] = {}
+    for tier_name in ("page", "ticket"):
+        try:
+            parts[tier_name] = model.TierSpec.model_validate(data.get(tier_name, {}))
+        except ValidationError:
+            parts[tier_name] = model.TierSpec(enabled=False)  # its errors are already reported
+    if isinstance(data.get("runbook"), str):
+        parts["runbook"] = data["runbook"]
+    return model.Alerting.model_validate(parts)
 
 
 def check_indicator(ind: model.Indicator, window: str | None, add: Add) -> None:

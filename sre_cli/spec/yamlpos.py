@@ -141,6 +141,9 @@ def load_documents(text: str) -> list[YamlDocument]:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark and exc.context_mark is not mark:
+            # "expected ',' or '}'" alone does not say which bracket is unclosed.
+            problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
         raise YamlError(f"YAML syntax error: {problem}", pos) from None
     except yaml.YAMLError as exc:  # reader errors (control characters) carry a position too
         pos = Position(1, 1)
