@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from spec_corpus import BROKEN, Case, cases, unmatched
 
 from sre_cli.cli import cli
-from spec_corpus import BROKEN, Case, cases, unmatched
 
 CASES = cases()
 SRE = Path(sys.executable).parent / "sre"
