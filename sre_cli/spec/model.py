@@ -8,7 +8,7 @@ every problem of a run is reported, not only the first.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -32,6 +32,11 @@ class _Model(BaseModel):
         allow_inf_nan=False,
     )
 
+
+# Editors validate with the JSON Schema only: rules the model enforces in validators are
+# repeated there where JSON Schema can say them.
+_ONLY_PATTERN_KEYS: dict[str, Any] = {"additionalProperties": False}
+_GOOD_XOR_BAD = ConfigDict(json_schema_extra={"oneOf": [{"required": ["good"]}, {"required": ["bad"]}]})
 
 DURATION_PATTERN = r"^(\d+(ms|s|m|h|d|w|y))+$"
 Duration = Annotated[str, Field(pattern=DURATION_PATTERN, examples=["5m", "1h", "30d"])]
@@ -60,7 +65,9 @@ class Metadata(_Model):
     service: str = Field(pattern=DNS_LABEL, description="Service the SLO belongs to; one output file each.")
     owner: str | None = Field(default=None, description="Owning team, shown in alerts and reports.")
     labels: dict[Annotated[str, Field(pattern=LABEL_NAME)], str] = Field(
-        default_factory=dict, description="Extra labels on every generated series and alert."
+        default_factory=dict,
+        description="Extra labels on every generated series and alert.",
+        json_schema_extra=_ONLY_PATTERN_KEYS,
     )
 
 
@@ -78,6 +85,7 @@ Selectors = str | Annotated[list[str], Field(min_length=1, max_length=8)]
 
 
 class PrometheusRatioSource(_Model):
+    model_config = _GOOD_XOR_BAD
     """Event selectors. A list is summed: needed when events live in series of different names
     (YACE's aws_states_executions_*_sum), since a `{__name__=~...}` selector collides once
     rate()/sum_over_time() drop the metric name."""
@@ -104,6 +112,7 @@ class PrometheusRatioSource(_Model):
 
 
 class CloudWatchRatioSource(_Model):
+    model_config = _GOOD_XOR_BAD
     good: list[CloudWatchMetric] | None = Field(default=None, min_length=1, max_length=8)
     bad: list[CloudWatchMetric] | None = Field(default=None, min_length=1, max_length=8)
     total: list[CloudWatchMetric] = Field(min_length=1, max_length=8)
@@ -171,6 +180,7 @@ class ThresholdIndicator(_Model):
 
 
 class Indicator(_Model):
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
     ratio: RatioIndicator | None = None
     latency: LatencyIndicator | None = None
     threshold: ThresholdIndicator | None = None
@@ -261,7 +271,9 @@ class NotificationTarget(_Model):
 class Defaults(_Model):
     runbook_base_url: str = Field(default="runbooks/", description="Prefix of runbook links in alerts.")
     dashboard_base_url: str = Field(default="", description="Prefix of dashboard links in alerts.")
-    labels: dict[Annotated[str, Field(pattern=LABEL_NAME)], str] = Field(default_factory=dict)
+    labels: dict[Annotated[str, Field(pattern=LABEL_NAME)], str] = Field(
+        default_factory=dict, json_schema_extra=_ONLY_PATTERN_KEYS
+    )
     notification_targets: dict[str, NotificationTarget] = Field(default_factory=dict)
     page: TierSpec = Field(default_factory=TierSpec)
     ticket: TierSpec = Field(default_factory=TierSpec)
