@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "validate": "sre_cli.commands.validate:validate",
     "generate": "sre_cli.commands.generate:generate",
     "runbooks": "sre_cli.commands.runbooks:runbooks",
+    "slo": "sre_cli.commands.slo:slo",
 }
 
 

@@ -1,0 +1,160 @@
+"""PromQL for exact event counts over a window, read from an SLO's raw source series.
+
+Pure string building, no I/O. Every expression reduces to one label-less number per window so
+several can be sent as one query, told apart by a `sre_q` label added with label_replace.
+Counters use increase() (Prometheus extrapolates to the window edges), periodSum gauges
+sum_over_time(), histograms the `_bucket{le=threshold}` and `_count` series, and time slices a
+subquery at the slice step with the spec's comparison.
+
+Window edges: Prometheus 2.x range selectors include a sample exactly at `at - W`, 3.x does not.
+increase() wants that sample (it is the baseline: with it the count is exact, without it
+Prometheus extrapolates). Sums of samples and slice counts must not take it, or a 5m window of
+1m samples would add up six periods: their ranges end 1ms short of W (`{wo}`), which is the
+same left-open window (at-W, at] on every version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sre_cli import slomath
+from sre_cli.spec import Slo
+
+QUERY_LABEL = "sre_q"
+_SELECTOR_RE = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$", re.S)
+
+
+@dataclass(frozen=True)
+class SloQueries:
+    """How to count one SLO's events: `good`/`total` are functions of a PromQL range string."""
+
+    unit: str  # events | slices
+    numerator: str  # template with {w} or {wo}: good events, or bad events when numerator_is_bad
+    total: str  # template with {w} (closed range) or {wo} (left-open range)
+    numerator_is_bad: bool
+    presence: str  # instant vector present whenever the SLO has data (for coverage)
+
+    def counts(self, seconds: int) -> tuple[str, str]:
+        return with_range(self.numerator, seconds), with_range(self.total, seconds)
+
+
+def with_range(template: str, seconds: int) -> str:
+    return template.replace("{wo}", open_duration(seconds)).replace("{w}", duration(seconds))
+
+
+def duration(seconds: float) -> str:
+    """A PromQL range; whole seconds so odd lengths (calendar windows) stay exact."""
+    s = int(seconds)
+    return slomath.format_duration(s) if s >= 1 else "1s"
+
+
+def open_duration(seconds: int) -> str:
+    """A range 1ms short of `seconds`: (at-W, at] on Prometheus 2.x, whose ranges include at-W."""
+    s = int(seconds)
+    return (slomath.format_duration(s - 1) if s > 1 else "") + "999ms"
+
+
+def le_regex(threshold: float) -> str:
+    """Match a bucket boundary however the client library printed it (Go "1", Python "1.0")."""
+    go = repr(float(threshold))
+    forms = {go, go.removesuffix(".0")}
+    return "|".join(re.escape(f).replace("\\", "\\\\") for f in sorted(forms))
+
+
+def family_series(histogram: str, suffix: str, extra_matcher: str = "") -> str:
+    """`x{job="api"}` -> `x_bucket{job="api",le=~"0\\.3"}`."""
+    m = _SELECTOR_RE.match(histogram)
+    if not m:
+        raise ValueError(f"histogram {histogram!r} must be a metric name with optional {{labels}}")
+    name, inner = m.group(1), (m.group(2) or "").strip().rstrip(",")
+    matchers = ",".join(p for p in (inner, extra_matcher) if p)
+    return f"{name}{suffix}{{{matchers}}}"
+
+
+def summed(fn: str, selectors: list[str], rng: str) -> str:
+    """Sum of fn(selector[w]) over selectors; empty only when none of them has a series.
+
+    Each part gets its own label value first: once fn() drops the metric name, series of two
+    selectors (YACE's *_failed_sum and *_timed_out_sum) would otherwise collide in `or`.
+    """
+    if len(selectors) == 1:
+        return f"sum({fn}({selectors[0]}[{rng}]))"
+    parts = " or ".join(
+        f'label_replace({fn}({sel}[{rng}]), "sre_part", "{i}", "", "")' for i, sel in enumerate(selectors)
+    )
+    return f"sum({parts})"
+
+
+def slo_queries(slo: Slo) -> SloQueries:
+    """The counting expressions of an SLO's Prometheus source; ValueError if it has none."""
+    ind = slo.indicator
+    if ind.ratio and ind.ratio.prometheus:
+        src = ind.ratio.prometheus
+        fn, rng = ("increase", "{w}") if src.metric_type == "counter" else ("sum_over_time", "{wo}")
+        num = src.selectors("good") or src.selectors("bad")
+        total = src.selectors("total")
+        return SloQueries(
+            unit="events",
+            numerator=summed(fn, num, rng),
+            total=summed(fn, total, rng),
+            numerator_is_bad=src.good is None,
+            presence=f"group({' or '.join(total)})",
+        )
+    if ind.latency and ind.latency.prometheus:
+        hist = ind.latency.prometheus.histogram
+        le = f'le=~"{le_regex(ind.latency.threshold_seconds)}"'
+        count = family_series(hist, "_count")
+        return SloQueries(
+            unit="events",
+            numerator=f"sum(increase({family_series(hist, '_bucket', le)}[{{w}}]))",
+            total=f"sum(increase({count}[{{w}}]))",
+            numerator_is_bad=False,
+            presence=f"group({count})",
+        )
+    if ind.threshold and ind.threshold.prometheus:
+        t = ind.threshold
+        gauge = t.prometheus.gauge
+        step = duration(t.slice_seconds)
+        return SloQueries(
+            unit="slices",
+            numerator=f"sum(sum_over_time(({gauge} {t.operator} bool {t.value!r})[{{wo}}:{step}]))",
+            total=f"sum(count_over_time(({gauge})[{{wo}}:{step}]))",
+            numerator_is_bad=False,
+            presence=f"group({gauge})",
+        )
+    raise ValueError(f"SLO {slo.name} has no prometheus source (its indicator is {ind.kind})")
+
+
+def tagged(expr: str, key: str) -> str:
+    return f'label_replace({expr}, "{QUERY_LABEL}", "{key}", "", "")'
+
+
+def coverage_step(window: int) -> int:
+    """Grid for coverage: about 1440 points per window, whole minutes (30d -> 30m)."""
+    return max(60, (window // 1440) // 60 * 60)
+
+
+def instant_query(queries: SloQueries, windows: list[int], slo_window: int) -> str:
+    """One query for every window's counts plus coverage of the SLO window.
+
+    windows: lengths in seconds. Keys of the result: num:<s>, total:<s>, cov_n, cov_since.
+    """
+    parts: list[str] = []
+    for seconds in sorted(windows):
+        num, total = queries.counts(seconds)
+        parts += [tagged(num, f"num:{seconds}"), tagged(total, f"total:{seconds}")]
+    step = duration(coverage_step(slo_window))
+    rng = open_duration(slo_window)
+    parts.append(tagged(f"count_over_time(({queries.presence})[{rng}:{step}])", "cov_n"))
+    # One grid step further back: data at a grid point at or before the window start proves the
+    # window is covered from its start; the first point inside it would not.
+    since_rng = open_duration(slo_window + coverage_step(slo_window))
+    parts.append(tagged(f"min_over_time(timestamp({queries.presence})[{since_rng}:{step}])", "cov_since"))
+    return " or ".join(parts)
+
+
+def history_query(queries: SloQueries, step_seconds: int) -> str:
+    """Range query: events of each step, for the budget burn-down chart."""
+    num, total = queries.counts(step_seconds)
+    return f"{tagged(num, 'num')} or {tagged(total, 'total')}"

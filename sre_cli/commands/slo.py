@@ -1,0 +1,207 @@
+"""`sre slo report`: error budget, burn rates and alert state of every SLO at one instant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sre_cli.commands import options
+
+EXIT_FAIL_ON = 1
+EXIT_BACKEND = 3
+
+
+@click.group()
+def slo() -> None:
+    """Look at SLOs in a running system."""
+
+
+def parse_at(text: str | None) -> float:
+    """RFC 3339 or Unix seconds; default now. Raises click.BadParameter otherwise."""
+    import time
+    from datetime import UTC, datetime
+
+    now = time.time()
+    if text is None:
+        return round(now, 3)
+    try:
+        at = float(text)
+    except ValueError:
+        try:
+            dt = datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            raise click.BadParameter(
+                f"{text!r} is neither RFC 3339 (2024-05-01T12:00:00Z) nor Unix seconds", param_hint="--at"
+            ) from None
+        if dt.tzinfo is None:
+            raise click.BadParameter(f"{text!r} has no time zone; add Z or +hh:mm", param_hint="--at") from None
+        at = dt.astimezone(UTC).timestamp()
+    if at > now + 60:
+        raise click.BadParameter(f"{text!r} is in the future", param_hint="--at")
+    if at <= 0:
+        raise click.BadParameter(f"{text!r} is not a time after 1970", param_hint="--at")
+    return at
+
+
+@slo.command()
+@click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
+@click.option("--backend", type=click.Choice(["prometheus", "cloudwatch"]), default="prometheus", show_default=True)
+@click.option(
+    "--prometheus-url",
+    envvar="SRE_PROMETHEUS_URL",
+    default="http://127.0.0.1:9090",
+    show_default=True,
+    help="Any Prometheus-compatible query API (Thanos, Mimir: include the /prometheus prefix). "
+    "Env: SRE_PROMETHEUS_URL.",
+)
+@click.option("--region", envvar="AWS_REGION", help="CloudWatch region (env AWS_REGION).")
+@click.option("--endpoint-url", envvar="SRE_CLOUDWATCH_ENDPOINT", hidden=True, help="CloudWatch endpoint (tests).")
+@click.option("--at", "at_text", metavar="TIME", help="Instant of the report: RFC 3339 or Unix seconds (default now).")
+@click.option("--slo", "names", multiple=True, metavar="NAME", help="Only these SLOs (repeatable).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breach", "exhausted", "page"]),
+    multiple=True,
+    help="Exit 1 when an SLO is breached, has exhausted its budget, or would page (repeatable).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.05), default=30.0, show_default=True, help="Seconds per request."
+)
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True, help="Retries per request.")
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Bearer token file (or env SRE_PROMETHEUS_TOKEN; basic auth: SRE_PROMETHEUS_USER/_PASSWORD).",
+)
+@click.option(
+    "--sigv4-region", metavar="REGION", help="Sign Prometheus requests with SigV4 (Amazon Managed Prometheus)."
+)
+def report(
+    specs_dir: str,
+    backend: str,
+    prometheus_url: str,
+    region: str | None,
+    endpoint_url: str | None,
+    at_text: str | None,
+    names: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    fail_on: tuple[str, ...],
+    timeout: float,
+    retries: int,
+    token_file: Path | None,
+    sigv4_region: str | None,
+) -> None:
+    """Error budget, burn rates, alert state and exhaustion forecast of each SLO at one instant.
+
+    Exit codes: 0 ok; 1 a --fail-on condition holds; 2 bad input (spec, flag, path);
+    3 the backend is unreachable or answers with errors.
+    """
+    at = parse_at(at_text)
+    specs = options.load_specs_or_exit([specs_dir])
+    from sre_cli import report as rep
+    from sre_cli.backends import BackendError
+
+    chosen = select(specs.slos, names, backend)
+    if output is not None and output.parent and not output.parent.is_dir():
+        options.fail(f"--output {output}: directory {output.parent} does not exist")
+    source = make_backend(backend, prometheus_url, region, endpoint_url, timeout, retries, token_file, sigv4_region)
+    try:
+        with progress_bar(len(chosen)) as tick:
+            result = rep.make_report(chosen, source, at, history=fmt == "html", progress=tick)
+    except BackendError as exc:
+        options.fail(f"{backend} backend {exc.where}: {exc.cause}", EXIT_BACKEND)
+    text = rep.render(result, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from sre_cli.fileio import atomic_write
+
+        atomic_write(output, text)
+        click.echo(f"wrote {output}", err=True)
+    failing = {cond: result.failing(cond) for cond in fail_on}
+    failing = {c: n for c, n in failing.items() if n}
+    for cond, slo_names in failing.items():
+        click.echo(f"--fail-on {cond}: {', '.join(slo_names)}", err=True)
+    if failing:
+        raise SystemExit(EXIT_FAIL_ON)
+
+
+def select(slos: list, names: tuple[str, ...], backend: str) -> list:
+    from sre_cli.report import has_source
+
+    known = {s.name: s for s in slos}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        options.fail(f"--slo: unknown SLO {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    chosen = [known[n] for n in dict.fromkeys(names)] if names else sorted(slos, key=lambda s: (s.service, s.name))
+    without = [s.name for s in chosen if not has_source(s, backend)]
+    if names and without:
+        options.fail(f"--slo {', '.join(without)}: no {backend} source in the spec")
+    for name in without:
+        click.echo(f"note: {name} skipped: its spec has no {backend} source", err=True)
+    chosen = [s for s in chosen if has_source(s, backend)]
+    if not chosen:
+        options.fail(f"no SLO with a {backend} source to report on")
+    return chosen
+
+
+def make_backend(
+    backend: str,
+    prometheus_url: str,
+    region: str | None,
+    endpoint_url: str | None,
+    timeout: float,
+    retries: int,
+    token_file: Path | None,
+    sigv4_region: str | None,
+):
+    if backend == "cloudwatch":
+        if not region:
+            options.fail("--backend cloudwatch needs --region (or AWS_REGION)")
+        from sre_cli.backends.cloudwatch import CloudWatchBackend
+
+        return CloudWatchBackend(region, endpoint_url=endpoint_url, timeout=timeout, retries=retries)
+    from urllib.parse import urlparse
+
+    parsed = urlparse(prometheus_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        options.fail(f"--prometheus-url {prometheus_url!r}: expected http(s)://host:port[/path]")
+    from sre_cli.backends import auth
+    from sre_cli.backends.prometheus import PrometheusBackend
+
+    try:
+        credentials = auth.from_options(token_file, sigv4_region)
+    except auth.AuthConfigError as exc:
+        options.fail(str(exc))
+    return PrometheusBackend(prometheus_url, auth=credentials, timeout=timeout, retries=retries)
+
+
+def progress_bar(total: int):
+    """A rich progress bar on stderr when it is a terminal and there is enough to wait for."""
+    import contextlib
+    import sys
+
+    if not sys.stderr.isatty() or total < 10:
+        return contextlib.nullcontext(None)
+    return _rich_progress(total)
+
+
+def _rich_progress(total: int):
+    import contextlib
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(console=Console(stderr=True), transient=True) as p:
+            task = p.add_task("measuring SLOs", total=total)
+            yield lambda: p.advance(task)
+
+    return bar()

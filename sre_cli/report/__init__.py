@@ -1,0 +1,72 @@
+"""Error-budget reports: measure SLOs with a backend at one instant, build, render.
+
+The JSON schema and status rules are documented in README.md next to this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from sre_cli.backends import Measurement
+from sre_cli.report.model import Report, SloReport, build, measured_window
+from sre_cli.spec import Slo
+
+FORMATS = ("table", "json", "markdown", "html")
+FAIL_ON = ("breach", "exhausted", "page")
+
+
+class Backend(Protocol):
+    name: str
+
+    @property
+    def where(self) -> str: ...
+
+    def measure(
+        self,
+        slos: Sequence[Slo],
+        at: float,
+        slo_windows: dict[str, int],
+        *,
+        history: bool = False,
+        progress: Callable[[], None] | None = None,
+    ) -> dict[str, Measurement]: ...
+
+
+def has_source(slo: Slo, backend: str) -> bool:
+    return getattr(slo.indicator.body, backend, None) is not None
+
+
+def make_report(
+    slos: Sequence[Slo],
+    backend: Backend,
+    at: float,
+    *,
+    history: bool = False,
+    progress: Callable[[], None] | None = None,
+) -> Report:
+    """Measure and build the report of `slos` (in the given order) at `at`."""
+    windows = {s.name: measured_window(s, at) for s in slos}
+    measured = backend.measure(slos, at, windows, history=history, progress=progress)
+    reports: tuple[SloReport, ...] = tuple(build(s, measured[s.name]) for s in slos)
+    return Report(at=at, backend=backend.name, source=backend.where, slos=reports)
+
+
+def render(report: Report, fmt: str, *, color: bool | None = None, width: int | None = None) -> str:
+    if fmt == "json":
+        from sre_cli.report.render_json import render as render_json
+
+        return render_json(report)
+    if fmt == "markdown":
+        from sre_cli.report.render_text import render_markdown
+
+        return render_markdown(report)
+    if fmt == "html":
+        from sre_cli.report.render_html import render as render_html
+
+        return render_html(report)
+    if fmt == "table":
+        from sre_cli.report.render_text import render_table
+
+        return render_table(report, width=width, color=color)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,238 @@
+"""The report of one SLO, computed from a backend's exact event counts. Pure: no I/O, no clock.
+
+Every number comes from `sre_cli.slomath` on unrounded counts; rounding happens only when a
+renderer prints. Alert tiers are judged exactly like the generated alerts: both windows of a pair
+burn strictly faster than the factor, and the long window holds at least `minEvents` events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sre_cli import slomath
+from sre_cli.backends import Counts, Measurement
+from sre_cli.spec import Slo
+
+# Status thresholds, documented in README.md next to this module.
+WARNING_BUDGET_REMAINING = 0.25  # less than a quarter of the budget left -> warning
+EXHAUSTION_WINDOWS = (slomath.HOUR, 6 * slomath.HOUR)
+
+STATUSES = ("ok", "warning", "breached", "no_data")
+
+
+@dataclass(frozen=True)
+class AlertState:
+    tier: str
+    severity: str
+    long_window: str
+    short_window: str
+    factor: float
+    long_burn_rate: float | None
+    short_burn_rate: float | None
+    long_window_events: float | None
+    min_events: int
+    firing: bool
+
+
+@dataclass(frozen=True)
+class Coverage:
+    share: float | None  # of the SLO window that has samples
+    data_since: float | None  # earliest sample seen, at or before the window start when complete
+    complete: bool
+
+
+@dataclass(frozen=True)
+class BudgetPoint:
+    at: float
+    remaining: float
+
+
+@dataclass(frozen=True)
+class SloReport:
+    name: str
+    service: str
+    owner: str | None
+    kind: str
+    unit: str
+    objective: float
+    window: str
+    window_seconds: int  # length actually measured (calendar windows: since their start)
+    at: float
+    sli: float | None
+    events: Counts | None
+    allowed: float  # bad share the objective allows (1 - objective)
+    consumed: float | None  # of the budget
+    remaining: float | None  # of the budget; negative when breached
+    burn_rates: dict[str, float | None]
+    alerts: tuple[AlertState, ...]
+    status: str
+    exhaustion_at: dict[str, float | None]
+    coverage: Coverage
+    warnings: tuple[str, ...] = field(default=())
+    burn_down: tuple[BudgetPoint, ...] = field(default=())
+
+    def tier_firing(self, tier: str) -> bool:
+        return any(a.firing and a.tier == tier for a in self.alerts)
+
+
+def window_start(slo: Slo, at: float) -> float:
+    """Start of the SLO window ending at `at`: calendar windows start at the month/week start (UTC)."""
+    if slo.window not in slomath.CALENDAR_WINDOWS:
+        return at - slo.window_seconds
+    now = datetime.fromtimestamp(at, UTC)
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if slo.window == "month":
+        return day.replace(day=1).timestamp()
+    return day.timestamp() - day.weekday() * slomath.DAY
+
+
+def measured_window(slo: Slo, at: float) -> int:
+    """Seconds the report measures the SLO window over (at least 1s)."""
+    return max(int(at - window_start(slo, at)), 1)
+
+
+def _burn(counts: Counts | None, objective: float) -> float | None:
+    if counts is None:
+        return None
+    return slomath.burn_rate(slomath.error_ratio(counts.bad, counts.total), objective)
+
+
+def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
+    states = []
+    for tier in slo.tiers:
+        for w in tier.windows:
+            long_c, short_c = m.windows.get(w.long), m.windows.get(w.short)
+            long_burn, short_burn = _burn(long_c, slo.objective), _burn(short_c, slo.objective)
+            factor = w.factor(slo.window_seconds)
+            events = long_c.total if long_c else None
+            enough = events is not None and events >= slo.min_events
+            states.append(
+                AlertState(
+                    tier=tier.name,
+                    severity=tier.severity,
+                    long_window=slomath.format_duration(w.long),
+                    short_window=slomath.format_duration(w.short),
+                    factor=factor,
+                    long_burn_rate=long_burn,
+                    short_burn_rate=short_burn,
+                    long_window_events=events,
+                    min_events=slo.min_events,
+                    firing=enough and slomath.tier_firing(long_burn, short_burn, factor),
+                )
+            )
+    return tuple(states)
+
+
+def coverage_of(m: Measurement, start: float) -> Coverage:
+    if m.data_since is None:
+        return Coverage(share=m.coverage, data_since=None, complete=False)
+    # Complete when the backend saw data at (or before) the window start; coverage_step is the
+    # resolution, so data starting less than one step before the start may be flagged too.
+    complete = m.data_since <= start
+    share = m.coverage
+    if not complete and share is not None:
+        # The grid may see the first sample at its first point; the start time is the sharper bound.
+        share = min(share, max(m.at - m.data_since, 0.0) / m.slo_window)
+    return Coverage(share=share, data_since=m.data_since, complete=complete)
+
+
+def burn_down(m: Measurement, slo: Slo) -> tuple[BudgetPoint, ...]:
+    """Budget remaining through the window: 1 at its start, the report's `remaining` at its end."""
+    window = m.windows.get(m.slo_window)
+    if not m.history or window is None or window.total <= 0:
+        return ()
+    allowed_bad = slomath.allowed_bad_events(sum(s.total for s in m.history), slo.objective)
+    points = [BudgetPoint(m.at - m.slo_window, 1.0)]
+    bad = 0.0
+    for step in m.history:
+        bad += max(step.total - step.good, 0.0)
+        points.append(BudgetPoint(step.end, 1.0 - bad / allowed_bad if allowed_bad else 1.0))
+    return tuple(points)
+
+
+def status_of(
+    sli: float | None, remaining: float | None, alerts: tuple[AlertState, ...], coverage: Coverage, objective: float
+) -> str:
+    if sli is None:
+        return "no_data"
+    if sli < objective or (remaining is not None and remaining < 0):
+        return "breached"
+    if (
+        (remaining is not None and remaining < WARNING_BUDGET_REMAINING)
+        or any(a.firing for a in alerts)
+        or not coverage.complete
+    ):
+        return "warning"
+    return "ok"
+
+
+def build(slo: Slo, m: Measurement) -> SloReport:
+    """The report of `slo` from what the backend measured."""
+    at = m.at
+    start = at - m.slo_window
+    window = m.windows.get(m.slo_window)
+    has_events = window is not None and window.total > 0
+    sli = window.good / window.total if has_events else None
+    consumed = slomath.error_budget_consumed(window.bad, window.total, slo.objective) if has_events else None
+    remaining = None if consumed is None else 1.0 - consumed
+    burn_rates = {
+        (slo.window if s == m.slo_window else slomath.format_duration(s)): _burn(c, slo.objective)
+        for s, c in sorted(m.windows.items())
+    }
+    alerts = alert_states(slo, m)
+    coverage = coverage_of(m, start)
+    exhaustion: dict[str, float | None] = {}
+    for w in EXHAUSTION_WINDOWS:
+        seconds = slomath.time_to_exhaustion(remaining, _burn(m.windows.get(w), slo.objective), slo.window_seconds)
+        exhaustion[slomath.format_duration(w)] = None if seconds is None else at + seconds
+    warnings: list[str] = []
+    if not has_events:
+        warnings.append(f"no {m.unit} in the {slo.window} window: check that the source series exist")
+    elif not coverage.complete and coverage.data_since is not None:
+        since = datetime.fromtimestamp(coverage.data_since, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        covered = slomath.format_duration(max(int(at - coverage.data_since), 1))
+        warnings.append(
+            f"data covers only {covered} of the {slo.window} window (since {since}): numbers are over the covered part"
+        )
+    return SloReport(
+        name=slo.name,
+        service=slo.service,
+        owner=slo.owner,
+        kind=slo.indicator.kind,
+        unit=m.unit,
+        objective=slo.objective,
+        window=slo.window,
+        window_seconds=m.slo_window,
+        at=at,
+        sli=sli,
+        events=window if has_events else (window or None),
+        allowed=slomath.error_budget(slo.objective),
+        consumed=consumed,
+        remaining=remaining,
+        burn_rates=burn_rates,
+        alerts=alerts,
+        status=status_of(sli, remaining, alerts, coverage, slo.objective),
+        exhaustion_at=exhaustion,
+        coverage=coverage,
+        warnings=tuple(warnings),
+        burn_down=burn_down(m, slo),
+    )
+
+
+@dataclass(frozen=True)
+class Report:
+    at: float
+    backend: str
+    source: str  # URL or region
+    slos: tuple[SloReport, ...]
+
+    def failing(self, condition: str) -> list[str]:
+        """Names of SLOs meeting a --fail-on condition (breach, exhausted, page)."""
+        if condition == "breach":
+            return [s.name for s in self.slos if s.status == "breached"]
+        if condition == "exhausted":
+            return [s.name for s in self.slos if s.remaining is not None and s.remaining <= 0]
+        if condition == "page":
+            return [s.name for s in self.slos if s.tier_firing("page")]
+        raise ValueError(f"unknown --fail-on condition {condition!r}")

@@ -1,0 +1,75 @@
+"""`--format json`: the stable, documented schema (see README.md in this package)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sre_cli.report.model import Report, SloReport
+
+SCHEMA_VERSION = 1
+
+
+def timestamp(t: float | None) -> str | None:
+    """RFC 3339 UTC with seconds (milliseconds only when `t` has them)."""
+    if t is None:
+        return None
+    dt = datetime.fromtimestamp(t, UTC)
+    spec = "milliseconds" if round(t * 1000) % 1000 else "seconds"
+    return dt.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def slo_document(s: SloReport) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "service": s.service,
+        "owner": s.owner,
+        "kind": s.kind,
+        "objective": s.objective,
+        "window": s.window,
+        "sli": s.sli,
+        "events": {
+            "unit": s.unit,
+            "good": s.events.good if s.events else None,
+            "total": s.events.total if s.events else None,
+        },
+        "error_budget": {"allowed": s.allowed, "consumed": s.consumed, "remaining": s.remaining},
+        "burn_rates": dict(s.burn_rates),
+        "alerts": [
+            {
+                "tier": a.tier,
+                "severity": a.severity,
+                "long_window": a.long_window,
+                "short_window": a.short_window,
+                "factor": a.factor,
+                "long_burn_rate": a.long_burn_rate,
+                "short_burn_rate": a.short_burn_rate,
+                "min_events": a.min_events,
+                "firing": a.firing,
+            }
+            for a in s.alerts
+        ],
+        "status": s.status,
+        "exhaustion_at": {w: timestamp(t) for w, t in s.exhaustion_at.items()},
+        "coverage": {
+            "share": s.coverage.share,
+            "data_since": timestamp(s.coverage.data_since),
+            "complete": s.coverage.complete,
+        },
+        "warnings": list(s.warnings),
+    }
+
+
+def document(report: Report) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "at": timestamp(report.at),
+        "backend": report.backend,
+        "source": report.source,
+        "slos": [slo_document(s) for s in report.slos],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), indent=2, allow_nan=False) + "\n"
