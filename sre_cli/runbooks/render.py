@@ -61,7 +61,8 @@ def _budget(slo: Slo) -> dict[str, str]:
         unit = f"{ind.threshold.slice} slices"
     else:
         outage = approx_duration(budget * slo.window_seconds)
-        concrete = f"as much as {outage} of total failure per {slo.window}"
+        state = "every request slow" if ind.latency is not None else "a total outage"
+        concrete = f"{state} for up to {outage} per {slo.window}"
         unit = _EVENT_UNITS.get(slo.service, "events")
     return {"share_pct": percent(budget), "ratio": queries.number(budget), "concrete": concrete, "unit_plural": unit}
 
