@@ -1,0 +1,205 @@
+"""Multi-window multi-burn-rate alarms for CloudWatch: `alarms/cloudwatch/<service>.json`.
+
+Every alarm is stored as the exact request of the API call that creates it (PutMetricAlarm /
+PutCompositeAlarm keyword arguments), so Terraform and `sre cloudwatch apply` send the same bytes:
+
+    {"service": "api",
+     "metric_alarms":    {"<AlarmName>": {PutMetricAlarm kwargs}},
+     "composite_alarms": {"<AlarmName>": {PutCompositeAlarm kwargs}}}
+
+Per SLO and tier window pair (long, short) there are two child metric alarms (one per window,
+threshold = the pair's burn factor, no actions) and one composite `ALARM(long) AND ALARM(short)`
+that carries the tier's SNS topic. When an SLO has a page tier, a `<slo>-page-any` composite
+(`ALARM(page pair 1) OR ...`, actions disabled) is the ActionsSuppressor of the ticket composites,
+so a ticket stays quiet while the page for the same burn is firing. How each window maps onto
+Period/EvaluationPeriods, including the fallback for windows the API cannot express, is in
+`sli.py`. Every payload passes `validator.py` before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sre_cli import links, slomath
+from sre_cli.spec import Slo, SpecSet
+from sre_cli.spec.load import AlertTier
+from sre_cli.targets.cloudwatch import sli, validator
+
+ALARMS_DIR = "alarms/cloudwatch"
+MANAGED_BY = ("ManagedBy", "sre")
+SUPPRESSOR_EXTENSION_SECONDS = 300
+
+
+def alarms_path(service: str) -> str:
+    return f"{ALARMS_DIR}/{service}.json"
+
+
+def pair_name(slo: Slo, tier: AlertTier, w: slomath.BurnWindow) -> str:
+    return f"{slo.name}-{tier.name}-{slomath.format_duration(w.long)}-{slomath.format_duration(w.short)}"
+
+
+def page_any_name(slo: Slo) -> str:
+    return f"{slo.name}-page-any"
+
+
+def tags(slo: Slo, severity: str) -> list[dict[str, str]]:
+    pairs = {MANAGED_BY[0]: MANAGED_BY[1], "slo": slo.name, "service": slo.service, "severity": severity}
+    return [{"Key": k, "Value": v} for k, v in sorted(pairs.items())]
+
+
+def topic_arn(specs: SpecSet, slo: Slo, tier: AlertTier) -> str:
+    target = specs.defaults.notification_targets.get(tier.notify)
+    if target is None or not target.sns_topic_arn:
+        raise ValueError(
+            f"{slo.file}:{slo.line}: SLO {slo.name}: the {tier.name} tier notifies {tier.notify!r}, which has "
+            "no snsTopicArn under notificationTargets in defaults.yaml; CloudWatch alarms need an SNS topic"
+        )
+    return target.sns_topic_arn
+
+
+def alarm_window(slo: Slo, window: int, factor: float) -> sli.AlarmWindow:
+    if sli.is_timeslice(slo):
+        t = slo.indicator.threshold
+        assert t is not None
+        return sli.timeslice_window(window, t.slice_seconds, factor, slomath.error_budget(slo.objective))
+    return sli.event_window(window)
+
+
+def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) -> dict[str, Any]:
+    """The metric-math alarm of one window of a pair (`which` is "long" or "short")."""
+    window = w.long if which == "long" else w.short
+    factor = w.factor(slo.window_seconds)
+    try:
+        plan = alarm_window(slo, window, factor)
+    except ValueError as exc:
+        raise ValueError(f"{slo.file}:{slo.line}: SLO {slo.name}, {tier.name} tier: {exc}") from None
+    if sli.counts_slices(slo, plan):
+        metrics = sli.slice_burn_queries(slo, plan.period)
+        how = (
+            f"more than {factor:g} x budget of {plan.evaluation_periods} slices of "
+            f"{slomath.format_duration(plan.period)} bad ({plan.datapoints_to_alarm} of {plan.evaluation_periods})"
+        )
+    else:
+        if sli.is_timeslice(slo):
+            metrics = sli.slice_share_burn_queries(slo, plan.period)
+        else:
+            # The low-traffic guard applies to the long window only (minEvents is per long window).
+            min_events = slo.min_events if which == "long" else 0
+            per_period = -(-min_events // plan.evaluation_periods)
+            metrics = sli.event_burn_queries(slo, plan.period, per_period)
+        how = (
+            f"burn rate over {slomath.format_duration(window)} above {factor:g}"
+            if plan.exact
+            else f"burn rate of each of {plan.evaluation_periods} x {slomath.format_duration(plan.period)} "
+            f"above {factor:g} (a {slomath.format_duration(window)} window is longer than one alarm period)"
+        )
+    return {
+        "AlarmName": f"{pair_name(slo, tier, w)}-{which}",
+        "AlarmDescription": f"SLO {slo.name} ({tier.name} pair, {which} window): {how}. "
+        f"Child of composite {pair_name(slo, tier, w)}; no actions of its own.",
+        "ActionsEnabled": False,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "Threshold": factor,
+        "EvaluationPeriods": plan.evaluation_periods,
+        "DatapointsToAlarm": plan.datapoints_to_alarm,
+        "TreatMissingData": "notBreaching",
+        "Metrics": metrics,
+        "Tags": tags(slo, tier.name),
+    }
+
+
+def composite_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow) -> dict[str, Any]:
+    name = pair_name(slo, tier, w)
+    topic = topic_arn(specs, slo, tier)
+    factor = w.factor(slo.window_seconds)
+    long_s, short_s = slomath.format_duration(w.long), slomath.format_duration(w.short)
+    payload: dict[str, Any] = {
+        "AlarmName": name,
+        "AlarmRule": f'ALARM("{name}-long") AND ALARM("{name}-short")',
+        "AlarmDescription": f"SLO {slo.name} ({slo.objective * 100:g}% over {slo.window}) burns its error budget "
+        f"{factor:g}x too fast over {long_s} and {short_s} ({w.budget_share * 100:g}% of the budget in {long_s}). "
+        f"Runbook: {links.runbook_link(slo, tier.name)} Dashboard: {links.dashboard_link(slo)}",
+        "ActionsEnabled": True,
+        "AlarmActions": [topic],
+        "OKActions": [topic],
+        "Tags": tags(slo, tier.name),
+    }
+    page = next((t for t in slo.tiers if t.name == "page"), None)
+    if tier.name == "ticket" and page is not None:
+        payload["ActionsSuppressor"] = page_any_name(slo)
+        # Wait as long as the page needs to fire, then keep the ticket quiet a little past it.
+        payload["ActionsSuppressorWaitPeriod"] = slomath.parse_duration(page.for_)
+        payload["ActionsSuppressorExtensionPeriod"] = SUPPRESSOR_EXTENSION_SECONDS
+    return payload
+
+
+def page_any_alarm(slo: Slo, page: AlertTier) -> dict[str, Any]:
+    rule = " OR ".join(f'ALARM("{pair_name(slo, page, w)}")' for w in page.windows)
+    return {
+        "AlarmName": page_any_name(slo),
+        "AlarmRule": rule,
+        "AlarmDescription": f"SLO {slo.name}: any page pair is firing. Suppresses the ticket composites; "
+        f"no actions of its own. Runbook: {links.runbook_link(slo, 'page')}",
+        "ActionsEnabled": False,
+        "Tags": tags(slo, "page"),
+    }
+
+
+def slo_alarms(specs: SpecSet, slo: Slo) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    metric: dict[str, dict[str, Any]] = {}
+    composite: dict[str, dict[str, Any]] = {}
+    for tier in slo.tiers:
+        for w in tier.windows:
+            for which in ("long", "short"):
+                child = child_alarm(slo, tier, w, which)
+                metric[child["AlarmName"]] = child
+            c = composite_alarm(specs, slo, tier, w)
+            composite[c["AlarmName"]] = c
+    page = next((t for t in slo.tiers if t.name == "page"), None)
+    ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
+    if page is not None and ticket is not None:
+        helper = page_any_alarm(slo, page)
+        composite[helper["AlarmName"]] = helper
+    return metric, composite
+
+
+def service_alarms(specs: SpecSet, slos: list[Slo]) -> dict[str, Any]:
+    metric: dict[str, dict[str, Any]] = {}
+    composite: dict[str, dict[str, Any]] = {}
+    for slo in slos:
+        m, c = slo_alarms(specs, slo)
+        metric.update(m)
+        composite.update(c)
+    return {"service": slos[0].service, "metric_alarms": metric, "composite_alarms": composite}
+
+
+def cloudwatch_slos(specs: SpecSet) -> dict[str, list[Slo]]:
+    by_service = {s: [x for x in slos if sli.has_cloudwatch(x)] for s, slos in specs.by_service().items()}
+    return {s: slos for s, slos in by_service.items() if slos}
+
+
+def render_documents(specs: SpecSet) -> dict[str, dict[str, Any]]:
+    """Alarm documents by relative path, validated; raises ValueError listing every violation."""
+    docs = {alarms_path(service): service_alarms(specs, slos) for service, slos in cloudwatch_slos(specs).items()}
+    problems = [f"{path}: {p}" for path, doc in docs.items() for p in validator.validate_alarm_document(doc)]
+    if problems:
+        raise ValueError("generated CloudWatch alarms fail the strict validator:\n" + "\n".join(problems))
+    return docs
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def render(specs: SpecSet) -> dict[str, str]:
+    return {path: dumps(doc) for path, doc in render_documents(specs).items()}
+
+
+def _target() -> Any:
+    from sre_cli.generate import Target
+
+    return Target("cloudwatch-alarms", (f"{ALARMS_DIR}/*.json",), render)
+
+
+TARGET = _target()

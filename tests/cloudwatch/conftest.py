@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sre_cli.spec import Slo, SpecSet, load
+from sre_cli.targets.cloudwatch import alarms
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def specs() -> SpecSet:
+    result = load([REPO / "slo"])
+    assert not result.errors, result.errors
+    return result
+
+
+@pytest.fixture(scope="session")
+def _documents(specs: SpecSet) -> dict[str, dict[str, Any]]:
+    return alarms.render_documents(specs)
+
+
+@pytest.fixture
+def documents(_documents: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Freshly copied per test, so tests may break them."""
+    return copy.deepcopy(_documents)
+
+
+def slo_named(specs: SpecSet, name: str) -> Slo:
+    return next(s for s in specs.slos if s.name == name)
