@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "generate": "sre_cli.commands.generate:generate",
     "runbooks": "sre_cli.commands.runbooks:runbooks",
     "slo": "sre_cli.commands.slo:slo",
+    "demo": "sre_cli.commands.demo:demo",
 }
 
 

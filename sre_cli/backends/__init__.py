@@ -57,6 +57,8 @@ class Measurement:
     data_since: earliest sample time seen (Unix seconds), looking one coverage step before the
         window start; at or before the start means the window is covered from its start.
     coverage_step: resolution of coverage/data_since in seconds (data may start up to one step earlier).
+    data_at_start: whether the source had data at the window start (the window is fully covered);
+        None when the backend cannot tell, then data_since decides.
     """
 
     slo: str
@@ -67,4 +69,5 @@ class Measurement:
     coverage: float | None
     data_since: float | None
     coverage_step: int
+    data_at_start: bool | None = None
     history: tuple[HistoryStep, ...] = field(default=())

@@ -98,7 +98,7 @@ class PrometheusBackend:
     def measure_one(self, slo: Slo, at: float, slo_window: int, history: bool = False) -> Measurement:
         queries = promql.slo_queries(slo)
         seconds = sorted(set(slo.sli_windows) - {slo.window_seconds} | {slo_window})
-        values = self._instant(promql.instant_query(queries, seconds, slo_window), at)
+        values = self._instant(promql.instant_query(queries, seconds, slo_window, at), at)
         counts: dict[int, Counts | None] = {}
         for s in seconds:
             total = values.get(f"total:{s}")
@@ -123,6 +123,7 @@ class PrometheusBackend:
             windows=counts,
             coverage=coverage if coverage is not None else (0.0 if counts[slo_window] is None else None),
             data_since=values.get("cov_since"),
+            data_at_start="cov_start" in values,
             coverage_step=step,
             history=steps,
         )

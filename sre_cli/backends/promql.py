@@ -135,10 +135,11 @@ def coverage_step(window: int) -> int:
     return max(60, (window // 1440) // 60 * 60)
 
 
-def instant_query(queries: SloQueries, windows: list[int], slo_window: int) -> str:
+def instant_query(queries: SloQueries, windows: list[int], slo_window: int, at: float) -> str:
     """One query for every window's counts plus coverage of the SLO window.
 
-    windows: lengths in seconds. Keys of the result: num:<s>, total:<s>, cov_n, cov_since.
+    windows: lengths in seconds. Keys of the result: num:<s>, total:<s>, cov_n, cov_since,
+    cov_start (present when the source had a sample at the window start, within the lookback).
     """
     parts: list[str] = []
     for seconds in sorted(windows):
@@ -147,10 +148,12 @@ def instant_query(queries: SloQueries, windows: list[int], slo_window: int) -> s
     step = duration(coverage_step(slo_window))
     rng = open_duration(slo_window)
     parts.append(tagged(f"count_over_time(({queries.presence})[{rng}:{step}])", "cov_n"))
-    # One grid step further back: data at a grid point at or before the window start proves the
-    # window is covered from its start; the first point inside it would not.
+    # One grid step further back so a window covered from its start reports a time at or before it.
     since_rng = open_duration(slo_window + coverage_step(slo_window))
     parts.append(tagged(f"min_over_time(timestamp({queries.presence})[{since_rng}:{step}])", "cov_since"))
+    # `@` pins this one term to the window start: data there means the window is fully covered.
+    # (A 1s subquery, because @ only attaches to selectors and subqueries, not to group(...).)
+    parts.append(tagged(f"count_over_time(({queries.presence})[1s:1s] @ {at - slo_window:.3f})", "cov_start"))
     return " or ".join(parts)
 
 

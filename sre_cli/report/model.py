@@ -127,9 +127,9 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
 def coverage_of(m: Measurement, start: float) -> Coverage:
     if m.data_since is None:
         return Coverage(share=m.coverage, data_since=None, complete=False)
-    # Complete when the backend saw data at (or before) the window start; coverage_step is the
-    # resolution, so data starting less than one step before the start may be flagged too.
-    complete = m.data_since <= start
+    # Complete when the backend saw data at the window start; without that answer, when its
+    # coverage grid saw data at or before the start (coverage_step resolution).
+    complete = m.data_at_start if m.data_at_start is not None else m.data_since <= start
     share = m.coverage
     if not complete and share is not None:
         # The grid may see the first sample at its first point; the start time is the sharper bound.
