@@ -15,7 +15,12 @@ from sre_cli.fileio import atomic_write
 from sre_cli.spec import SpecSet
 
 # Order matters only for readability of --check output.
-TARGET_MODULES: tuple[str, ...] = ("sre_cli.spec.schema", "sre_cli.runbooks.target")
+TARGET_MODULES: tuple[str, ...] = (
+    "sre_cli.spec.schema",
+    "sre_cli.runbooks.target",
+    "sre_cli.targets.prometheus.rules",
+    "sre_cli.targets.cloudwatch.alarms",
+)
 
 
 @dataclass(frozen=True)

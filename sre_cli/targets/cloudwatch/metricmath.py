@@ -294,15 +294,27 @@ class _ArrayValue(list):  # type: ignore[type-arg]
     """The value of `[a, b]`: a list of values, kept apart from a plain series."""
 
 
+def _choose(condition: Value, then: Value, otherwise: Value | None) -> Value:
+    """IF point by point: only the chosen branch matters, so a guarded division by zero is fine."""
+    if not isinstance(condition, list):
+        picked = then if condition else otherwise
+        if picked is None:
+            raise MathError("IF without a false value on a scalar false condition")
+        return picked
+    n = len(condition)
+    a = _lift(then, n)
+    b = _lift(otherwise, n) if otherwise is not None else [None] * n
+    if len(a) != n or len(b) != n:
+        raise MathError("series of different lengths")
+    return [None if c is None else (a[i] if c else b[i]) for i, c in enumerate(condition)]
+
+
 def _call(name: str, args: Sequence[Value]) -> Value:
     if name == "IF":
         if len(args) not in (2, 3):
             raise MathError("IF takes 2 or 3 arguments")
-        false_value: Value = args[2] if len(args) == 3 else None  # type: ignore[assignment]
-        if false_value is None:
-            # IF(c, a) drops the datapoint where c is false.
-            return _pointwise(lambda c, a: a if c else None, args[0], args[1])
-        return _pointwise(lambda c, a, b: a if c else b, args[0], args[1], false_value)
+        # IF(c, a) drops the datapoint where c is false.
+        return _choose(args[0], args[1], args[2] if len(args) == 3 else None)
     if name == "FILL":
         if len(args) != 2 or not isinstance(args[1], float | int):
             raise MathError("FILL takes a series and a number")

@@ -1,0 +1,72 @@
+"""Names of the series the generated rules record: one scheme, read by rules, dashboards and report.
+
+Scheme (`level:metric:operation`, the Prometheus recording-rule convention), every series labelled
+`slo`, `service` and the spec's labels (defaults merged, e.g. `team`):
+
+==========================================  =================================================================
+series                                      meaning
+==========================================  =================================================================
+`slo:sli_bad:rate5m`                        bad events per second over the last 5m (0 when none)
+`slo:sli_total:rate5m`                      all events per second over the last 5m (0 when no traffic)
+`slo:sli_slice:bad`                         threshold SLIs: 1 if the current slice is bad, else 0, recorded
+                                            once per slice (the group's interval is the slice length)
+`slo:sli_events:count<W>`                   events (threshold SLIs: slices) seen in window W; the
+                                            low-traffic guard of the burn-rate alerts reads it
+`slo:sli_error:ratio_rate<W>`               bad / all events over W (threshold SLIs: bad-slice share);
+                                            0, never NaN, when W saw no events
+`slo:burn_rate:ratio_rate<W>`               error ratio over W / error budget (1 = burning exactly on budget)
+`slo:objective:ratio`                       the objective as a fraction (0.999)
+`slo:error_budget:ratio`                    1 - objective
+`slo:error_budget_remaining:ratio`          1 - burn rate over the SLO window (1 untouched, <= 0 exhausted)
+==========================================  =================================================================
+
+W is every window of `Slo.sli_windows` written as a Prometheus duration (5m, 30m, 1h, 2h, 6h, 1d,
+3d, 30d). The SLO-window ratio is `slo:sli_error:ratio_rate<slo window>` (e.g. `ratio_rate30d`).
+"""
+
+from __future__ import annotations
+
+from sre_cli.slomath import format_duration
+from sre_cli.spec import Slo
+
+BASE_WINDOW = 300  # seconds: the only window read from the raw series
+BAD_RATE = "slo:sli_bad:rate5m"
+TOTAL_RATE = "slo:sli_total:rate5m"
+SLICE_BAD = "slo:sli_slice:bad"
+OBJECTIVE = "slo:objective:ratio"
+ERROR_BUDGET = "slo:error_budget:ratio"
+BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
+
+ALERT_PAGE = "SLOBurnRatePage"
+ALERT_TICKET = "SLOBurnRateTicket"
+ALERT_ABSENT = "SLOMetricsAbsent"
+
+
+def error_ratio(window: int) -> str:
+    return f"slo:sli_error:ratio_rate{format_duration(window)}"
+
+
+def event_count(window: int) -> str:
+    return f"slo:sli_events:count{format_duration(window)}"
+
+
+def burn_rate(window: int) -> str:
+    return f"slo:burn_rate:ratio_rate{format_duration(window)}"
+
+
+def burn_alert_name(tier: str) -> str:
+    return {"page": ALERT_PAGE, "ticket": ALERT_TICKET}[tier]
+
+
+def series_labels(slo: Slo) -> dict[str, str]:
+    """Labels on every recorded series and alert of one SLO; `slo` and `service` win over spec labels."""
+    return dict(sorted({**slo.labels, "service": slo.service, "slo": slo.name}.items()))
+
+
+def selector(name: str, slo: Slo) -> str:
+    """A recorded series of one SLO: its name and the `slo` label are unique together."""
+    return f'{name}{{slo="{slo.name}"}}'
+
+
+def group_name(slo: Slo) -> str:
+    return f"slo-{slo.name}"

@@ -1,0 +1,251 @@
+"""Prometheus rule files: SLI recording rules, metadata rules and burn-rate alerts, one file per service.
+
+Per SLO one rule group `slo-<name>`, evaluated top to bottom (rules of a group see the samples the
+rules above them recorded in the same evaluation):
+
+1. base rates from the raw series over 5m (`sli.event_rates`), or one bad-slice sample per slice
+   for threshold SLIs (the group then runs at the slice interval);
+2. per window W of `Slo.sli_windows`: the event count and the error ratio. Long windows are
+   derived from the recorded 5m rates, never from the raw series: the event-weighted ratio over W
+   is avg_over_time(bad 5m rate[W]) / avg_over_time(total 5m rate[W]) = sum of bad / sum of all
+   events (the rates are sampled at the same instants, so the sampling cancels). That is exact
+   Occurrences, unlike an average of 5m ratios, and it costs one series read per window instead
+   of `increase(raw[30d])` over every raw series. A window without events has ratio 0, never NaN:
+   `ratio / (count > 0) or count * 0`;
+3. metadata: objective, error budget, burn rate per window, budget remaining over the SLO window;
+4. alerts: one rule per tier and window pair (labels long_window/short_window say which pair
+   fired), threshold = `BurnWindow.factor(slo window)`, the spec's `for`, a low-traffic guard
+   (`slo:sli_events:count<long>` >= minEvents) and `SLOMetricsAbsent` when the sources vanish.
+
+Shortening `for` (tests only): generated files always carry the spec's `for`. A test that needs a
+page within seconds loads the generated YAML and passes it through `override_for(doc, "0s")`
+before handing it to Prometheus. There is deliberately no CLI flag for it, so committed rules can
+not be generated with a shortened `for` by accident.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import yaml
+
+from sre_cli import links, slomath
+from sre_cli.slomath import format_duration
+from sre_cli.spec import Slo, SpecSet
+from sre_cli.spec.load import TIER_DEFAULT_FOR
+from sre_cli.targets.prometheus import naming, sli
+
+RULES_DIR = "alarms/prometheus"
+README = f"{RULES_DIR}/README.md"
+
+Rule = dict[str, Any]
+Group = dict[str, Any]
+
+try:  # libyaml's emitter is ~10x faster; generation of 1,000 SLOs must stay well under 3 s
+    _Dumper: Any = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - pyyaml built without libyaml
+    _Dumper = yaml.SafeDumper
+
+
+def rule_file_path(service: str) -> str:
+    return f"{RULES_DIR}/{service}.rules.yaml"
+
+
+def number(value: float) -> str:
+    """Shortest exact text of a float (14.4, not 14.399999999999999; 6, not 6.0)."""
+    rounded = round(float(value), 12)
+    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
+
+
+def _record(name: str, expr: str, slo: Slo) -> Rule:
+    return {"record": name, "expr": expr, "labels": naming.series_labels(slo)}
+
+
+def _ratio_sli_rules(slo: Slo) -> list[Rule]:
+    bad, total = sli.event_rates(slo)
+    bad_rate = naming.selector(naming.BAD_RATE, slo)
+    total_rate = naming.selector(naming.TOTAL_RATE, slo)
+    rules = [_record(naming.BAD_RATE, bad, slo), _record(naming.TOTAL_RATE, total, slo)]
+    for window in slo.sli_windows:
+        count = naming.selector(naming.event_count(window), slo)
+        if window == naming.BASE_WINDOW:
+            count_expr = f"{total_rate} * {window}"
+            bad_events = f"{bad_rate} * {window}"
+        else:
+            rng = format_duration(window)
+            count_expr = f"avg_over_time({total_rate}[{rng}]) * {window}"
+            bad_events = f"avg_over_time({bad_rate}[{rng}]) * {window}"
+        rules.append(_record(naming.event_count(window), count_expr, slo))
+        rules.append(
+            _record(naming.error_ratio(window), f"clamp_max({bad_events} / ({count} > 0), 1) or {count} * 0", slo)
+        )
+    return rules
+
+
+def _timeslice_sli_rules(slo: Slo) -> list[Rule]:
+    assert slo.indicator.threshold is not None
+    bad_slice = naming.selector(naming.SLICE_BAD, slo)
+    rules = [_record(naming.SLICE_BAD, sli.bad_slice(slo.indicator.threshold), slo)]
+    for window in slo.sli_windows:
+        rng = format_duration(window)
+        rules.append(_record(naming.event_count(window), f"count_over_time({bad_slice}[{rng}]) or on() vector(0)", slo))
+        rules.append(_record(naming.error_ratio(window), f"avg_over_time({bad_slice}[{rng}]) or on() vector(0)", slo))
+    return rules
+
+
+def _metadata_rules(slo: Slo) -> list[Rule]:
+    budget = slomath.error_budget(slo.objective)
+    rules = [
+        _record(naming.OBJECTIVE, f"vector({number(slo.objective)})", slo),
+        _record(naming.ERROR_BUDGET, f"vector({number(budget)})", slo),
+    ]
+    for window in slo.sli_windows:
+        ratio = naming.selector(naming.error_ratio(window), slo)
+        rules.append(_record(naming.burn_rate(window), f"{ratio} / {number(budget)}", slo))
+    period_burn = naming.selector(naming.burn_rate(slo.window_seconds), slo)
+    rules.append(_record(naming.BUDGET_REMAINING, f"1 - {period_burn}", slo))
+    return rules
+
+
+def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slomath.BurnWindow) -> Rule:
+    factor = number(window.factor(slo.window_seconds))
+    long, short = format_duration(window.long), format_duration(window.short)
+    expr = (
+        f"{naming.selector(naming.burn_rate(window.long), slo)} > {factor}"
+        f" and {naming.selector(naming.burn_rate(window.short), slo)} > {factor}"
+    )
+    if slo.min_events > 0:
+        expr += f" and {naming.selector(naming.event_count(window.long), slo)} >= {slo.min_events}"
+    share = number(window.budget_share * 100)
+    unit = "slices" if slo.indicator.kind == "threshold" else "events"
+    return {
+        "alert": naming.burn_alert_name(tier_name),
+        "expr": expr,
+        "for": for_,
+        "labels": {
+            **naming.series_labels(slo),
+            "long_window": long,
+            "severity": severity,
+            "short_window": short,
+        },
+        "annotations": {
+            "summary": f"{slo.name}: error budget burning {factor}x too fast over {long} and {short}",
+            "description": (
+                f'{slo.name} ({slo.service}) burns its error budget at {{{{ $value | printf "%.2f" }}}}x '
+                f"the sustainable rate over {long} (and over {short}); threshold {factor}x, i.e. {share}% "
+                f"of the {slo.window} budget within {long}. Fires only with >= {slo.min_events} {unit} "
+                f"in {long}. Objective {number(slo.objective * 100)}%: {slo.description}"
+            ),
+            "runbook_url": links.runbook_link(slo, tier_name),  # type: ignore[arg-type]
+            "dashboard_url": links.dashboard_link(slo),
+        },
+    }
+
+
+def _absent_alert(slo: Slo) -> Rule:
+    ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
+    sources = ", ".join(sli.source_series(slo))
+    return {
+        "alert": naming.ALERT_ABSENT,
+        "expr": sli.absent_expr(slo),
+        "for": ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"],
+        "labels": {**naming.series_labels(slo), "severity": ticket.severity if ticket else "ticket"},
+        "annotations": {
+            "summary": f"{slo.name}: the SLI's source series are missing",
+            "description": (
+                f"None of the series behind {slo.name} exist ({sources}). The SLI reads as zero "
+                "events, so its burn-rate alerts cannot fire: check the exporter and the scrape."
+            ),
+            "runbook_url": links.runbook_link(slo, "absent"),
+            "dashboard_url": links.dashboard_link(slo),
+        },
+    }
+
+
+def _alert_rules(slo: Slo) -> list[Rule]:
+    rules = [
+        _burn_alert(slo, tier.name, tier.severity, tier.for_, window)
+        for tier in slo.tiers
+        for window in sorted(tier.windows)
+    ]
+    rules.append(_absent_alert(slo))
+    return rules
+
+
+def slo_group(slo: Slo) -> Group:
+    """The one rule group of an SLO: recordings first, alerts last (they read this evaluation)."""
+    group: Group = {"name": naming.group_name(slo)}
+    if slo.indicator.kind == "threshold":
+        assert slo.indicator.threshold is not None
+        group["interval"] = slo.indicator.threshold.slice
+        sli_rules = _timeslice_sli_rules(slo)
+    else:
+        sli_rules = _ratio_sli_rules(slo)
+    group["rules"] = [*sli_rules, *_metadata_rules(slo), *_alert_rules(slo)]
+    return group
+
+
+def prometheus_slos(specs: SpecSet) -> dict[str, list[Slo]]:
+    """SLOs with a Prometheus source, by service (sorted); services without any are left out."""
+    out: dict[str, list[Slo]] = {}
+    for service, slos in specs.by_service().items():
+        chosen = [s for s in slos if sli.has_prometheus_source(s)]
+        if chosen:
+            out[service] = chosen
+    return out
+
+
+def rule_groups(slos: list[Slo]) -> dict[str, list[Group]]:
+    return {"groups": [slo_group(s) for s in slos]}
+
+
+def dump_yaml(doc: Any) -> str:
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1_000_000)
+
+
+def _header(slos: list[Slo]) -> str:
+    sources = ", ".join(sorted({s.file for s in slos}))
+    return f"# Generated by `sre generate` from {sources}; do not edit. Names: alarms/prometheus/README.md\n"
+
+
+def override_for(doc: dict[str, Any], for_: str) -> dict[str, Any]:
+    """A copy of a rule-file document with every alert's `for` replaced (tests only, see module doc)."""
+    if for_ != "0s":
+        slomath.parse_duration(for_)
+    out = copy.deepcopy(doc)
+    for group in out["groups"]:
+        for rule in group["rules"]:
+            if "alert" in rule:
+                rule["for"] = for_
+    return out
+
+
+def _readme() -> str:
+    doc = (naming.__doc__ or "").strip()
+    return (
+        "# Prometheus SLO rules\n\n"
+        "Generated by `sre generate` (one `<service>.rules.yaml` per service, PrometheusRule manifests\n"
+        "in `kubernetes/`); do not edit. Load them with `rule_files:` or apply the manifests.\n\n"
+        "## Recorded series\n\n" + doc.split("\n", 1)[1].strip() + "\n\n"
+        "## How the windows are computed\n\n" + (__doc__ or "").split("\n", 1)[1].strip() + "\n"
+    )
+
+
+def render(specs: SpecSet) -> dict[str, str]:
+    out = {
+        rule_file_path(service): _header(slos) + dump_yaml(rule_groups(slos))
+        for service, slos in prometheus_slos(specs).items()
+    }
+    if out:
+        out[README] = _readme()
+    return out
+
+
+def _target() -> Any:
+    from sre_cli.generate import Target
+
+    return Target("prometheus-rules", (f"{RULES_DIR}/*.rules.yaml", README), render)
+
+
+TARGET = _target()

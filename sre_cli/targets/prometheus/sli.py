@@ -1,0 +1,125 @@
+"""PromQL of each indicator kind, read from the raw series over the base window (5m) only.
+
+Everything longer is derived from what these expressions record (see `rules`), so the raw,
+high-cardinality series are never read over more than 5 minutes.
+
+- counter ratio:   bad = sum(rate(bad[5m])), or total - good when the spec gives good events
+- periodSum ratio: YACE-style gauges holding each period's event count: sum_over_time(x[5m]) / 300
+  (assumes one sample per period, i.e. the scrape interval equals the CloudWatch period; if it
+  does not, event counts scale but the error ratio, a quotient, does not change)
+- latency:         bad = total - bucket{le="<threshold>"}, total = _count
+- threshold:       one 0/1 "bad slice" sample per slice: max((gauge) <inverted operator> bool value)
+
+Every aggregate that may be empty (no errors yet, no traffic) falls back to `vector(0)`, so the
+recorded rates always exist and a quiet period counts as zero events, never as a gap or NaN.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sre_cli.spec import Slo
+from sre_cli.spec.model import LatencyIndicator, PrometheusRatioSource, ThresholdIndicator
+
+BASE_RANGE = "5m"
+BASE_SECONDS = 300
+
+# A slice is bad when the spec's "good" comparison fails.
+_INVERTED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_SELECTOR = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$", re.S)
+
+
+def _number(value: float) -> str:
+    """A float as PromQL reads it back exactly (repr is the shortest round-tripping form)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def le_matcher(threshold: float) -> str:
+    """Matcher of the histogram bucket at `threshold`, written the way client libraries format le.
+
+    Go clients and Prometheus 3 write whole numbers as "1", Python's prometheus_client as "1.0";
+    both forms are matched for whole numbers. Other values have one shortest form ("0.3").
+    """
+    if float(threshold).is_integer():
+        whole = str(int(threshold))
+        return f'le=~"{whole}|{whole}\\\\.0"'
+    return f'le="{_number(threshold)}"'
+
+
+def with_suffix(selector: str, suffix: str, extra_matcher: str | None = None) -> str:
+    """`family{m}` -> `family_suffix{m,extra}`; the spec validator already checked the shape."""
+    match = _SELECTOR.match(selector)
+    if not match:
+        raise ValueError(f'histogram selector {selector!r} must look like name{{label="value"}}')
+    name, matchers = match.group(1), (match.group(2) or "").strip().rstrip(",")
+    parts = [m for m in (matchers, extra_matcher) if m]
+    return f"{name}{suffix}{{{','.join(parts)}}}"
+
+
+def _events_per_second(selector: str, metric_type: str) -> str:
+    if metric_type == "periodSum":
+        return f"sum(sum_over_time({selector}[{BASE_RANGE}])) / {BASE_SECONDS}"
+    return f"sum(rate({selector}[{BASE_RANGE}]))"
+
+
+def _summed(selectors: list[str], metric_type: str) -> str:
+    """Events per second summed over selectors; each part 0 when its series do not exist (yet)."""
+    parts = [f"({_events_per_second(s, metric_type)} or vector(0))" for s in selectors]
+    return parts[0] if len(parts) == 1 else "(" + " + ".join(parts) + ")"
+
+
+def _ratio_rates(source: PrometheusRatioSource) -> tuple[str, str]:
+    total = _summed(source.selectors("total"), source.metric_type)
+    if source.bad is not None:
+        return _summed(source.selectors("bad"), source.metric_type), total
+    good = _summed(source.selectors("good"), source.metric_type)
+    # Clamped: good and total come from separate scrapes and may disagree by a sample.
+    return f"clamp_min({total} - {good}, 0)", total
+
+
+def _latency_rates(indicator: LatencyIndicator) -> tuple[str, str]:
+    assert indicator.prometheus is not None
+    histogram = indicator.prometheus.histogram
+    total = f"(sum(rate({with_suffix(histogram, '_count')}[{BASE_RANGE}])) or vector(0))"
+    fast_bucket = with_suffix(histogram, "_bucket", le_matcher(indicator.threshold_seconds))
+    fast = f"(sum(rate({fast_bucket}[{BASE_RANGE}])) or vector(0))"
+    return f"clamp_min({total} - {fast}, 0)", total
+
+
+def event_rates(slo: Slo) -> tuple[str, str]:
+    """(bad events/s, all events/s) over the base window, for ratio and latency indicators."""
+    indicator = slo.indicator
+    if indicator.ratio is not None and indicator.ratio.prometheus is not None:
+        return _ratio_rates(indicator.ratio.prometheus)
+    if indicator.latency is not None and indicator.latency.prometheus is not None:
+        return _latency_rates(indicator.latency)
+    raise ValueError(f"{slo.name}: no Prometheus source for a {indicator.kind} indicator")
+
+
+def bad_slice(indicator: ThresholdIndicator) -> str:
+    """1 when the current slice breaks the threshold, 0 when it keeps it, nothing without data."""
+    assert indicator.prometheus is not None
+    op = _INVERTED[indicator.operator]
+    return f"max(({indicator.prometheus.gauge}) {op} bool {_number(indicator.value)})"
+
+
+def source_series(slo: Slo) -> list[str]:
+    """Series whose disappearance leaves the SLI blind (all events, or the gauge)."""
+    indicator = slo.indicator
+    if indicator.ratio is not None and indicator.ratio.prometheus is not None:
+        return indicator.ratio.prometheus.selectors("total")
+    if indicator.latency is not None and indicator.latency.prometheus is not None:
+        return [with_suffix(indicator.latency.prometheus.histogram, "_count")]
+    if indicator.threshold is not None and indicator.threshold.prometheus is not None:
+        return [indicator.threshold.prometheus.gauge]
+    return []
+
+
+def absent_expr(slo: Slo) -> str:
+    """True when every source series is gone (bad-event series may legitimately not exist yet)."""
+    sources = source_series(slo)
+    return f"absent({' or '.join(sources)})" if len(sources) > 1 else f"absent({sources[0]})"
+
+
+def has_prometheus_source(slo: Slo) -> bool:
+    return slo.indicator.body.prometheus is not None
