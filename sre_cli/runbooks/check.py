@@ -74,9 +74,11 @@ def prometheus_links(file: str, text: str) -> Iterator[AlertLink]:
 def cloudwatch_links(file: str, text: str, base_url: str) -> Iterator[AlertLink]:
     data = json.loads(text)
     composites = data.get("composite_alarms", []) if isinstance(data, dict) else []
+    # A list of PutCompositeAlarm payloads, or a map name -> payload (Terraform for_each style).
+    named = sorted(composites.items()) if isinstance(composites, dict) else [(None, a) for a in composites]
     url_re = re.compile(re.escape(base_url) + r"[^\s\"'<>)\]]+")
-    for alarm in composites:
-        name = str(alarm.get("AlarmName", "?")) if isinstance(alarm, dict) else "?"
+    for key, alarm in named:
+        name = str(alarm.get("AlarmName", key or "?")) if isinstance(alarm, dict) else str(key or "?")
         description = alarm.get("AlarmDescription", "") if isinstance(alarm, dict) else ""
         match = url_re.search(description) if isinstance(description, str) else None
         yield AlertLink(file, name, match.group(0) if match else None)

@@ -47,9 +47,20 @@ def _with_suffix(selector: str, suffix: str, extra: str = "") -> str:
     return f"{name}{suffix}{{{inner}}}"
 
 
-def _events(selector: str, window: str, metric_type: str) -> str:
+def selector_list(selectors: str | list[str] | None) -> list[str]:
+    if selectors is None:
+        return []
+    return [selectors] if isinstance(selectors, str) else list(selectors)
+
+
+def _events(selectors: str | list[str], window: str, metric_type: str, sparse: bool = False) -> str:
+    """Events of all selectors over `window`; sparse series (errors) count 0 when absent."""
     fn = "sum_over_time" if metric_type == "periodSum" else "rate"
-    return f"sum({fn}({selector}[{window}]))"
+    terms = [f"sum({fn}({s}[{window}]))" for s in selector_list(selectors)]
+    if len(terms) == 1 and not sparse:
+        return terms[0]
+    # Summed per selector: one sum over several names would collide once the names are dropped.
+    return "\n  + ".join(f"({t} or vector(0))" for t in terms)
 
 
 def promql_error_ratio(slo: Slo, window: str) -> str:
@@ -58,9 +69,15 @@ def promql_error_ratio(slo: Slo, window: str) -> str:
     if ind.ratio is not None and ind.ratio.prometheus is not None:
         src = ind.ratio.prometheus
         total = _events(src.total, window, src.metric_type)
+        if len(selector_list(src.total)) > 1:
+            total = f"({total})"
         if src.bad is not None:
-            return f"({_events(src.bad, window, src.metric_type)} or vector(0))\n/\n{total}"
-        return f"1 - (\n  {_events(src.good or '', window, src.metric_type)}\n  /\n  {total}\n)"
+            bad = _events(src.bad, window, src.metric_type, sparse=True)
+            return f"({bad})\n/\n{total}" if len(selector_list(src.bad)) > 1 else f"{bad}\n/\n{total}"
+        good = _events(src.good or [], window, src.metric_type)
+        if len(selector_list(src.good)) > 1:
+            good = f"({good})"
+        return f"1 - (\n  {good}\n  /\n  {total}\n)"
     if ind.latency is not None and ind.latency.prometheus is not None:
         hist = ind.latency.prometheus.histogram
         le = f'le="{_bucket_value(ind.latency.threshold_seconds)}"'
@@ -87,7 +104,8 @@ def promql_presence(slo: Slo) -> list[str]:
     ind = slo.indicator
     if ind.ratio is not None and ind.ratio.prometheus is not None:
         src = ind.ratio.prometheus
-        return [f"absent({src.total})", f"absent({src.good or src.bad})"]
+        wanted = selector_list(src.total) + selector_list(src.good or src.bad)
+        return [f"absent({s})" for s in dict.fromkeys(wanted)]
     if ind.latency is not None and ind.latency.prometheus is not None:
         return [f"absent({_with_suffix(ind.latency.prometheus.histogram, '_bucket')})"]
     if ind.threshold is not None and ind.threshold.prometheus is not None:
@@ -95,19 +113,22 @@ def promql_presence(slo: Slo) -> list[str]:
     return []
 
 
-def promql_contributors(slo: Slo) -> str | None:
-    """Which label sets carry the bad (or all) events right now."""
+def promql_contributors(slo: Slo) -> list[str]:
+    """Which label sets carry the bad (or all) events right now; one query per selector."""
     ind = slo.indicator
     if ind.ratio is not None and ind.ratio.prometheus is not None:
         src = ind.ratio.prometheus
         fn = "sum_over_time" if src.metric_type == "periodSum" else "rate"
-        return f"topk(10, sum without (instance, pod) ({fn}({src.bad or src.total}[5m])))"
+        window = "1h" if src.metric_type == "periodSum" else "5m"
+        return [
+            f"topk(10, sum without (instance, pod) ({fn}({s}[{window}])))" for s in selector_list(src.bad or src.total)
+        ]
     if ind.latency is not None and ind.latency.prometheus is not None:
         hist = _with_suffix(ind.latency.prometheus.histogram, "_bucket")
-        return f"histogram_quantile(0.95, sum by (le) (rate({hist}[5m])))"
+        return [f"histogram_quantile(0.95, sum by (le) (rate({hist}[5m])))"]
     if ind.threshold is not None and ind.threshold.prometheus is not None:
-        return ind.threshold.prometheus.gauge
-    return None
+        return [ind.threshold.prometheus.gauge]
+    return []
 
 
 def scrape_jobs(slo: Slo) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from fnmatch import fnmatch
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
@@ -73,9 +73,11 @@ def _sli_meaning(slo: Slo) -> str:
     if ind.ratio is not None:
         prom, cw = ind.ratio.prometheus, ind.ratio.cloudwatch
         if prom is not None:
-            counted = f"good `{prom.good}`" if prom.good else f"bad `{prom.bad}`"
+            kind = "good" if prom.good else "bad"
+            counted = " + ".join(f"`{s}`" for s in queries.selector_list(prom.good or prom.bad))
+            total = " + ".join(f"`{s}`" for s in queries.selector_list(prom.total))
             how = "per-period sums (summed over time)" if prom.metric_type == "periodSum" else "counters (rates)"
-            parts.append(f"In Prometheus: {counted} events over all `{prom.total}` events, from {how}.")
+            parts.append(f"In Prometheus: {kind} events {counted} over all events {total}, from {how}.")
         if cw is not None:
             counted_cw = cw.good or cw.bad or []
             names = ", ".join(sorted({f"`{m.namespace}` {m.metric_name}" for m in counted_cw}))
@@ -181,7 +183,7 @@ def _promql_context(slo: Slo) -> dict[str, Any] | None:
         for s in ordered
     ]
     contributors_title = {
-        "ratio": "Where the events come from (top label sets over 5m; compare with a healthy hour)",
+        "ratio": "Where the events come from (top label sets; compare with a healthy hour)",
         "latency": "p95 latency over 5m (compare with the threshold)",
         "threshold": "Current value of the measured gauge",
     }[slo.indicator.kind]
@@ -297,10 +299,15 @@ def render_index(specs: SpecSet) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _owned(path: str) -> bool:
+    """Whether `sre generate` owns the path (Path.glob semantics: `*` stays inside one folder)."""
+    return PurePosixPath(path).parent == PurePosixPath(RUNBOOK_GLOB).parent and fnmatch(path, RUNBOOK_GLOB)
+
+
 def render(specs: SpecSet) -> dict[str, str]:
     """`runbooks/<slo>.md` for every SLO with a default runbook path, plus the index."""
     for slo in specs.slos:
-        if not generated(slo) and fnmatch(slo.runbook, RUNBOOK_GLOB):
+        if not generated(slo) and _owned(slo.runbook):
             raise ValueError(
                 f"{slo.file}: spec.alerting.runbook {slo.runbook} lies in {RUNBOOK_GLOB}, which `sre generate` "
                 "owns and would delete; keep hand-written runbooks in a sub-folder such as runbooks/custom/"
