@@ -49,7 +49,9 @@ def make_report(
     windows = {s.name: measured_window(s, at) for s in slos}
     measured = backend.measure(slos, at, windows, history=history, progress=progress)
     reports: tuple[SloReport, ...] = tuple(build(s, measured[s.name]) for s in slos)
-    return Report(at=at, backend=backend.name, source=backend.where, slos=reports)
+    # A backend may report at a coarser instant than asked (CloudWatch: the last full hour).
+    reported_at = reports[0].at if reports else at
+    return Report(at=reported_at, backend=backend.name, source=backend.where, slos=reports)
 
 
 def render(report: Report, fmt: str, *, color: bool | None = None, width: int | None = None) -> str:
