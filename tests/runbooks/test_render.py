@@ -14,6 +14,8 @@ from sre_cli.runbooks import hand, markdown, queries, render
 from sre_cli.runbooks.target import TARGET
 from sre_cli.spec import SpecSet, load
 
+from .conftest import REPO
+
 FENCED = re.compile(r"^( *)```(\w+)\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
 
 
@@ -216,3 +218,18 @@ def test_a_spec_runbook_inside_the_generated_folder_is_refused(repo_copy: Path, 
         outputs = render.render(specs)
         assert "runbooks/db-errors.md" not in outputs
         assert "[runbooks/custom/db.md](custom/db.md)" in outputs[render.INDEX_PATH]
+
+
+def test_every_shell_block_is_valid_bash(repo_specs: SpecSet, rendered: dict[str, str]) -> None:
+    """Commands are pasted into a shell: each fenced bash block must at least parse."""
+    import subprocess
+
+    texts = dict(rendered)
+    texts |= {p.as_posix(): p.read_text() for p in (REPO / "runbooks" / "incidents").glob("*.md")}
+    count = 0
+    for path, text in sorted(texts.items()):
+        for block in code_blocks(text, "bash"):
+            result = subprocess.run(["bash", "-n"], input=block, capture_output=True, text=True, check=False)
+            assert result.returncode == 0, f"{path}: {result.stderr}\n{block}"
+            count += 1
+    assert count > 40
