@@ -20,6 +20,7 @@ TARGET_MODULES: tuple[str, ...] = (
     "sre_cli.runbooks.target",
     "sre_cli.targets.prometheus.rules",
     "sre_cli.targets.cloudwatch.alarms",
+    "sre_cli.targets.cloudwatch.dashboards",
 )
 
 
