@@ -19,6 +19,8 @@ TARGET_MODULES: tuple[str, ...] = (
     "sre_cli.spec.schema",
     "sre_cli.runbooks.target",
     "sre_cli.targets.prometheus.rules",
+    "sre_cli.targets.prometheus.prometheusrule",
+    "sre_cli.targets.prometheus.alertmanager",
     "sre_cli.targets.cloudwatch.alarms",
     "sre_cli.targets.cloudwatch.dashboards",
 )

@@ -1,0 +1,77 @@
+"""Generated PrometheusRule manifests and Alertmanager config: valid for their tools, in sync."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sre_cli import generate
+from sre_cli.spec import load_or_raise
+from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, str]:
+    return generate.render_all(load_or_raise([ROOT / "slo"]))
+
+
+def test_prometheusrule_carries_the_rule_file_groups(outputs: dict[str, str], tmp_path: Path) -> None:
+    for service in ("api", "batch", "db", "sfn"):
+        manifest = yaml.safe_load(outputs[prometheusrule.manifest_path(service)])
+        plain = yaml.safe_load(outputs[rules.rule_file_path(service)])
+        assert manifest["apiVersion"] == "monitoring.coreos.com/v1"
+        assert manifest["kind"] == "PrometheusRule"
+        assert manifest["metadata"]["name"] == f"slo-{service}"
+        assert manifest["spec"] == plain
+        if shutil.which("promtool"):
+            spec_file = tmp_path / f"{service}.yaml"
+            spec_file.write_text(yaml.safe_dump(manifest["spec"]))
+            proc = subprocess.run(["promtool", "check", "rules", str(spec_file)], capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool not installed")
+def test_alertmanager_config_passes_amtool(outputs: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(outputs[alertmanager.CONFIG_PATH])
+    proc = subprocess.run(["amtool", "check-config", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_alertmanager_routes_pages_and_tickets_and_inhibits(outputs: dict[str, str]) -> None:
+    cfg = yaml.safe_load(outputs[alertmanager.CONFIG_PATH])
+    assert cfg["route"]["group_by"] == ["slo"]
+    routes = {tuple(r["matchers"]): r["receiver"] for r in cfg["route"]["routes"]}
+    assert routes == {('severity="page"',): "pager", ('severity="ticket"',): "ticket"}
+    assert cfg["inhibit_rules"] == [
+        {"source_matchers": ['severity="page"'], "target_matchers": ['severity="ticket"'], "equal": ["slo"]}
+    ]
+
+
+def test_alertmanager_config_holds_no_inline_secret(outputs: dict[str, str]) -> None:
+    cfg = yaml.safe_load(outputs[alertmanager.CONFIG_PATH])
+    for receiver in cfg["receivers"]:
+        for pd in receiver.get("pagerduty_configs", []):
+            assert "routing_key" not in pd and "service_key" not in pd
+            assert pd["routing_key_file"].startswith(alertmanager.SECRETS_DIR)
+        for hook in receiver.get("webhook_configs", []):
+            auth = hook["http_config"]["authorization"]
+            assert "credentials" not in auth and auth["credentials_file"].startswith(alertmanager.SECRETS_DIR)
+
+
+def test_committed_output_is_current(outputs: dict[str, str]) -> None:
+    mine = [p for p in outputs if p.startswith(("alarms/prometheus/", "alarms/alertmanager/", "dashboards/grafana/"))]
+    assert mine
+    stale = [p for p in mine if not (ROOT / p).is_file() or (ROOT / p).read_text() != outputs[p]]
+    assert not stale, f"run `sre generate`: {stale}"
+
+
+def test_rendering_is_deterministic() -> None:
+    specs = load_or_raise([ROOT / "slo"])
+    assert generate.render_all(specs) == generate.render_all(load_or_raise([ROOT / "slo"]))
