@@ -50,7 +50,9 @@ class PrometheusBackend:
             allowed_methods=frozenset({"GET", "POST"}),
             raise_on_status=False,
         )
-        self.client = PrometheusConnect(url=self.url, auth=auth, retry=retry, timeout=timeout)
+        session = requests.Session()
+        session.hooks["response"].append(_raise_api_error)
+        self.client = PrometheusConnect(url=self.url, auth=auth, retry=retry, timeout=timeout, session=session)
 
     @property
     def where(self) -> str:
@@ -61,12 +63,17 @@ class PrometheusBackend:
     def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         try:
             return fn(*args, **kwargs)
-        except requests.exceptions.ConnectionError as exc:
-            raise BackendError(self.where, f"cannot connect ({_root_cause(exc)})") from None
         except requests.exceptions.Timeout:
             raise BackendError(self.where, f"no answer within {self.timeout:g}s (--timeout)") from None
+        except requests.exceptions.ConnectionError as exc:
+            # With retries configured, urllib3 reports a read timeout as a connection error.
+            if "Read timed out" in str(exc):
+                raise BackendError(self.where, f"no answer within {self.timeout:g}s (--timeout)") from None
+            raise BackendError(self.where, f"cannot connect ({_root_cause(exc)})") from None
         except requests.exceptions.RetryError as exc:
             raise BackendError(self.where, f"gave up after retries ({_root_cause(exc)})") from None
+        except ApiError as exc:
+            raise BackendError(self.where, str(exc)) from None
         except PrometheusApiClientException as exc:
             raise BackendError(self.where, _http_error(str(exc))) from None
         except (KeyError, TypeError, ValueError) as exc:
@@ -163,6 +170,21 @@ class PrometheusBackend:
                 for f in futures:
                     f.cancel()
                 raise
+
+
+class ApiError(RuntimeError):
+    """HTTP 200 carrying {"status": "error"} (some proxies and Prometheus-compatible stores do that)."""
+
+
+def _raise_api_error(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    if response.status_code != 200 or "json" not in response.headers.get("Content-Type", ""):
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    if isinstance(body, dict) and body.get("status") == "error":
+        raise ApiError(f"{body.get('errorType', 'error')}: {body.get('error', 'no error text')}")
 
 
 def _key(series: dict[str, Any]) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from sre_cli import slomath
@@ -12,7 +10,7 @@ from sre_cli.report import make_report
 from sre_cli.report.model import SloReport
 from sre_cli.synth import Truth
 
-History = Any  # tests/report/conftest.py History
+from .conftest import History
 
 STEP = 60
 KINDS = {
