@@ -75,3 +75,23 @@ def test_committed_output_is_current(outputs: dict[str, str]) -> None:
 def test_rendering_is_deterministic() -> None:
     specs = load_or_raise([ROOT / "slo"])
     assert generate.render_all(specs) == generate.render_all(load_or_raise([ROOT / "slo"]))
+
+
+def test_grafana_dashboards_query_recorded_series_and_match_alert_links(outputs: dict[str, str]) -> None:
+    import json
+    import re
+
+    from sre_cli.targets.prometheus import grafana
+
+    for service in ("api", "batch", "db", "sfn"):
+        board = json.loads(outputs[grafana.dashboard_path(service)])
+        assert board["uid"] == f"slo-{service}"  # dashboard_url = https://grafana.example.com/d/slo-<service>
+        recorded = set(re.findall(r"record: (\S+)", outputs[rules.rule_file_path(service)]))
+        exprs = [t["expr"] for p in board["panels"] for t in p.get("targets", [])]
+        assert exprs
+        for expr in exprs:
+            for name in re.findall(r"slo:[a-z_]+:[a-z_0-9]+", expr):
+                assert name in recorded, f"{service}: panel reads {name}, which no rule records"
+        burn = next(p for p in board["panels"] if "burn rate" in p.get("title", ""))
+        steps = [s["value"] for s in burn["fieldConfig"]["defaults"]["thresholds"]["steps"]]
+        assert steps == [None, 1, 3, 6, 14.4]
