@@ -45,8 +45,11 @@ def write_rules(specs: SpecSet, directory: Path) -> list[Path]:
 
     files = []
     for rel, content in generate.render_all(specs).items():
-        if rel.startswith(RULES_PREFIX) and rel.endswith((".yaml", ".yml")):
-            path = directory / rel.removeprefix(RULES_PREFIX)
+        name = rel.removeprefix(RULES_PREFIX)
+        # Rule files sit directly in alarms/prometheus/; subfolders hold other formats
+        # (PrometheusRule objects for the operator) that Prometheus cannot load.
+        if rel.startswith(RULES_PREFIX) and "/" not in name and name.endswith((".yaml", ".yml")):
+            path = directory / name
             path.write_text(content, encoding="utf-8")
             files.append(path)
     return files
