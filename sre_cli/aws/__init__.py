@@ -1,0 +1,1 @@
+"""AWS deployment of the generated CloudWatch requests (diff, apply, prune)."""

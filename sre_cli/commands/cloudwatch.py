@@ -1,0 +1,151 @@
+"""`sre cloudwatch diff|apply|prune`: deploy the generated alarms and dashboards with boto3.
+
+Exit codes: 0 ok, 1 differences found (diff) or some writes failed (apply/prune), 2 bad input,
+3 AWS unreachable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sre_cli.commands import options
+
+EXIT_DIFF = 1
+EXIT_UNREACHABLE = 3
+KIND_CHOICES = ("metric-alarm", "composite-alarm", "dashboard")
+
+
+def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
+    decorators = [
+        click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory."),
+        click.option(
+            "--generated",
+            "generated_root",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Read alarms/ and dashboards/cloudwatch/*.json under this root instead of rendering the specs.",
+        ),
+        click.option("--region", help="AWS region (default: from the profile or environment)."),
+        click.option("--profile", help="AWS named profile."),
+        click.option("--endpoint-url", help="Use this endpoint instead of AWS (e.g. a local moto server)."),
+        click.option(
+            "--only",
+            "kinds",
+            multiple=True,
+            type=click.Choice(KIND_CHOICES),
+            help="Restrict to these resource kinds (repeatable; default: all).",
+        ),
+        click.option("--max-attempts", default=5, show_default=True, help="Attempts per call (standard retry mode)."),
+    ]
+    for decorate in reversed(decorators):
+        fn = decorate(fn)
+    return fn
+
+
+@click.group()
+def cloudwatch() -> None:
+    """Diff, apply and prune the generated CloudWatch alarms and dashboards."""
+
+
+class _Session:
+    """Desired state, clients, current state and plan, with the documented exit codes on failure."""
+
+    def __init__(self, kw: dict[str, Any]):
+        from sre_cli.aws import deploy
+
+        self.deploy = deploy
+        self.kinds = tuple(kw["kinds"]) or deploy.KINDS
+        try:
+            if kw["generated_root"] is not None:
+                self.desired = deploy.from_generated(kw["generated_root"])
+            else:
+                self.desired = deploy.from_specs(options.load_specs_or_exit([kw["specs_dir"]]))
+        except deploy.InputError as exc:
+            options.fail(str(exc))
+        self.cw, self.sns = self._clients(kw)
+        self.current = self._guard(lambda: deploy.read_current(self.cw, self.desired, self.kinds))
+        self.changes = deploy.plan(self.desired, self.current, self.kinds)
+
+    def _clients(self, kw: dict[str, Any]) -> tuple[Any, Any]:
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            return self.deploy.clients(kw["region"], kw["profile"], kw["endpoint_url"], kw["max_attempts"])
+        except BotoCoreError as exc:  # unknown profile, no region, ...
+            options.fail(f"cannot set up AWS clients: {exc}")
+
+    def _guard(self, read: Callable[[], Any]) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+        try:
+            return read()
+        except (NoCredentialsError, NoRegionError) as exc:
+            options.fail(f"{exc} (use --profile/--region or the AWS_* environment variables)")
+        except (ClientError, BotoCoreError) as exc:
+            if self.deploy._is_unreachable(exc):
+                options.fail(f"AWS unreachable, nothing changed: {self.deploy._message(exc)}", EXIT_UNREACHABLE)
+            options.fail(f"reading the current CloudWatch state failed, nothing changed: {self.deploy._message(exc)}")
+
+    def finish(self, report: Any, verb: str) -> None:
+        for line in report.lines():
+            click.echo(line)
+        if report.unreachable:
+            click.echo(f"error: AWS unreachable during {verb}: {report.unreachable}", err=True)
+        if not report.ok:
+            click.echo(
+                f"error: {verb} incomplete: {len(report.applied)} applied, {len(report.failed)} failed, "
+                f"{len(report.not_attempted)} not attempted (listed above)",
+                err=True,
+            )
+            raise SystemExit(EXIT_UNREACHABLE if report.unreachable else EXIT_DIFF)
+        click.echo(f"{verb}: {len(report.applied)} change(s) applied")
+
+
+@cloudwatch.command()
+@_common
+def diff(**kw: Any) -> None:
+    """Show per alarm/dashboard: create, update, delete (prune would remove it) or unchanged."""
+    session = _Session(kw)
+    for change in session.changes:
+        click.echo(str(change))
+    pending = [c for c in session.changes if c.writes]
+    click.echo(f"{len(pending)} difference(s), {len(session.changes) - len(pending)} unchanged", err=True)
+    if pending:
+        raise SystemExit(EXIT_DIFF)
+
+
+@cloudwatch.command(name="apply")
+@_common
+@click.option("--create-topics", is_flag=True, help="Create the SNS topics the alarms notify (idempotent).")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+def apply_cmd(create_topics: bool, dry_run: bool, **kw: Any) -> None:
+    """Create and update what differs (a second apply makes no write calls)."""
+    session = _Session(kw)
+    todo = [c for c in session.changes if c.action in ("create", "update")]
+    if dry_run:
+        for change in todo:
+            click.echo(f"would {change}")
+        click.echo(f"dry run: {len(todo)} change(s) not applied")
+        return
+    report = session.deploy.apply(
+        session.cw, session.desired, session.current, session.changes, sns=session.sns, create_topics=create_topics
+    )
+    session.finish(report, "apply")
+
+
+@cloudwatch.command(name="prune")
+@_common
+@click.option("--dry-run", is_flag=True, help="Print what would be deleted; delete nothing.")
+def prune_cmd(dry_run: bool, **kw: Any) -> None:
+    """Delete alarms tagged ManagedBy=sre that no spec produces; never anything else."""
+    session = _Session(kw)
+    doomed = [c for c in session.changes if c.action == "delete"]
+    if dry_run:
+        for change in doomed:
+            click.echo(f"would {change}")
+        click.echo(f"dry run: {len(doomed)} alarm(s) not deleted")
+        return
+    session.finish(session.deploy.prune(session.cw, session.changes), "prune")
