@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "runbooks": "sre_cli.commands.runbooks:runbooks",
     "slo": "sre_cli.commands.slo:slo",
     "demo": "sre_cli.commands.demo:demo",
+    "cloudwatch": "sre_cli.commands.cloudwatch:cloudwatch",
 }
 
 
