@@ -1,0 +1,99 @@
+"""The CI/CD workflows: valid against the GitHub Actions schema, and doing what they promise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    # YAML 1.1 reads the bare key `on` as True.
+    if True in document:
+        document["on"] = document.pop(True)
+    return document
+
+
+def _run_steps(job: dict[str, Any]) -> str:
+    return "\n".join(step.get("run", "") for step in job.get("steps", []))
+
+
+def test_workflows_validate_against_the_github_actions_schema() -> None:
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert {f.name for f in files} >= {"terraform.yml", "app.yml", "slo.yml"}
+    if not CHECK_JSONSCHEMA.is_file():
+        pytest.fail(f"{CHECK_JSONSCHEMA} missing: .venv/bin/pip install check-jsonschema")
+    result = subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_static_aws_keys_anywhere() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        text = path.read_text(encoding="utf-8").lower()
+        for forbidden in ("aws-access-key-id", "aws-secret-access-key", "aws_secret_access_key", "aws_access_key_id"):
+            assert forbidden not in text, f"{path.name} uses static AWS keys ({forbidden})"
+
+
+@pytest.mark.parametrize("name", ["terraform.yml", "app.yml"])
+def test_aws_jobs_use_oidc(name: str) -> None:
+    for job_name, job in _workflow(name)["jobs"].items():
+        uses_aws = any("configure-aws-credentials" in step.get("uses", "") for step in job.get("steps", []))
+        if uses_aws:
+            assert job.get("permissions", {}).get("id-token") == "write", f"{name}:{job_name} lacks id-token: write"
+            for step in job["steps"]:
+                if "configure-aws-credentials" in step.get("uses", ""):
+                    assert "role-to-assume" in step["with"], f"{name}:{job_name}"
+
+
+def test_terraform_pipeline_plans_on_pr_and_applies_prod_after_approval() -> None:
+    workflow = _workflow("terraform.yml")
+    assert {"pull_request", "push"} <= set(workflow["on"])
+    jobs = workflow["jobs"]
+    static = _run_steps(jobs["static"])
+    for command in ("checkov", "sre generate --check", "sre validate", "terraform fmt -check", "terraform"):
+        assert command in static, command
+    assert "--skip-download" in static
+    assert jobs["plan"]["if"] == "github.event_name == 'pull_request'"
+    assert jobs["plan"]["strategy"]["matrix"]["environment"] == ["dev", "prod"]
+    assert jobs["apply-dev"]["environment"] == "dev"
+    assert jobs["apply-prod"]["environment"] == "prod"
+    assert jobs["apply-prod"]["needs"] == "plan-prod" and jobs["plan-prod"]["needs"] == "apply-dev"
+    assert "terraform apply -input=false -lock-timeout=5m tfplan" in _run_steps(jobs["apply-prod"])
+    for job in ("apply-dev", "plan-prod", "apply-prod"):
+        assert "refs/heads/main" in jobs[job]["if"]
+
+
+def test_slo_workflow_runs_the_sre_checks() -> None:
+    steps = _run_steps(_workflow("slo.yml")["jobs"]["check"])
+    for command in ("sre validate", "sre generate --check", "sre runbooks check", "pytest"):
+        assert command in steps, command
+
+
+def test_app_pipeline_tags_by_sha_deploys_with_helm_and_can_roll_back() -> None:
+    workflow = _workflow("app.yml")
+    jobs = workflow["jobs"]
+    build = jobs["build"]
+    push = next(s for s in build["steps"] if "build-push-action" in s.get("uses", ""))
+    assert push["with"]["tags"].endswith(":${{ github.sha }}")
+    assert workflow["env"]["IMAGE_TAG"] == "${{ inputs.image_tag || github.sha }}"
+    assert "--atomic" in workflow["env"]["HELM_FLAGS"]
+    for job in ("deploy-dev", "deploy-prod"):
+        assert "helm upgrade --install" in _run_steps(jobs[job])
+    assert jobs["deploy-prod"]["environment"] == "prod"
+    assert "helm rollback" in _run_steps(jobs["rollback"])
+    assert "rollback" in workflow["on"]["workflow_dispatch"]["inputs"]["action"]["options"]
