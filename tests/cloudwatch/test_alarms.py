@@ -101,7 +101,13 @@ def test_output_is_deterministic(specs: SpecSet) -> None:
     first = alarms.render(specs)
     assert first == alarms.render(specs)
     for text in first.values():
-        assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+        assert text == alarms.dumps(json.loads(text))
+        assert json.dumps(json.loads(text), sort_keys=True) == json.dumps(json.loads(text))  # keys sorted
+
+
+def test_composite_names_match_the_built_composites(specs: SpecSet) -> None:
+    for slo in specs.slos:
+        assert alarms.composite_names(slo) == sorted(alarms.slo_alarms(specs, slo)[1])
 
 
 def test_tier_without_topic_fails_naming_the_spec(specs: SpecSet) -> None:

@@ -172,9 +172,8 @@ def slo_widgets(specs: SpecSet, slo: Slo, y: int, location: tuple[str, str, str]
             slo, region, f"Error budget left over {slo.window}", f"100 * (1 - bad / total / {budget})", "budget left %"
         ),
     ]
-    _, composite = alarms.slo_alarms(specs, slo)
-    if composite:
-        row.append(alarm_widget(slo, sorted(composite), location))
+    if composite := alarms.composite_names(slo):
+        row.append(alarm_widget(slo, composite, location))
     widgets += _place(row, y, 4)
     return widgets
 

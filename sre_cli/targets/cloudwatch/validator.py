@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -109,67 +110,122 @@ def _path(parent: str, child: str | int) -> str:
     return f"{parent}.{child}" if parent else child
 
 
+@dataclass
+class _ShapeRules:
+    """What the walk needs from a botocore shape, read once: botocore rebuilds `metadata` per access."""
+
+    name: str
+    kind: str
+    meta: dict[str, Any]
+    enum: frozenset[str]
+    enum_text: str
+    required: tuple[str, ...]
+    members: dict[str, _ShapeRules]
+    member: _ShapeRules | None = None
+
+
+def _compile(shape: Any, memo: dict[str, _ShapeRules]) -> _ShapeRules:
+    if shape.name in memo:
+        return memo[shape.name]
+    kind = shape.type_name
+    enum = tuple(getattr(shape, "enum", None) or ())
+    rules = _ShapeRules(
+        name=shape.name,
+        kind=kind,
+        meta=dict(shape.metadata),
+        enum=frozenset(enum),
+        enum_text=", ".join(enum),
+        required=tuple(shape.required_members) if kind == "structure" else (),
+        members={},
+    )
+    memo[shape.name] = rules  # before recursing: shapes may be recursive
+    if kind == "structure":
+        rules.members = {name: _compile(member, memo) for name, member in shape.members.items()}
+    elif kind == "list":
+        rules.member = _compile(shape.member, memo)
+    return rules
+
+
+@cache
+def _operation_rules(operation: str) -> _ShapeRules:
+    return _compile(_service_model().operation_model(operation).input_shape, {})
+
+
 def check_shape(value: Any, shape: Any, path: str) -> list[str]:
     """Walk `value` against a botocore shape, enforcing what the stock validator skips."""
     problems: list[str] = []
-    meta = shape.metadata
-    kind = shape.type_name
-    where = path or shape.name
+    _walk(value, _compile(shape, {}), path, problems)
+    return problems
+
+
+def _walk(value: Any, r: _ShapeRules, where: str, problems: list[str]) -> None:
+    # Paths are built only on the way down; this runs ~50 times per alarm, so it stays lean.
+    meta = r.meta
+    kind = r.kind
+    at = where or r.name
     if kind == "structure":
-        if not isinstance(value, Mapping):
-            return [f"{where}: expected an object, got {type(value).__name__}"]
-        for name in shape.required_members:
+        if not isinstance(value, dict):
+            problems.append(f"{at}: expected an object, got {type(value).__name__}")
+            return
+        for name in r.required:
             if name not in value:
-                problems.append(f"{_path(path, name)}: required field is missing")
+                problems.append(f"{_path(where, name)}: required field is missing")
+        members = r.members
         for name, member_value in value.items():
-            if name not in shape.members:
-                problems.append(f"{_path(path, name)}: unknown field (allowed: {', '.join(shape.members)})")
-                continue
-            problems.extend(check_shape(member_value, shape.members[name], _path(path, name)))
-        return problems
+            member = members.get(name)
+            if member is None:
+                problems.append(f"{_path(where, name)}: unknown field (allowed: {', '.join(members)})")
+            else:
+                _walk(member_value, member, f"{where}.{name}" if where else name, problems)
+        return
     if kind == "list":
         if not isinstance(value, list):
-            return [f"{where}: expected a list, got {type(value).__name__}"]
+            problems.append(f"{at}: expected a list, got {type(value).__name__}")
+            return
         if "min" in meta and len(value) < meta["min"]:
-            problems.append(f"{where}: at least {meta['min']} item(s) required, got {len(value)}")
+            problems.append(f"{at}: at least {meta['min']} item(s) required, got {len(value)}")
         if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"{where}: at most {meta['max']} item(s) allowed, got {len(value)}")
+            problems.append(f"{at}: at most {meta['max']} item(s) allowed, got {len(value)}")
+        member = r.member
+        assert member is not None
         for i, item in enumerate(value):
-            problems.extend(check_shape(item, shape.member, _path(path, i)))
-        return problems
+            _walk(item, member, f"{where}[{i}]", problems)
+        return
     if kind == "string":
         if not isinstance(value, str):
-            return [f"{where}: expected a string, got {type(value).__name__}"]
+            problems.append(f"{at}: expected a string, got {type(value).__name__}")
+            return
         if "min" in meta and len(value) < meta["min"]:
-            problems.append(f"{where}: at least {meta['min']} character(s) required, got {len(value)}")
+            problems.append(f"{at}: at least {meta['min']} character(s) required, got {len(value)}")
         if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"{where}: at most {meta['max']} characters allowed, got {len(value)}")
-        enum = getattr(shape, "enum", None)
-        if enum and value not in enum:
-            problems.append(f"{where}: {value!r} is not one of {', '.join(enum)}")
+            problems.append(f"{at}: at most {meta['max']} characters allowed, got {len(value)}")
+        if r.enum and value not in r.enum:
+            problems.append(f"{at}: {value!r} is not one of {r.enum_text}")
         pattern = meta.get("pattern")
         if pattern and not _pattern_matches(pattern, value):
-            problems.append(f"{where}: {value!r} does not match the pattern {pattern}")
-        return problems
+            problems.append(f"{at}: {value!r} does not match the pattern {pattern}")
+        return
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
-            return [f"{where}: expected an integer, got {type(value).__name__}"]
+            problems.append(f"{at}: expected an integer, got {type(value).__name__}")
+            return
     elif kind in ("double", "float"):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return [f"{where}: expected a number, got {type(value).__name__}"]
+            problems.append(f"{at}: expected a number, got {type(value).__name__}")
+            return
         if value != value or value in (float("inf"), float("-inf")):
-            return [f"{where}: must be a finite number"]
+            problems.append(f"{at}: must be a finite number")
+            return
     elif kind == "boolean":
         if not isinstance(value, bool):
-            return [f"{where}: expected true or false, got {type(value).__name__}"]
-        return []
+            problems.append(f"{at}: expected true or false, got {type(value).__name__}")
+        return
     else:
-        return []
+        return
     if "min" in meta and value < meta["min"]:
-        problems.append(f"{where}: must be >= {meta['min']}, got {value}")
+        problems.append(f"{at}: must be >= {meta['min']}, got {value}")
     if "max" in meta and value > meta["max"]:
-        problems.append(f"{where}: must be <= {meta['max']}, got {value}")
-    return problems
+        problems.append(f"{at}: must be <= {meta['max']}, got {value}")
 
 
 @cache
@@ -186,8 +242,9 @@ def _pattern_matches(pattern: str, value: str) -> bool:
 
 
 def check_request(operation: str, params: Mapping[str, Any], path: str = "") -> list[str]:
-    shape = _service_model().operation_model(operation).input_shape
-    return check_shape(params, shape, path)
+    problems: list[str] = []
+    _walk(params, _operation_rules(operation), path, problems)
+    return problems
 
 
 # ---- layer 2: CloudWatch semantics ---------------------------------------------------------------
@@ -203,20 +260,26 @@ def _check_period(period: Any, where: str) -> list[str]:
     return []
 
 
+@cache
+def _analyse(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Functions and ids of an expression; thousands of alarms share a handful of texts."""
+    node = metricmath.parse(text)
+    return frozenset(metricmath.functions(node)), frozenset(metricmath.references(node))
+
+
 def _check_expression(text: Any, where: str, ids: set[str], own_id: str) -> tuple[list[str], set[str]]:
     if not isinstance(text, str):
         return [], set()
     try:
-        node = metricmath.parse(text)
+        functions, refs = _analyse(text)
     except metricmath.MathError as exc:
         return [f"{where}: does not parse: {exc}"], set()
     problems: list[str] = []
-    for fn in sorted(metricmath.functions(node)):
+    for fn in sorted(functions):
         if fn in BANNED_IN_ALARMS:
             problems.append(f"{where}: {BANNED_IN_ALARMS[fn]}")
         elif fn not in ALARM_FUNCTIONS:
             problems.append(f"{where}: {fn}() is not a metric-math function usable in alarms")
-    refs = metricmath.references(node)
     for ref in sorted(refs - ids):
         problems.append(f"{where}: references {ref!r}, which no query in Metrics defines")
     if own_id in refs:
