@@ -296,8 +296,10 @@ def test_alarm_for_each_is_built_from_the_generated_json(resource_type: str, loc
     assert f'jsondecode(file("${{var.alarms_dir}}/${{f}}")).{attribute}]...)' in expression, expression
 
 
-def test_alarm_for_each_keys_match_the_generated_json() -> None:
-    directory = _generated_dir("alarms")
+@pytest.mark.parametrize("source", ["generated", "fixture"])
+def test_alarm_for_each_keys_match_the_generated_json(source: str) -> None:
+    """``generated``: alarms/cloudwatch/ (the fixture until the generator has written files)."""
+    directory = _generated_dir("alarms") if source == "generated" else FIXTURES_DIR / "alarms" / "cloudwatch"
     files = sorted(directory.glob("*.json"))
     assert files, f"no alarm JSON in {directory}"
     metric, metric_collisions = _merge_like_terraform(directory, "metric_alarms")
@@ -334,6 +336,61 @@ def test_alarm_for_each_keys_match_the_generated_json() -> None:
         assert referenced and referenced <= names, f"{key}: rule references unknown alarms {referenced - names}"
         suppressor = alarm.get("ActionsSuppressor")
         assert suppressor is None or suppressor in names, key
+
+
+# PutMetricAlarm / PutCompositeAlarm keys the module maps, and those it drops on purpose.
+METRIC_ALARM_KEYS = {
+    "AlarmName",
+    "AlarmDescription",
+    "ActionsEnabled",
+    "ComparisonOperator",
+    "EvaluationPeriods",
+    "DatapointsToAlarm",
+    "Threshold",
+    "ThresholdMetricId",
+    "TreatMissingData",
+    "EvaluateLowSampleCountPercentile",
+    "Unit",
+    "Namespace",
+    "MetricName",
+    "Period",
+    "Statistic",
+    "ExtendedStatistic",
+    "Dimensions",
+    "Metrics",
+    "Tags",
+}
+METRIC_ALARM_DROPPED = {"AlarmActions", "OKActions", "InsufficientDataActions"}  # children never notify
+QUERY_KEYS = {"Id", "Expression", "Label", "ReturnData", "Period", "AccountId", "MetricStat"}
+METRIC_STAT_KEYS = {"Metric", "Period", "Stat", "Unit"}
+COMPOSITE_KEYS = {
+    "AlarmName",
+    "AlarmDescription",
+    "AlarmRule",
+    "ActionsEnabled",
+    "ActionsSuppressor",
+    "ActionsSuppressorWaitPeriod",
+    "ActionsSuppressorExtensionPeriod",
+    "Tags",
+}
+COMPOSITE_DROPPED = {"AlarmActions", "OKActions", "InsufficientDataActions"}  # replaced by the tier topic
+
+
+def test_module_maps_every_key_the_generator_emits() -> None:
+    """A new PutMetricAlarm key in the generator must not be silently ignored by Terraform."""
+    main_tf = (OBSERVABILITY / "main.tf").read_text(encoding="utf-8")
+    for key in METRIC_ALARM_KEYS | QUERY_KEYS | METRIC_STAT_KEYS | COMPOSITE_KEYS:
+        assert re.search(rf'"{key}"|\.{key}\b', main_tf), f"observability/main.tf never reads {key}"
+    directory = _generated_dir("alarms")
+    metric, _ = _merge_like_terraform(directory, "metric_alarms")
+    composite, _ = _merge_like_terraform(directory, "composite_alarms")
+    for name, alarm in metric.items():
+        assert set(alarm) <= METRIC_ALARM_KEYS | METRIC_ALARM_DROPPED, f"{name}: {set(alarm) - METRIC_ALARM_KEYS}"
+        for query in alarm.get("Metrics", []):
+            assert set(query) <= QUERY_KEYS, f"{name}: {set(query) - QUERY_KEYS}"
+            assert set(query.get("MetricStat", {})) <= METRIC_STAT_KEYS, name
+    for name, alarm in composite.items():
+        assert set(alarm) <= COMPOSITE_KEYS | COMPOSITE_DROPPED, f"{name}: {set(alarm) - COMPOSITE_KEYS}"
 
 
 def test_composites_route_by_severity_and_depend_on_metric_alarms() -> None:
