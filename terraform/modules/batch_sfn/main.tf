@@ -181,14 +181,15 @@ resource "aws_batch_job_definition" "this" {
   retry_strategy {
     attempts = var.job_attempts
 
-    # Retry infrastructure failures (Spot reclaim, host issues); do not retry application errors.
+    # Retry Fargate Spot reclaims and host failures; application errors exit (Step Functions
+    # decides about those). Patterns may only end with "*".
     evaluate_on_exit {
-      on_status_reason = "Host EC2*"
+      on_status_reason = "Your Spot Task was interrupted*"
       action           = "RETRY"
     }
 
     evaluate_on_exit {
-      on_status_reason = "*Spot*"
+      on_status_reason = "Host EC2*"
       action           = "RETRY"
     }
 

@@ -155,28 +155,25 @@ resource "aws_rds_cluster" "this" {
   database_name      = var.database_name
   port               = local.port
 
-  master_username                       = var.master_username
-  manage_master_user_password           = true
-  master_user_secret_kms_key_id         = var.kms_key_arn
-  iam_database_authentication_enabled   = true
-  db_subnet_group_name                  = aws_db_subnet_group.this.name
-  vpc_security_group_ids                = [aws_security_group.this.id]
-  db_cluster_parameter_group_name       = aws_rds_cluster_parameter_group.this.name
-  db_instance_parameter_group_name      = aws_db_parameter_group.this.name
-  storage_encrypted                     = true
-  kms_key_id                            = var.kms_key_arn
-  backup_retention_period               = var.backup_retention_period
-  preferred_backup_window               = var.preferred_backup_window
-  preferred_maintenance_window          = var.preferred_maintenance_window
-  copy_tags_to_snapshot                 = true
-  deletion_protection                   = local.deletion_protection
-  skip_final_snapshot                   = false
-  final_snapshot_identifier             = "${var.name}-final"
-  enabled_cloudwatch_logs_exports       = ["postgresql"]
-  performance_insights_enabled          = true
-  performance_insights_kms_key_id       = var.kms_key_arn
-  performance_insights_retention_period = var.performance_insights_retention_period
+  master_username                     = var.master_username
+  manage_master_user_password         = true
+  master_user_secret_kms_key_id       = var.kms_key_arn
+  iam_database_authentication_enabled = true
+  db_subnet_group_name                = aws_db_subnet_group.this.name
+  vpc_security_group_ids              = [aws_security_group.this.id]
+  db_cluster_parameter_group_name     = aws_rds_cluster_parameter_group.this.name
+  storage_encrypted                   = true
+  kms_key_id                          = var.kms_key_arn
+  backup_retention_period             = var.backup_retention_period
+  preferred_backup_window             = var.preferred_backup_window
+  preferred_maintenance_window        = var.preferred_maintenance_window
+  copy_tags_to_snapshot               = true
+  deletion_protection                 = local.deletion_protection
+  skip_final_snapshot                 = false
+  final_snapshot_identifier           = "${var.name}-final"
+  enabled_cloudwatch_logs_exports     = ["postgresql"]
 
+  # Performance Insights and Enhanced Monitoring are configured per instance below.
   tags = merge(var.tags, { Name = var.name })
 
   depends_on = [aws_cloudwatch_log_group.postgresql]
