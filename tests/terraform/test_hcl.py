@@ -146,6 +146,14 @@ def test_readme_tables_are_up_to_date() -> None:
     )
 
 
+def test_attribute_alignment_matches_terraform_fmt() -> None:
+    tool = REPO_ROOT / "tools" / "terraform-check" / "hcl_align.py"
+    result = subprocess.run(
+        [sys.executable, str(tool), "--check", str(TERRAFORM_DIR)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"run `.venv/bin/python {tool.relative_to(REPO_ROOT)} terraform`:\n{result.stdout}"
+
+
 # --------------------------------------------------------------------------- variables/outputs
 
 

@@ -9,8 +9,10 @@ so the ``runnable_jobs`` fixture drives moto's own state manager (the documented
 1. set ``batch::job`` to time-based progression, one status step every few seconds;
 2. submit the jobs and poll ``ListJobs(jobStatus=RUNNABLE)`` until all of them are there;
 3. freeze them by switching the progression to one step per day;
-4. on teardown, unset the transition so the job threads run out and later tests see moto's
-   default behaviour.
+4. on teardown, unset the transition and wait for the job threads to end: they reach the
+   point where moto would start a container, and ``DOCKER_HOST`` points at a closed local port,
+   so they fail at once instead of pulling an image from a registry. Later tests see moto's
+   default behaviour again.
 
 moto's ``ListJobs`` ignores ``maxResults``/``nextToken`` (one page only), so pagination is
 tested separately with botocore's Stubber.
@@ -69,6 +71,8 @@ def endpoint() -> Iterator[str]:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_SESSION_TOKEN": "testing",
             "AWS_DEFAULT_REGION": REGION,
+            # moto's Batch would run jobs in Docker: make any attempt fail fast, locally.
+            "DOCKER_HOST": "tcp://127.0.0.1:9",
         }.items():
             mp.setenv(key, value)
         mp.delenv("AWS_PROFILE", raising=False)
@@ -157,8 +161,8 @@ def runnable_jobs(endpoint: str, batch_setup: dict[str, str]) -> Iterator[list[d
     """Three jobs of QUEUE held in RUNNABLE; yields their ListJobs summaries."""
     batch = _client(endpoint, "batch")
     _set_job_progression_seconds(endpoint, STEP_SECONDS)
+    job_ids: list[str] = []
     try:
-        job_ids = []
         for index in range(3):
             job_ids.append(
                 batch.submit_job(
@@ -181,6 +185,16 @@ def runnable_jobs(endpoint: str, batch_setup: dict[str, str]) -> Iterator[list[d
         yield runnable
     finally:
         _moto_api(endpoint, "state-manager/unset-transition", {"model_name": "batch::job"})
+        _wait_until_stopped(batch, job_ids)
+
+
+def _wait_until_stopped(batch: Any, job_ids: list[str], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while job_ids and time.monotonic() < deadline:
+        jobs = batch.describe_jobs(jobs=job_ids)["jobs"]
+        if all(j["status"] in {"SUCCEEDED", "FAILED"} for j in jobs):
+            return
+        time.sleep(0.2)
 
 
 def _read_back(cloudwatch: Any, queue: str) -> float:
