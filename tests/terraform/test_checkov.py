@@ -20,7 +20,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO_ROOT / "terraform"
 CHECKOV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
-INSTALL = "python3 -m venv .venv-checkov && .venv-checkov/bin/pip install checkov"
+INSTALL = (
+    "python3 -m venv .venv-checkov && .venv-checkov/bin/pip install checkov  (pinned: -r requirements-checkov.txt)"
+)
 SKIP_COMMENT = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+)(?::(.*))?")
 
 
@@ -56,6 +58,7 @@ def test_terraform_directory_exists() -> None:
 
 
 def test_checkov_reports_no_failure_and_no_parsing_error() -> None:
+    assert TERRAFORM_DIR.is_dir(), "terraform/ is missing"
     returncode, report = _run_checkov(TERRAFORM_DIR)
     summary = report["summary"]
     failed = report["results"].get("failed_checks", [])
