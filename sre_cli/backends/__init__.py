@@ -54,8 +54,8 @@ class Measurement:
 
     windows: window length in seconds -> Counts, or None when the window has no samples at all.
     coverage: share (0..1) of the SLO window that has samples; None when unknown.
-    data_since: earliest sample time seen (Unix seconds), looking one coverage step before the
-        window start; at or before the start means the window is covered from its start.
+    data_since: when the window reaches past the data, the earliest time with samples (Unix
+        seconds, coverage-grid resolution); None when the window is covered from its start.
     coverage_step: resolution of coverage/data_since in seconds (data may start up to one step earlier).
     data_at_start: whether the source had data at the window start (the window is fully covered);
         None when the backend cannot tell, then data_since decides.

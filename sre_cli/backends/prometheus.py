@@ -1,16 +1,17 @@
 """Read SLO event counts from any Prometheus-compatible query API (Prometheus, Thanos, Mimir, AMP).
 
-One instant query per SLO carries every window's counts and the coverage, all evaluated at the
-same `time=at`, so good and total can never come from different instants. SLOs are queried in
-parallel; each request has a timeout and retries on connection errors and 429/502/503/504.
+Every query of a report is evaluated at the same `time=at`, so good and total can never come from
+different instants. Queries run in parallel (identical ones once); each request has a timeout and
+retries on connection errors and 429/502/503/504.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,10 +83,6 @@ class PrometheusBackend:
         except requests.exceptions.RequestException as exc:
             raise BackendError(self.where, str(exc)) from None
 
-    def _instant(self, query: str, at: float) -> dict[str, float]:
-        result = self._call(self.client.custom_query, query, params={"time": f"{at:.3f}"})
-        return {_key(s): v for s in result if (v := _number(s.get("value"))) is not None}
-
     def _range(self, query: str, start: float, end: float, step: int) -> dict[str, list[tuple[float, float]]]:
         result = self._call(
             self.client.custom_query_range,
@@ -102,37 +99,109 @@ class PrometheusBackend:
 
     # ---- measuring -----------------------------------------------------------------------
 
-    def measure_one(self, slo: Slo, at: float, slo_window: int, history: bool = False) -> Measurement:
-        queries = promql.slo_queries(slo)
-        seconds = sorted(set(slo.sli_windows) - {slo.window_seconds} | {slo_window})
-        values = self._instant(promql.instant_query(queries, seconds, slo_window, at), at)
+    def _scalar(self, query: str, at: float) -> float | None:
+        """The value of a query yielding at most one sample (several are summed); None if empty."""
+        result = self._call(self.client.custom_query, query, params={"time": f"{at:.3f}"})
+        values = [v for s in result if (v := _number(s.get("value"))) is not None]
+        return sum(values) if values else None
+
+    def measure(
+        self,
+        slos: Sequence[Slo],
+        at: float,
+        slo_windows: dict[str, int],
+        *,
+        history: bool = False,
+        progress: Callable[[], None] | None = None,
+    ) -> dict[str, Measurement]:
+        """Measure every SLO at `at`; the first backend failure cancels the rest and raises.
+
+        Identical expressions (SLOs sharing an SLI) are queried once; all queries run in parallel.
+        """
+        plans = {}
+        for slo in slos:
+            queries = promql.slo_queries(slo)
+            window = slo_windows[slo.name]
+            seconds = sorted(set(slo.sli_windows) - {slo.window_seconds} | {window})
+            plans[slo.name] = (queries, seconds, promql.instant_terms(queries, seconds, window, at))
+        waiting: dict[str, set[str]] = {}  # expression -> SLOs waiting for it
+        for name, (_, _, terms) in plans.items():
+            for expr in terms.values():
+                waiting.setdefault(expr, set()).add(name)
+        missing = {name: len(set(terms.values())) for name, (_, _, terms) in plans.items()}
+        values: dict[str, float | None] = {}
+        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+            futures = {pool.submit(self._scalar, expr, at): expr for expr in waiting}
+            try:
+                for future in as_completed(futures):
+                    expr = futures[future]
+                    values[expr] = future.result()
+                    for name in waiting[expr]:
+                        missing[name] -= 1
+                        if missing[name] == 0 and progress and not history:
+                            progress()
+                out = {
+                    name: self._assemble(name, queries, seconds, terms, values, at, slo_windows[name])
+                    for name, (queries, seconds, terms) in plans.items()
+                }
+                # The start of the data matters only where the window reaches past it.
+                since = {
+                    name: pool.submit(self._scalar, promql.data_since_term(plans[name][0], m.slo_window), at)
+                    for name, m in out.items()
+                    if not m.data_at_start and m.windows.get(m.slo_window) is not None
+                }
+                for name, job in since.items():
+                    out[name] = dataclasses.replace(out[name], data_since=job.result())
+                if history:
+                    jobs = {
+                        name: pool.submit(self._history, plans[name][0], at, m.slo_window)
+                        for name, m in out.items()
+                        if m.windows.get(m.slo_window) is not None
+                    }
+                    for name, job in jobs.items():
+                        out[name] = dataclasses.replace(out[name], history=job.result())
+                        if progress:
+                            progress()
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+        return out
+
+    def _assemble(
+        self,
+        name: str,
+        queries: promql.SloQueries,
+        seconds: list[int],
+        terms: dict[str, str],
+        results: dict[str, float | None],
+        at: float,
+        slo_window: int,
+    ) -> Measurement:
+        values = {key: results[expr] for key, expr in terms.items()}
         counts: dict[int, Counts | None] = {}
         for s in seconds:
-            total = values.get(f"total:{s}")
+            total = values[f"total:{s}"]
             if total is None:
                 counts[s] = None
                 continue
             # A sparse numerator (no 5xx ever) has no series at all: that is zero, not unknown.
-            num = values.get(f"num:{s}", 0.0)
+            num = values[f"num:{s}"] or 0.0
             good = total - num if queries.numerator_is_bad else num
             counts[s] = Counts(good=good, total=total)
         step = promql.coverage_step(slo_window)
-        n = values.get("cov_n")
+        n = values["cov_n"]
         coverage = None if n is None else min(n / max(slo_window // step, 1), 1.0)
-        steps: tuple[HistoryStep, ...] = ()
-        if history and counts.get(slo_window) is not None:
-            steps = self._history(queries, at, slo_window)
         return Measurement(
-            slo=slo.name,
+            slo=name,
             unit=queries.unit,  # type: ignore[arg-type]
             at=at,
             slo_window=slo_window,
             windows=counts,
             coverage=coverage if coverage is not None else (0.0 if counts[slo_window] is None else None),
-            data_since=values.get("cov_since"),
-            data_at_start="cov_start" in values,
+            data_since=None,
+            data_at_start=values["cov_start"] is not None,
             coverage_step=step,
-            history=steps,
         )
 
     def _history(self, queries: promql.SloQueries, at: float, slo_window: int) -> tuple[HistoryStep, ...]:
@@ -144,32 +213,6 @@ class PrometheusBackend:
             num = nums.get(t, 0.0)
             out.append(HistoryStep(t, total - num if queries.numerator_is_bad else num, total))
         return tuple(out)
-
-    def measure(
-        self,
-        slos: Sequence[Slo],
-        at: float,
-        slo_windows: dict[str, int],
-        *,
-        history: bool = False,
-        progress: Callable[[], None] | None = None,
-    ) -> dict[str, Measurement]:
-        """Measure every SLO at `at`; the first backend failure cancels the rest and raises."""
-
-        def one(slo: Slo) -> Measurement:
-            m = self.measure_one(slo, at, slo_windows[slo.name], history)
-            if progress:
-                progress()
-            return m
-
-        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(slos)))) as pool:
-            futures = [pool.submit(one, s) for s in slos]
-            try:
-                return {f.result().slo: f.result() for f in futures}
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
 
 
 class ApiError(RuntimeError):

@@ -1,7 +1,7 @@
 """PromQL for exact event counts over a window, read from an SLO's raw source series.
 
-Pure string building, no I/O. Every expression reduces to one label-less number per window so
-several can be sent as one query, told apart by a `sre_q` label added with label_replace.
+Pure string building, no I/O. Every expression reduces to one label-less number, so SLOs sharing
+an SLI share the query, and Prometheus spreads the independent queries over its cores.
 Counters use increase() (Prometheus extrapolates to the window edges), periodSum gauges
 sum_over_time(), histograms the `_bucket{le=threshold}` and `_count` series, and time slices a
 subquery at the slice step with the spec's comparison.
@@ -135,26 +135,33 @@ def coverage_step(window: int) -> int:
     return max(60, (window // 1440) // 60 * 60)
 
 
-def instant_query(queries: SloQueries, windows: list[int], slo_window: int, at: float) -> str:
-    """One query for every window's counts plus coverage of the SLO window.
+def instant_terms(queries: SloQueries, windows: list[int], slo_window: int, at: float) -> dict[str, str]:
+    """Every instant expression of one SLO: each window's counts plus coverage of the SLO window.
 
-    windows: lengths in seconds. Keys of the result: num:<s>, total:<s>, cov_n, cov_since,
-    cov_start (present when the source had a sample at the window start, within the lookback).
+    Keys: num:<s>, total:<s> (windows in seconds), cov_n, cov_start (present when the source had a
+    sample at the window start, within the lookback). See `data_since_term` for the rest. Each expression yields at most
+    one label-less sample; identical expressions of different SLOs are the same query.
     """
-    parts: list[str] = []
+    terms: dict[str, str] = {}
     for seconds in sorted(windows):
-        num, total = queries.counts(seconds)
-        parts += [tagged(num, f"num:{seconds}"), tagged(total, f"total:{seconds}")]
+        terms[f"num:{seconds}"], terms[f"total:{seconds}"] = queries.counts(seconds)
     step = duration(coverage_step(slo_window))
     rng = open_duration(slo_window)
-    parts.append(tagged(f"count_over_time(({queries.presence})[{rng}:{step}])", "cov_n"))
-    # One grid step further back so a window covered from its start reports a time at or before it.
-    since_rng = open_duration(slo_window + coverage_step(slo_window))
-    parts.append(tagged(f"min_over_time(timestamp({queries.presence})[{since_rng}:{step}])", "cov_since"))
-    # `@` pins this one term to the window start: data there means the window is fully covered.
+    terms["cov_n"] = f"count_over_time(({queries.presence})[{rng}:{step}])"
+    # `@` pins this term to the window start: data there means the window is fully covered.
     # (A 1s subquery, because @ only attaches to selectors and subqueries, not to group(...).)
-    parts.append(tagged(f"count_over_time(({queries.presence})[1s:1s] @ {at - slo_window:.3f})", "cov_start"))
-    return " or ".join(parts)
+    terms["cov_start"] = f"count_over_time(({queries.presence})[1s:1s] @ {at - slo_window:.3f})"
+    return terms
+
+
+def data_since_term(queries: SloQueries, slo_window: int) -> str:
+    """Earliest coverage-grid time with data, one step before the window start included.
+
+    Only asked when the window start has no data (the window is longer than the data).
+    """
+    step = coverage_step(slo_window)
+    rng = open_duration(slo_window + step)
+    return f"min_over_time(timestamp({queries.presence})[{rng}:{duration(step)}])"
 
 
 def history_query(queries: SloQueries, step_seconds: int) -> str:

@@ -38,7 +38,7 @@ class AlertState:
 @dataclass(frozen=True)
 class Coverage:
     share: float | None  # of the SLO window that has samples
-    data_since: float | None  # earliest sample seen, at or before the window start when complete
+    data_since: float | None  # where the data starts when the window reaches past it, else None
     complete: bool
 
 
@@ -125,6 +125,8 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
 
 
 def coverage_of(m: Measurement, start: float) -> Coverage:
+    if m.data_at_start:
+        return Coverage(share=m.coverage, data_since=None, complete=True)
     if m.data_since is None:
         return Coverage(share=m.coverage, data_since=None, complete=False)
     # Complete when the backend saw data at the window start; without that answer, when its
