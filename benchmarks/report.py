@@ -32,7 +32,9 @@ from sre_cli import promrun, synth
 REPO = Path(__file__).resolve().parents[1]
 SLOGEN_VENV = REPO / ".venv-slogen"
 SRE = str(Path(sys.executable).parent / "sre")
-BATCH_SLI = 'avg_over_time((max(aws_batch_oldest_runnable_job_age_seconds{job_queue="main"}) <= bool 900)[window:1m])'
+BATCH_SLI = (
+    'avg_over_time((max(aws_batch_oldest_runnable_job_age_seconds{job_queue="sre-prod-jobs"}) <= bool 900)[window:1m])'
+)
 WINDOWS = (300, 1800, 3600, 7200, 21600, 86400, 259200, 2592000)
 
 

@@ -143,7 +143,7 @@ def input_series(slo: str, scenario: Scenario) -> list[dict[str, str]]:
             for m, is_bad in zip(scenario.minutes, _slices(scenario), strict=True)
         ]
         return [
-            {"series": 'aws_batch_oldest_runnable_job_age_seconds{job_queue="main"}', "values": _gauge(ages)},
+            {"series": 'aws_batch_oldest_runnable_job_age_seconds{job_queue="sre-prod-jobs"}', "values": _gauge(ages)},
             # Another queue far over the threshold must not count.
             {"series": 'aws_batch_oldest_runnable_job_age_seconds{job_queue="other"}', "values": f"5000x{n}"},
         ]

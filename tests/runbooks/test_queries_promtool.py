@@ -51,7 +51,7 @@ SCENARIOS = [
     (
         "batch-queue-age",
         "5m",
-        {'aws_batch_oldest_runnable_job_age_seconds{job_queue="main"}': "0x49 1000x20"},
+        {'aws_batch_oldest_runnable_job_age_seconds{job_queue="sre-prod-jobs"}': "0x49 1000x20"},
         100.0,  # every slice of the last 5m is bad / 1% budget
     ),
     (
