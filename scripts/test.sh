@@ -7,7 +7,7 @@ set -e
 .venv/bin/ruff check .
 .venv/bin/sre validate slo
 .venv/bin/sre generate --check
-if .venv/bin/sre runbooks --help >/dev/null 2>&1; then .venv/bin/sre runbooks check; fi
+.venv/bin/sre runbooks check
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 rc=$?
