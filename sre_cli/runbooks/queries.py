@@ -13,6 +13,7 @@ from typing import Any
 
 from sre_cli import slomath
 from sre_cli.spec import Slo, model
+from sre_cli.spec.model import selector_list
 
 _SELECTOR_RE = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{.*\})?\s*$", re.DOTALL)
 _JOB_RE = re.compile(r"\bjob\s*=\s*\"([^\"]+)\"")
@@ -45,12 +46,6 @@ def _with_suffix(selector: str, suffix: str, extra: str = "") -> str:
     name, matchers = _split_selector(selector)
     inner = ",".join(m for m in (matchers, extra) if m)
     return f"{name}{suffix}{{{inner}}}"
-
-
-def selector_list(selectors: str | list[str] | None) -> list[str]:
-    if selectors is None:
-        return []
-    return [selectors] if isinstance(selectors, str) else list(selectors)
 
 
 def _events(selectors: str | list[str], window: str, metric_type: str, sparse: bool = False) -> str:

@@ -84,6 +84,11 @@ class CloudWatchMetric(_Model):
 Selectors = str | Annotated[list[str], Field(min_length=1, max_length=8)]
 
 
+def selector_list(value: str | list[str] | None) -> list[str]:
+    """One selector or several, as a list (empty when not given)."""
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
 class PrometheusRatioSource(_Model):
     model_config = _GOOD_XOR_BAD
     """Event selectors. A list is summed: needed when events live in series of different names
@@ -107,8 +112,7 @@ class PrometheusRatioSource(_Model):
 
     def selectors(self, key: Literal["good", "bad", "total"]) -> list[str]:
         """The selectors of good, bad or total events as a list (empty when not given)."""
-        value = getattr(self, key)
-        return [] if value is None else [value] if isinstance(value, str) else list(value)
+        return selector_list(getattr(self, key))
 
 
 class CloudWatchRatioSource(_Model):
