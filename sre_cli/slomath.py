@@ -188,8 +188,24 @@ def time_to_exhaustion(remaining: float | None, rate: float | None, slo_window: 
     return remaining * slo_window / rate
 
 
+# Burn rates are quotients of float sums; a burn at exactly the factor comes out up to ~1e-13
+# (relative) either side of it. A billionth below the factor still counts as at the factor.
+BURN_RATE_TOLERANCE = 1e-9
+
+
+def firing_threshold(factor: float) -> float:
+    """The value a burn rate is compared with (`>=`) for a tier factor: the factor less 1e-9 of it.
+
+    At the factor, not only over it: burning exactly at the factor spends the tier's share of the
+    budget in its long window (at 1x, the whole budget in the SLO window), which is what the tier
+    exists to report. Rules, alarms and the report all compare against this one number.
+    """
+    return round(factor * (1 - BURN_RATE_TOLERANCE), 12)
+
+
 def tier_firing(long_burn: float | None, short_burn: float | None, factor: float) -> bool:
-    """Whether a burn-rate alert pair fires: both windows strictly over the factor, unrounded."""
+    """Whether a burn-rate alert pair fires: both windows burn at or over the factor, unrounded."""
     if long_burn is None or short_burn is None:
         return False
-    return long_burn > factor and short_burn > factor
+    threshold = firing_threshold(factor)
+    return long_burn >= threshold and short_burn >= threshold

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -285,18 +283,33 @@ def test_timeslice_budget_is_slices_times_budget(slices: int, slice_s: int, obje
     assert m.timeslice_budget(window, slice_s, objective) == pytest.approx(slices * (1 - objective))
 
 
-# ---- tier firing: strict, unrounded ------------------------------------------------------------------
+# ---- tier firing: at or over the factor, within a billionth, unrounded ----------------------------
 
 
-def test_tier_firing_is_strict_and_unrounded() -> None:
-    assert m.tier_firing(3.0000001, 3.0000001, 3.0)
-    assert not m.tier_firing(3.0, 3.0, 3.0)  # at the factor: the budget lasts exactly the window
-    assert not m.tier_firing(3.0000001, 3.0, 3.0)  # both windows must be over
-    assert not m.tier_firing(3.0, 3.0000001, 3.0)
-    assert not m.tier_firing(2.99999999, 100.0, 3.0)
-    # a value a rounding reporter shows as "14.4" must not fire a 14.4 alert
-    assert not m.tier_firing(14.4, 14.4, 14.4)
-    assert m.tier_firing(math.nextafter(14.4, math.inf), math.nextafter(14.4, math.inf), 14.4)
+def test_tier_firing_at_the_factor_and_only_both_windows() -> None:
+    assert m.tier_firing(3.0, 3.0, 3.0)  # at the factor the budget lasts exactly the window: report it
+    assert m.tier_firing(14.4, 14.4, 14.4)
+    assert not m.tier_firing(3.0000001, 2.9, 3.0)  # both windows must burn at the factor
+    assert not m.tier_firing(2.9, 3.0000001, 3.0)
+    assert not m.tier_firing(2.99999, 100.0, 3.0)
+    assert not m.tier_firing(None, 100.0, 3.0)
+    assert not m.tier_firing(100.0, None, 3.0)
+
+
+def test_tier_firing_tolerates_float_noise_only() -> None:
+    # What a rule chain computes for an exact 1x burn: 1 - 5.7e-14 (seen in promtool).
+    assert m.tier_firing(0.9999999999999434, 0.9999999999999434, 1.0)
+    assert m.tier_firing(14.4 * (1 - 1e-10), 14.4 * (1 - 1e-10), 14.4)
+    # A millionth below is a real shortfall, not rounding.
+    assert not m.tier_firing(14.4 * (1 - 1e-6), 14.4, 14.4)
+    assert not m.tier_firing(1 - 1e-6, 1.0, 1.0)
+
+
+@given(st.floats(min_value=1e-3, max_value=1e4))
+def test_firing_threshold_is_just_below_the_factor(factor: float) -> None:
+    threshold = m.firing_threshold(factor)
+    assert threshold <= factor
+    assert factor - threshold <= factor * 2e-9 + 1e-12
 
 
 def test_tier_firing_needs_data() -> None:
@@ -305,5 +318,7 @@ def test_tier_firing_needs_data() -> None:
 
 
 @given(long=st.floats(0, 1e6), short=st.floats(0, 1e6), factor=st.floats(1e-3, 1e3))
-def test_tier_firing_is_exactly_both_strictly_over(long: float, short: float, factor: float) -> None:
-    assert m.tier_firing(long, short, factor) is (long > factor and short > factor)
+def test_tier_firing_is_exactly_both_at_the_threshold(long: float, short: float, factor: float) -> None:
+    threshold = m.firing_threshold(factor)
+    assert m.tier_firing(long, short, factor) is (long >= threshold and short >= threshold)
+    assert m.tier_firing(factor, factor, factor)

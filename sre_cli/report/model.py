@@ -2,7 +2,7 @@
 
 Every number comes from `sre_cli.slomath` on unrounded counts; rounding happens only when a
 renderer prints. Alert tiers are judged exactly like the generated alerts: both windows of a pair
-burn strictly faster than the factor, and the long window holds at least `minEvents` events.
+burn at or over the factor, and the long window holds at least `minEvents` events.
 """
 
 from __future__ import annotations

@@ -47,8 +47,13 @@ def test_thresholds_are_the_tier_factors(specs: SpecSet, documents: dict[str, di
     for tier in slo.tiers:
         for w in tier.windows:
             name = alarms.pair_name(slo, tier, w)
-            assert metric[f"{name}-long"]["Threshold"] == w.factor(slo.window_seconds)
-            assert metric[f"{name}-short"]["Threshold"] == w.factor(slo.window_seconds)
+            for which in ("long", "short"):
+                alarm = metric[f"{name}-{which}"]
+                assert alarm["Threshold"] == slomath.firing_threshold(w.factor(slo.window_seconds))
+                assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    # At the factor, less a billionth of it (float noise must not hide a burn at exactly 14.4x).
+    assert metric["api-availability-page-1h-5m-long"]["Threshold"] == 14.3999999856
+    assert metric["api-availability-ticket-3d-6h-long"]["Threshold"] == 0.999999999
 
 
 def test_ticket_composites_are_suppressed_by_any_page(documents: dict[str, dict[str, Any]]) -> None:

@@ -74,7 +74,7 @@ def _gauge(values: list[float | None]) -> str:
     return " ".join(parts)
 
 
-def _slices(scenario: Scenario) -> list[bool]:
+def bad_slices(scenario: Scenario) -> list[bool]:
     """Which minutes are bad slices: bad share accumulated, a slice whenever it passes an integer."""
     acc, out = 0.0, []
     for m in scenario.minutes:
@@ -140,7 +140,7 @@ def input_series(slo: str, scenario: Scenario) -> list[dict[str, str]]:
     if slo == "batch-queue-age":
         ages = [
             (1000.0 if is_bad else 120.0) if m.present else None
-            for m, is_bad in zip(scenario.minutes, _slices(scenario), strict=True)
+            for m, is_bad in zip(scenario.minutes, bad_slices(scenario), strict=True)
         ]
         return [
             {"series": 'aws_batch_oldest_runnable_job_age_seconds{job_queue="sre-prod-jobs"}', "values": _gauge(ages)},

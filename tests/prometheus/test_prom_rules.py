@@ -19,7 +19,7 @@ import yaml
 from sre_cli import slomath
 from sre_cli.spec import Slo, load_or_raise
 from sre_cli.targets.prometheus import rules
-from tests.prometheus.prom_scenarios import Scenario, input_series
+from tests.prometheus.prom_scenarios import Scenario, bad_slices, input_series
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
@@ -33,7 +33,8 @@ LABELS = {
 }
 # absent() keeps the equality matchers of a plain selector; aggregates and unions keep none.
 ABSENT_LABELS = {"api-availability": {"job": "api"}, "api-latency": {"job": "api"}, "db-errors": {"job": "api"}}
-EVENTS_PER_MINUTE = {"api-availability": 600, "api-latency": 600, "db-errors": 1200, "sfn-success": 50}
+# Whole bad events per minute at both 1x and 14.4x (float counters would drift off the threshold).
+EVENTS_PER_MINUTE = {"api-availability": 5000, "api-latency": 600, "db-errors": 10000, "sfn-success": 500}
 PAGE_1H = {"long_window": "1h", "short_window": "5m", "severity": "page"}
 TICKET_3D = {"long_window": "3d", "short_window": "6h", "severity": "ticket"}
 HEALTHY = 360  # minutes of history before the story starts, so the 6h windows are all healthy
@@ -92,25 +93,30 @@ def outage(slo: Slo) -> dict[str, Any]:
 
 
 def budget_2pct(slo: Slo) -> tuple[dict[str, Any], float]:
-    """Burning faster than 2% of the budget per hour (15x; timeslices 20x, one bad minute in five)
-    for 70 minutes pages through the 1h/5m pair only. Returns the test and the expected burn rate."""
+    """Burning 2% of the budget per hour (14.4x) for 70 minutes pages through the 1h/5m pair.
+
+    Timeslices burn in whole bad minutes: one in six (16.7x) is the sparsest pattern whose closed
+    6-sample 5m window always holds a bad slice. Returns the test and the burn rate the 1h window
+    holds at the check.
+    """
     rate, healthy = _minute(slo)
     budget = slomath.error_budget(slo.objective)
-    burn = 20 if slo.indicator.kind == "threshold" else 15
-    scenario = Scenario().add(HEALTHY, rate, healthy).add(70, rate, burn * budget)
+    timeslice = slo.indicator.kind == "threshold"
+    share = 1 / 6 if timeslice else 14.4 * budget
+    scenario = Scenario().add(HEALTHY, rate, healthy).add(70, rate, share)
     at = HEALTHY + 70
-    if slo.indicator.kind == "threshold":
-        # The rendered slices: one bad minute in five within the 61 samples of the closed 1h window.
-        bad = sum(1 for i in range(at - 60, at + 1) if i >= HEALTHY and (i - HEALTHY + 1) % 5 == 0)
+    if timeslice:
+        bad = sum(bad_slices(scenario)[at - 60 : at + 1])
         expected_burn = bad / 61 / budget
+        assert expected_burn >= 14.4
     else:
-        expected_burn = burn
+        expected_burn = 14.4
     test = _test(
         scenario,
         slo.name,
         promql_expr_test=[
             {
-                "expr": _firing_query(slo.name, "SLOBurnRatePage"),
+                "expr": f'{_firing_query(slo.name, "SLOBurnRatePage")[:-1]},long_window="1h"}}',
                 "eval_time": f"{at}m",
                 "exp_samples": [{"labels": _alerts("SLOBurnRatePage", slo.name, PAGE_1H), "value": 1}],
             }
@@ -120,14 +126,15 @@ def budget_2pct(slo: Slo) -> tuple[dict[str, Any], float]:
 
 
 def steady_1x(slo: Slo) -> dict[str, Any]:
-    """Burning just over 1x (1.1x; timeslices 1.2x, whole bad minutes need the margin) never pages
-    and tickets only through the 3d/6h pair, whose threshold is exactly 1x."""
+    """A steady 1x burn never pages and tickets only through the 3d/6h pair, whose threshold is
+    exactly 1x (alerts compare with >=). Timeslices burn in whole bad minutes: one in 90 (1.11x)
+    is the sparsest pattern whose closed 361-sample 6h window never holds less than 1% bad."""
     rate, _ = _minute(slo)
     budget = slomath.error_budget(slo.objective)
     timeslice = slo.indicator.kind == "threshold"
     # A handful of bad minutes in a short history swings the ratio; timeslices get 3d of it.
     history = 3 * 1440 if timeslice else 0
-    scenario = Scenario().add(history + 360, rate, (1.2 if timeslice else 1.1) * budget)
+    scenario = Scenario().add(history + 360, rate, (1 / 90 if timeslice else budget))
     end = history + 360
     checks = []
     for at in (end - 180, end):
@@ -257,7 +264,7 @@ API_AVAILABILITY_PAGE = {
     "exp_annotations": {
         "summary": "api-availability: error budget burning 14.4x too fast over 1h and 5m",
         "description": (
-            "api-availability (api) burns its error budget at 15.00x the sustainable rate over 1h "
+            "api-availability (api) burns its error budget at 14.40x the sustainable rate over 1h "
             "(and over 5m); threshold 14.4x, i.e. 2% of the 30d budget within 1h. Fires only with "
             ">= 100 events in 1h. Objective 99.9%: 99.9% of API requests are answered with a 2xx "
             "(2xx/total)."
@@ -271,7 +278,7 @@ API_AVAILABILITY_PAGE = {
 def suite(slo: Slo, rule_file: Path) -> dict[str, Any]:
     two_pct, burn = budget_2pct(slo)
     if slo.name == "api-availability":
-        assert burn == 15
+        assert burn == 14.4
         two_pct["alert_rule_test"] = [
             {"eval_time": f"{HEALTHY + 70}m", "alertname": "SLOBurnRatePage", "exp_alerts": [API_AVAILABILITY_PAGE]}
         ]
@@ -310,6 +317,8 @@ def test_promtool_scenarios(name: str, generated: Path, tmp_path: Path) -> None:
     slo = _slos()[name]
     rule_file = generated / rules.rule_file_path(slo.service)
     test_file = tmp_path / f"{name}.test.yaml"
-    test_file.write_text(yaml.safe_dump(suite(slo, rule_file), sort_keys=False))
+    tests = suite(slo, rule_file)
+    assert all(isinstance(t, dict) and t.get("input_series") for t in tests["tests"])  # promtool skips nulls
+    test_file.write_text(yaml.safe_dump(tests, sort_keys=False))
     proc = subprocess.run(["promtool", "test", "rules", str(test_file)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-6000:]

@@ -77,7 +77,7 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
     if sli.counts_slices(slo, plan):
         metrics = sli.slice_burn_queries(slo, plan.period)
         how = (
-            f"more than {factor:g} x budget of {plan.evaluation_periods} slices of "
+            f"at least {factor:g} x budget of {plan.evaluation_periods} slices of "
             f"{slomath.format_duration(plan.period)} bad ({plan.datapoints_to_alarm} of {plan.evaluation_periods})"
         )
     else:
@@ -89,18 +89,18 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
             per_period = -(-min_events // plan.evaluation_periods)
             metrics = sli.event_burn_queries(slo, plan.period, per_period)
         how = (
-            f"burn rate over {slomath.format_duration(window)} above {factor:g}"
+            f"burn rate over {slomath.format_duration(window)} at or above {factor:g}"
             if plan.exact
             else f"burn rate of each of {plan.evaluation_periods} x {slomath.format_duration(plan.period)} "
-            f"above {factor:g} (a {slomath.format_duration(window)} window is longer than one alarm period)"
+            f"at or above {factor:g} (a {slomath.format_duration(window)} window is longer than one alarm period)"
         )
     return {
         "AlarmName": f"{pair_name(slo, tier, w)}-{which}",
         "AlarmDescription": f"SLO {slo.name} ({tier.name} pair, {which} window): {how}. "
         f"Child of composite {pair_name(slo, tier, w)}; no actions of its own.",
         "ActionsEnabled": False,
-        "ComparisonOperator": "GreaterThanThreshold",
-        "Threshold": factor,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "Threshold": slomath.firing_threshold(factor),
         "EvaluationPeriods": plan.evaluation_periods,
         "DatapointsToAlarm": plan.datapoints_to_alarm,
         "TreatMissingData": "notBreaching",

@@ -19,9 +19,9 @@ most 10 metrics per alarm).
 
 Time slices (threshold indicators) are compared per period: `slice_burn = IF(gauge <op> value,
 0, 1 / (1 - objective))` with `Period` = the slice, so a bad slice burns 1/budget and a good one
-0. A window of n slices burns faster than `factor` exactly when more than factor x budget x n
+0. A window of n slices burns at or over `factor` exactly when at least factor x budget x n
 slices are bad, which is an M-of-N alarm: EvaluationPeriods = n, DatapointsToAlarm =
-floor(factor x budget x n) + 1. Missing gauge datapoints count as good slices (notBreaching).
+ceil(factor x budget x n). Missing gauge datapoints count as good slices (notBreaching).
 The spec's minEvents (fewest slices) cannot be expressed in an M-of-N alarm and is not applied.
 
 Windows the API cannot express directly (documented fallback)
@@ -33,7 +33,7 @@ period (5m .. 1d) is one datapoint: the ratio of sums over exactly that window.
 A longer event window (the ticket tier's 3d) cannot be one datapoint, and metric math has no
 windowed sum an alarm can use. It is split into n sub-periods of the largest legal period that
 divides it (3d -> 3 x 1d) with EvaluationPeriods = DatapointsToAlarm = n: the alarm fires when
-*every* sub-period burns faster than the factor. Since a ratio of sums lies between the smallest
+*every* sub-period burns at or over the factor. Since a ratio of sums lies between the smallest
 and largest sub-period ratio, this never fires when the true window burn is below the factor (no
 false tickets), but it can miss a burn concentrated in fewer than n sub-periods; the tier's
 faster pair (1d/2h) still catches a concentrated burn. The low-traffic guard is spread the same
@@ -109,7 +109,7 @@ def event_window(window: int) -> AlarmWindow:
 
 
 def timeslice_window(window: int, slice_seconds: int, factor: float, budget: float) -> AlarmWindow:
-    """The M-of-N encoding of "more than factor x budget of the window's slices are bad".
+    """The M-of-N encoding of "at least factor x budget of the window's slices are bad".
 
     Falls back to `event_window` (bad-slice share per sub-period) when n slices do not fit.
     """
@@ -120,10 +120,10 @@ def timeslice_window(window: int, slice_seconds: int, factor: float, budget: flo
     n = window // slice_seconds
     # round() first: 14.4 x 0.01 x 60 must be 8.64, not 8.640000000000001 or 8.639999999.
     allowed_bad = round(factor * budget * n, 9)
-    needed = math.floor(allowed_bad) + 1
+    needed = max(1, math.ceil(allowed_bad))
     if needed > n:
         raise ValueError(
-            f"burn factor {factor:g} over {slomath.format_duration(window)} needs more than {allowed_bad:g} of "
+            f"burn factor {factor:g} over {slomath.format_duration(window)} needs at least {allowed_bad:g} of "
             f"{n} slices bad, which can never happen: lower the tier's budget share or raise the objective"
         )
     return AlarmWindow(window, slice_seconds, n, needed)

@@ -14,8 +14,10 @@ rules above them recorded in the same evaluation):
    `ratio / (count > 0) or count * 0`;
 3. metadata: objective, error budget, burn rate per window, budget remaining over the SLO window;
 4. alerts: one rule per tier and window pair (labels long_window/short_window say which pair
-   fired), threshold = `BurnWindow.factor(slo window)`, the spec's `for`, a low-traffic guard
-   (`slo:sli_events:count<long>` >= minEvents) and `SLOMetricsAbsent` when the sources vanish.
+   fired), burn rate >= `slomath.firing_threshold(BurnWindow.factor(slo window))` (the factor less
+   a billionth of it, so a burn at exactly the factor is not lost to float rounding), the spec's
+   `for`, a low-traffic guard (`slo:sli_events:count<long>` >= minEvents) and `SLOMetricsAbsent`
+   when the sources vanish.
 
 Shortening `for` (tests only): generated files always carry the spec's `for`. A test that needs a
 page within seconds loads the generated YAML and passes it through `override_for(doc, "0s")`
@@ -112,10 +114,11 @@ def _metadata_rules(slo: Slo) -> list[Rule]:
 
 def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slomath.BurnWindow) -> Rule:
     factor = number(window.factor(slo.window_seconds))
+    threshold = number(slomath.firing_threshold(window.factor(slo.window_seconds)))
     long, short = format_duration(window.long), format_duration(window.short)
     expr = (
-        f"{naming.selector(naming.burn_rate(window.long), slo)} > {factor}"
-        f" and {naming.selector(naming.burn_rate(window.short), slo)} > {factor}"
+        f"{naming.selector(naming.burn_rate(window.long), slo)} >= {threshold}"
+        f" and {naming.selector(naming.burn_rate(window.short), slo)} >= {threshold}"
     )
     if slo.min_events > 0:
         expr += f" and {naming.selector(naming.event_count(window.long), slo)} >= {slo.min_events}"
