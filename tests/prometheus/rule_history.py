@@ -1,0 +1,87 @@
+"""Recorded history of the generated rules over backfilled raw data, as a live group would have left it.
+
+The long windows of the generated rules read recorded series over [W] (up to 30d), so a fresh
+Prometheus over backfilled raw data would evaluate them on minutes of recorded history, not 30
+days. `record_history` evaluates the recording rules that other rules read over a range (the base
+rules) at every step of the history with the query_range API of a Prometheus holding the raw
+blocks, and writes the samples as OpenMetrics with the rule's labels, so that
+`promrun.backfill_openmetrics` turns them into the series the live group would have recorded: same
+name, same labels, one sample per evaluation.
+
+Why not `promtool tsdb create-blocks-from rules`: it does the same query_range evaluation but
+writes one block per rule and 2 hours (measured with 2.42 on the stack's five SLOs, 30 days: 82 s
+and 3,249 blocks); this route takes ~3 s and writes one block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+Rule = dict[str, Any]
+MAX_POINTS = 10_000  # query_range refuses more than 11,000 points per series
+
+_RANGE_READ = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{[^}]*\})?\s*\[")
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+
+
+def api_get(url: str, path: str, params: dict[str, Any] | None = None, timeout: float = 120) -> Any:
+    """`data` of a Prometheus HTTP API answer; anything but success raises."""
+    qs = f"?{urllib.parse.urlencode(params)}" if params else ""
+    with urllib.request.urlopen(f"{url}{path}{qs}", timeout=timeout) as resp:
+        body = json.load(resp)
+    if body.get("status") != "success":
+        raise RuntimeError(f"{path} {params}: {body}")
+    return body["data"]
+
+
+def range_read_records(groups: list[dict[str, Any]]) -> list[Rule]:
+    """The recording rules whose output another rule reads over a range: the history that matters.
+
+    Each must read raw series only (one backfill stage); a rule reading a recorded series raises.
+    """
+    rules = [r for g in groups for r in g["rules"]]
+    records = {r["record"] for r in rules if "record" in r}
+    read_over_range = {name for r in rules for name in _RANGE_READ.findall(r["expr"])} & records
+    chosen = [r for r in rules if r.get("record") in read_over_range]
+    for rule in chosen:
+        reads_recorded = set(_METRIC_NAME.findall(rule["expr"])) & records
+        if reads_recorded:
+            raise ValueError(f"{rule['record']} reads recorded {sorted(reads_recorded)}: needs a second stage")
+    return chosen
+
+
+def _label_text(labels: dict[str, str]) -> str:
+    escaped = {k: v.replace("\\", "\\\\").replace('"', '\\"') for k, v in labels.items()}
+    return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(escaped.items())) + "}"
+
+
+def record_history(url: str, rule: Rule, start: int, end: int, step: int) -> Iterator[str]:
+    """OpenMetrics lines of one recording rule evaluated at start, start + step, ... <= end."""
+    yield f"# TYPE {rule['record']} gauge\n"
+    for lo in range(start, end + 1, step * MAX_POINTS):
+        hi = min(end, lo + step * (MAX_POINTS - 1))
+        params = {"query": rule["expr"], "start": lo, "end": hi, "step": step}
+        for result in api_get(url, "/api/v1/query_range", params)["result"]:
+            # A rule's output keeps the expression's labels; the rule's own labels win.
+            labels = {k: v for k, v in result["metric"].items() if k != "__name__"}
+            series = rule["record"] + _label_text({**labels, **rule.get("labels", {})})
+            for ts, value in result["values"]:
+                yield f"{series} {value} {ts}\n"
+
+
+def write_recorded_history(url: str, rules: list[Rule], start: int, end: int, step: int, out: Path) -> int:
+    """Every rule's history into one OpenMetrics file (for backfill_openmetrics); returns samples."""
+    samples = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for rule in rules:
+            for line in record_history(url, rule, start, end, step):
+                fh.write(line)
+                samples += not line.startswith("#")
+        fh.write("# EOF\n")
+    return samples
