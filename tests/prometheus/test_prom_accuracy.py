@@ -45,6 +45,7 @@ import dataclasses
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -77,7 +78,7 @@ def night_incidents(end: int) -> tuple[synth.Incident, ...]:
     return (dataclasses.replace(outage, starts_before_end=end - begin), *rest)
 
 
-def rendered_rule_files(out_dir: Path) -> tuple[list[Path], list[dict[str, object]]]:
+def rendered_rule_files(out_dir: Path) -> tuple[list[Path], list[dict[str, Any]]]:
     """The prometheus rules target's output for slo/, written as files; and their groups."""
     out_dir.mkdir()
     files, groups = [], []
@@ -148,15 +149,18 @@ def test_recorded_slo_window_ratio_matches_exact_event_ratio(tmp_path: Path) -> 
     assert 1 <= outage_hour <= 3, outage_hour  # a night incident, at the trough of the traffic
 
     tsdb = tmp_path / "tsdb"
-    promrun.backfill_openmetrics(data.save(tmp_path / "raw.om"), tsdb)
+    raw_om = data.save(tmp_path / "raw.om")
+    promrun.backfill_openmetrics(raw_om, tsdb)
+    raw_om.unlink()  # ~150 MB
     rule_files, groups = rendered_rule_files(tmp_path / "rules")
-    base = rule_history.range_read_records(groups)  # type: ignore[arg-type]
-    assert {r["record"] for r in base} == {naming.BAD_RATE, naming.TOTAL_RATE, naming.SLICE_BAD}
+    base = rule_history.range_read_records(groups)
+    assert {naming.BAD_RATE, naming.TOTAL_RATE, naming.SLICE_BAD} <= {r["record"] for r in base}
     recorded_om = tmp_path / "recorded.om"
     with promrun.PrometheusServer([], tsdb) as raw:
         samples = rule_history.write_recorded_history(raw.url, base, data.start + PHASE, end + PHASE, STEP, recorded_om)
     assert samples >= len(base) * 30 * DAY // STEP
     promrun.backfill_openmetrics(recorded_om, tsdb)
+    recorded_om.unlink()
 
     slos = {s.name: s for s in load_or_raise([ROOT / "slo"]).slos}
     assert sorted(slos) == sorted(SLO_NAMES)
@@ -169,7 +173,8 @@ def test_recorded_slo_window_ratio_matches_exact_event_ratio(tmp_path: Path) -> 
             at_count, events = first_sample(prom.url, naming.event_count(slo.window_seconds), slo)
             at_remaining, remaining = first_sample(prom.url, naming.BUDGET_REMAINING, slo)
             assert at == at_count == at_remaining, (name, at, at_count, at_remaining)
-            assert end < at < end + 5 * MINUTE, (name, at - end)
+            # Shortly after the history's end; a later T only shortens the history both sides read.
+            assert end < at < end + 15 * MINUTE, (name, at - end)
             sloth = instant(prom.url, sloth_period_ratio(slo), at)
 
             good, total = data.truth.slo_events(name, int(at), slo.window_seconds)
