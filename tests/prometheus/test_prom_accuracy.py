@@ -42,6 +42,7 @@ api-availability, whose night incident and 10x traffic swing make an average of 
 from __future__ import annotations
 
 import dataclasses
+import math
 import shutil
 import time
 from pathlib import Path
@@ -115,12 +116,6 @@ def first_sample(url: str, record: str, slo: Slo) -> tuple[float, float]:
     return float(ts), float(value)
 
 
-def instant(url: str, expr: str, at: float) -> float:
-    result = rule_history.api_get(url, "/api/v1/query", {"query": expr, "time": at})["result"]
-    assert len(result) == 1, (expr, result)
-    return float(result[0]["value"][1])
-
-
 def sloth_period_ratio(slo: Slo) -> str:
     """Sloth's period SLI: the average of the 5m error ratios over the window (windows without
     events skipped, where Sloth's NaN would poison the average)."""
@@ -135,6 +130,42 @@ def sloth_period_ratio(slo: Slo) -> str:
 
 def relative_error(measured: float, exact: float) -> float:
     return abs(measured - exact) / exact
+
+
+@dataclasses.dataclass(frozen=True)
+class Measured:
+    at: float  # T: when the live group first evaluated
+    ratio: float  # slo:sli_error:ratio_rate<window> recorded at T
+    events: float  # slo:sli_events:count<window> recorded at T
+    remaining: float  # slo:error_budget_remaining:ratio recorded at T
+    at_count: float
+    at_remaining: float
+    sloth: float  # Sloth-shaped period ratio at T, NaN when the query is empty
+    bad: float  # synth's bad events (slices) in (T - window, T]
+    total: float  # synth's events (slices) in (T - window, T]
+
+    @property
+    def exact(self) -> float:
+        return self.bad / self.total
+
+
+def measure(url: str, slo: Slo, truth: synth.Truth) -> Measured:
+    at, ratio = first_sample(url, naming.error_ratio(slo.window_seconds), slo)
+    at_count, events = first_sample(url, naming.event_count(slo.window_seconds), slo)
+    at_remaining, remaining = first_sample(url, naming.BUDGET_REMAINING, slo)
+    sloth = rule_history.api_get(url, "/api/v1/query", {"query": sloth_period_ratio(slo), "time": at})["result"]
+    good, total = truth.slo_events(slo.name, int(at), slo.window_seconds)
+    return Measured(
+        at=at,
+        ratio=ratio,
+        events=events,
+        remaining=remaining,
+        at_count=at_count,
+        at_remaining=at_remaining,
+        sloth=float(sloth[0]["value"][1]) if len(sloth) == 1 else math.nan,
+        bad=total - good,
+        total=total,
+    )
 
 
 def test_recorded_slo_window_ratio_matches_exact_event_ratio(tmp_path: Path) -> None:
@@ -164,33 +195,26 @@ def test_recorded_slo_window_ratio_matches_exact_event_ratio(tmp_path: Path) -> 
 
     slos = {s.name: s for s in load_or_raise([ROOT / "slo"]).slos}
     assert sorted(slos) == sorted(SLO_NAMES)
-    figures = []
     with promrun.PrometheusServer(rule_files, tsdb) as prom:
         wait_first_evaluations(prom.url, {naming.group_name(s) for s in slos.values()})
-        for name in SLO_NAMES:
-            slo = slos[name]
-            at, ratio = first_sample(prom.url, naming.error_ratio(slo.window_seconds), slo)
-            at_count, events = first_sample(prom.url, naming.event_count(slo.window_seconds), slo)
-            at_remaining, remaining = first_sample(prom.url, naming.BUDGET_REMAINING, slo)
-            assert at == at_count == at_remaining, (name, at, at_count, at_remaining)
-            # Shortly after the history's end; a later T only shortens the history both sides read.
-            assert end < at < end + 15 * MINUTE, (name, at - end)
-            sloth = instant(prom.url, sloth_period_ratio(slo), at)
+        measured = {name: measure(prom.url, slos[name], data.truth) for name in SLO_NAMES}
+    print("\nrelative error vs exact over (T - 30d, T] (recorded rules | Sloth-shaped average of 5m ratios):")
+    for name, m in measured.items():
+        ours, sloth = relative_error(m.ratio, m.exact), relative_error(m.sloth, m.exact)
+        print(f"  {name:<18} {ours * 100:8.4f}% | {sloth * 100:8.3f}%")
 
-            good, total = data.truth.slo_events(name, int(at), slo.window_seconds)
-            exact = (total - good) / total
-            exact_remaining = slomath.error_budget_remaining(total - good, total, slo.objective)
-            assert exact_remaining is not None
-            budget = slomath.error_budget(slo.objective)
-            figures.append((name, relative_error(ratio, exact), relative_error(sloth, exact)))
-
-            # The window held 30 days of recorded history, not the few minutes since the restart.
-            assert relative_error(events, total) < TOLERANCE, (name, events, total)
-            assert relative_error(ratio, exact) < TOLERANCE, (name, ratio, exact)
-            assert remaining == pytest.approx(1 - ratio / budget, rel=1e-9, abs=1e-12), (name, remaining)
-            assert abs(remaining - exact_remaining) < TOLERANCE * (exact / budget), (name, remaining, exact_remaining)
-            if name == "api-availability":
-                assert relative_error(sloth, exact) > TOLERANCE, (name, sloth, exact)
-    print("\nrelative error vs exact, 30d (recorded rules | Sloth-shaped average of 5m ratios):")
-    for name, ours, sloth_error in figures:
-        print(f"  {name:<18} {ours * 100:8.4f}% | {sloth_error * 100:8.3f}%")
+    for name, m in measured.items():
+        slo = slos[name]
+        budget = slomath.error_budget(slo.objective)
+        assert m.at_count == m.at_remaining == m.at, (name, m)
+        # Shortly after the history's end; a later T only shortens the history both sides read.
+        assert end < m.at < end + 15 * MINUTE, (name, m.at - end)
+        # The window held 30 days of recorded history, not the few minutes since the restart.
+        assert relative_error(m.events, m.total) < TOLERANCE, (name, m.events, m.total)
+        assert relative_error(m.ratio, m.exact) < TOLERANCE, (name, m.ratio, m.exact)
+        assert m.remaining == pytest.approx(1 - m.ratio / budget, rel=1e-9, abs=1e-12), (name, m.remaining)
+        exact_remaining = slomath.error_budget_remaining(m.bad, m.total, slo.objective)
+        assert exact_remaining is not None
+        assert abs(m.remaining - exact_remaining) < TOLERANCE * m.exact / budget, (name, m.remaining, exact_remaining)
+    availability = measured["api-availability"]
+    assert relative_error(availability.sloth, availability.exact) > TOLERANCE, availability
