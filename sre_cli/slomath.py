@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SECOND = 1
 MINUTE = 60
@@ -86,6 +86,8 @@ class BurnWindow:
     long: int
     short: int
     budget_share: float
+    # The pair's own low-traffic guard; None = the SLO's minEvents. Not part of the pair's identity.
+    min_events: int | None = field(default=None, compare=False)
 
     def factor(self, slo_window: int) -> float:
         return burn_factor(self.budget_share, slo_window, self.long)

@@ -106,7 +106,7 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
             long_burn, short_burn = _burn(long_c, slo.objective), _burn(short_c, slo.objective)
             factor = w.factor(slo.window_seconds)
             events = long_c.total if long_c else None
-            enough = events is not None and events >= slo.min_events
+            enough = events is not None and events >= slo.min_events_for(w)
             states.append(
                 AlertState(
                     tier=tier.name,
@@ -117,7 +117,7 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
                     long_burn_rate=long_burn,
                     short_burn_rate=short_burn,
                     long_window_events=events,
-                    min_events=slo.min_events,
+                    min_events=slo.min_events_for(w),
                     firing=enough and slomath.tier_firing(long_burn, short_burn, factor),
                 )
             )

@@ -96,6 +96,10 @@ class Slo:
     def min_events(self) -> int:
         return self.spec.spec.alerting.min_events
 
+    def min_events_for(self, window: slomath.BurnWindow) -> int:
+        """The low-traffic guard of one window pair: its own minEvents, else the SLO's."""
+        return self.min_events if window.min_events is None else window.min_events
+
     @property
     def sli_windows(self) -> tuple[int, ...]:
         return slomath.sli_windows(self.window_seconds, tuple(slomath.Tier(t.name, t.windows) for t in self.tiers))

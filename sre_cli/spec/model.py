@@ -215,12 +215,21 @@ class BurnWindowSpec(_Model):
     long: Duration
     short: Duration
     budget_percent: float = Field(gt=0, le=100, description="Share of the window's budget this pair guards.")
+    min_events: int | None = Field(
+        default=None,
+        ge=0,
+        description="This pair's low-traffic guard, instead of alerting.minEvents (a 5m window holds at most "
+        "5-6 one-minute slices).",
+    )
 
     _dur = field_validator("long", "short")(classmethod(lambda cls, v: _check_duration(v)))
 
     def to_math(self) -> slomath.BurnWindow:
         return slomath.BurnWindow(
-            slomath.parse_duration(self.long), slomath.parse_duration(self.short), self.budget_percent / 100
+            slomath.parse_duration(self.long),
+            slomath.parse_duration(self.short),
+            self.budget_percent / 100,
+            self.min_events,
         )
 
 

@@ -74,7 +74,8 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[Spe
         errors.append(_err(slo.file, doc, path, message))
 
     check_indicator(slo.indicator, slo.window, add)
-    check_alerting(slo.spec.spec.alerting, slo.window, defaults, slo.file, add)
+    check_alerting(slo.spec.spec.alerting, slo.window, slo.objective, defaults, slo.file, add)
+    check_slice_guards(slo, add)
     targets = defaults.notification_targets
     for tier in slo.tiers:
         explicit = getattr(slo.spec.spec.alerting, tier.name).notify or getattr(defaults, tier.name).notify
@@ -115,8 +116,10 @@ def check_partial(data: dict[str, Any], doc: YamlDocument, file: str, defaults: 
     else:
         check_indicator(indicator, window, add)
     alerting = _valid_alerting_parts(body.get("alerting", {}))
+    objective = body.get("objective")
+    fraction = objective / 100 if isinstance(objective, int | float) and 0 < objective < 100 else None
     if alerting is not None:
-        check_alerting(alerting, window, defaults, file, add)
+        check_alerting(alerting, window, fraction, defaults, file, add)
     return errors
 
 
@@ -194,8 +197,34 @@ def check_indicator(ind: model.Indicator, window: str | None, add: Add) -> None:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
 
 
-def check_alerting(alerting: model.Alerting, window: str | None, defaults: model.Defaults, file: str, add: Add) -> None:
-    """Window pairs fit the SLO window, notification targets exist, the runbook file exists."""
+def check_slice_guards(slo: Slo, add: Add) -> None:
+    """A time-slice SLI's low-traffic guard must be reachable: a window of W holds W / slice slices."""
+    threshold = slo.indicator.threshold
+    if threshold is None:
+        return
+    for tier in slo.tiers:
+        for w in tier.windows:
+            most = w.long // threshold.slice_seconds
+            if slo.min_events_for(w) <= most:
+                continue
+            specified = getattr(slo.spec.spec.alerting, tier.name).windows or []
+            index = next((i for i, s in enumerate(specified) if s.to_math() == w), None)
+            own = index is not None and specified[index].min_events is not None
+            path: tuple[str | int, ...] = ("spec", "alerting", "minEvents")
+            if own:
+                path = ("spec", "alerting", tier.name, "windows", index, "minEvents")  # type: ignore[assignment]
+            add(
+                path,
+                f"the {slomath.format_duration(w.long)}/{slomath.format_duration(w.short)} pair can never fire: "
+                f"minEvents {slo.min_events_for(w)} is more than the {most} slices its long window holds "
+                "(set minEvents on the pair)",
+            )
+
+
+def check_alerting(
+    alerting: model.Alerting, window: str | None, objective: float | None, defaults: model.Defaults, file: str, add: Add
+) -> None:
+    """Window pairs fit the SLO window and can fire, notification targets exist, the runbook exists."""
     window_s = slomath.window_seconds(window) if window else None
     for tier_name in ("page", "ticket"):
         tier: model.TierSpec = getattr(alerting, tier_name)
@@ -206,6 +235,15 @@ def check_alerting(alerting: model.Alerting, window: str | None, defaults: model
                 add((*path, "short"), f"short window {w.short} must be shorter than long window {w.long}")
             if window_s is not None and long_s > window_s:
                 add((*path, "long"), f"long window {w.long} is longer than the SLO window {window}")
+            elif window_s is not None and objective is not None and 0 < objective < 1:
+                factor = slomath.burn_factor(w.budget_percent / 100, window_s, long_s)
+                most = 1 / slomath.error_budget(objective)
+                if slomath.firing_threshold(factor) > most:
+                    add(
+                        (*path, "budgetPercent"),
+                        f"this pair can never fire: it needs a burn rate of {factor:g}x over {w.long}, "
+                        f"and a total outage burns at most {most:g}x at this objective",
+                    )
         if tier.notify and defaults.notification_targets and tier.notify not in defaults.notification_targets:
             known = ", ".join(sorted(defaults.notification_targets))
             add(

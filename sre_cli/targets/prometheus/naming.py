@@ -8,6 +8,9 @@ series                                      meaning
 ==========================================  =================================================================
 `slo:sli_bad:rate5m`                        bad events per second over the last 5m (0 when none)
 `slo:sli_total:rate5m`                      all events per second over the last 5m (0 when no traffic)
+`slo:sli_bad:rate<W>`, `slo:sli_total:..`   the same over an alert window W shorter than 5m (e.g. the
+                                            1m short window of a fast outage pair), read from the raw
+                                            series; longer windows are derived from the 5m rates
 `slo:sli_slice:bad`                         threshold SLIs: 1 if the current slice is bad, else 0, recorded
                                             once per slice (the group's interval is the slice length)
 `slo:sli_events:count<W>`                   events (threshold SLIs: slices) seen in window W; the
@@ -40,6 +43,15 @@ BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
 ALERT_PAGE = "SLOBurnRatePage"
 ALERT_TICKET = "SLOBurnRateTicket"
 ALERT_ABSENT = "SLOMetricsAbsent"
+
+
+def bad_rate(window: int) -> str:
+    """Bad events per second over a window of at most the base window, read from the raw series."""
+    return BAD_RATE if window == BASE_WINDOW else f"slo:sli_bad:rate{format_duration(window)}"
+
+
+def total_rate(window: int) -> str:
+    return TOTAL_RATE if window == BASE_WINDOW else f"slo:sli_total:rate{format_duration(window)}"
 
 
 def error_ratio(window: int) -> str:

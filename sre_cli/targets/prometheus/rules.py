@@ -3,8 +3,9 @@
 Per SLO one rule group `slo-<name>`, evaluated top to bottom (rules of a group see the samples the
 rules above them recorded in the same evaluation):
 
-1. base rates from the raw series over 5m (`sli.event_rates`), or one bad-slice sample per slice
-   for threshold SLIs (the group then runs at the slice interval);
+1. base rates from the raw series over 5m (`sli.event_rates`), and over any alert window shorter
+   than 5m (a fast outage pair's 1m), or one bad-slice sample per slice for threshold SLIs (the
+   group then runs at the slice interval);
 2. per window W of `Slo.sli_windows`: the event count and the error ratio. Long windows are
    derived from the recorded 5m rates, never from the raw series: the event-weighted ratio over W
    is avg_over_time(bad 5m rate[W]) / avg_over_time(total 5m rate[W]) = sum of bad / sum of all
@@ -67,15 +68,17 @@ def _record(name: str, expr: str, slo: Slo) -> Rule:
 
 
 def _ratio_sli_rules(slo: Slo) -> list[Rule]:
-    bad, total = sli.event_rates(slo)
+    rules = []
+    for window in (w for w in slo.sli_windows if w <= naming.BASE_WINDOW):
+        bad, total = sli.event_rates(slo, window)
+        rules += [_record(naming.bad_rate(window), bad, slo), _record(naming.total_rate(window), total, slo)]
     bad_rate = naming.selector(naming.BAD_RATE, slo)
     total_rate = naming.selector(naming.TOTAL_RATE, slo)
-    rules = [_record(naming.BAD_RATE, bad, slo), _record(naming.TOTAL_RATE, total, slo)]
     for window in slo.sli_windows:
         count = naming.selector(naming.event_count(window), slo)
-        if window == naming.BASE_WINDOW:
-            count_expr = f"{total_rate} * {window}"
-            bad_events = f"{bad_rate} * {window}"
+        if window <= naming.BASE_WINDOW:
+            count_expr = f"{naming.selector(naming.total_rate(window), slo)} * {window}"
+            bad_events = f"{naming.selector(naming.bad_rate(window), slo)} * {window}"
         else:
             rng = format_duration(window)
             count_expr = f"avg_over_time({total_rate}[{rng}]) * {window}"
@@ -120,8 +123,9 @@ def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slom
         f"{naming.selector(naming.burn_rate(window.long), slo)} >= {threshold}"
         f" and {naming.selector(naming.burn_rate(window.short), slo)} >= {threshold}"
     )
-    if slo.min_events > 0:
-        expr += f" and {naming.selector(naming.event_count(window.long), slo)} >= {slo.min_events}"
+    min_events = slo.min_events_for(window)
+    if min_events > 0:
+        expr += f" and {naming.selector(naming.event_count(window.long), slo)} >= {min_events}"
     share = number(window.budget_share * 100)
     unit = "slices" if slo.indicator.kind == "threshold" else "events"
     return {
@@ -139,7 +143,7 @@ def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slom
             "description": (
                 f'{slo.name} ({slo.service}) burns its error budget at {{{{ $value | printf "%.2f" }}}}x '
                 f"the sustainable rate over {long} (and over {short}); threshold {factor}x, i.e. {share}% "
-                f"of the {slo.window} budget within {long}. Fires only with >= {slo.min_events} {unit} "
+                f"of the {slo.window} budget within {long}. Fires only with >= {min_events} {unit} "
                 f"in {long}. Objective {number(slo.objective * 100)}%: {slo.description}"
             ),
             "runbook_url": links.runbook_link(slo, tier_name),  # type: ignore[arg-type]

@@ -1,7 +1,9 @@
-"""PromQL of each indicator kind, read from the raw series over the base window (5m) only.
+"""PromQL of each indicator kind, read from the raw series over the base window (5m) or shorter.
 
 Everything longer is derived from what these expressions record (see `rules`), so the raw,
-high-cardinality series are never read over more than 5 minutes.
+high-cardinality series are never read over more than 5 minutes. A window shorter than 5m (a
+fast outage pair's 1m) is read from the raw series too, so it needs a scrape interval of at most
+half of it.
 
 - counter ratio:   bad = sum(rate(bad[5m])), or total - good when the spec gives good events
 - periodSum ratio: YACE-style gauges holding each period's event count: sum_over_time(x[5m]) / 300
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo
 from sre_cli.spec.model import LatencyIndicator, PrometheusRatioSource, ThresholdIndicator
 
@@ -56,43 +59,47 @@ def with_suffix(selector: str, suffix: str, extra_matcher: str | None = None) ->
     return f"{name}{suffix}{{{','.join(parts)}}}"
 
 
-def _events_per_second(selector: str, metric_type: str) -> str:
+def _events_per_second(selector: str, metric_type: str, seconds: int) -> str:
+    rng = format_duration(seconds)
     if metric_type == "periodSum":
-        return f"sum(sum_over_time({selector}[{BASE_RANGE}])) / {BASE_SECONDS}"
-    return f"sum(rate({selector}[{BASE_RANGE}]))"
+        return f"sum(sum_over_time({selector}[{rng}])) / {seconds}"
+    return f"sum(rate({selector}[{rng}]))"
 
 
-def _summed(selectors: list[str], metric_type: str) -> str:
+def _summed(selectors: list[str], metric_type: str, seconds: int) -> str:
     """Events per second summed over selectors; each part 0 when its series do not exist (yet)."""
-    parts = [f"({_events_per_second(s, metric_type)} or vector(0))" for s in selectors]
+    parts = [f"({_events_per_second(s, metric_type, seconds)} or vector(0))" for s in selectors]
     return parts[0] if len(parts) == 1 else "(" + " + ".join(parts) + ")"
 
 
-def _ratio_rates(source: PrometheusRatioSource) -> tuple[str, str]:
-    total = _summed(source.selectors("total"), source.metric_type)
+def _ratio_rates(source: PrometheusRatioSource, seconds: int) -> tuple[str, str]:
+    total = _summed(source.selectors("total"), source.metric_type, seconds)
     if source.bad is not None:
-        return _summed(source.selectors("bad"), source.metric_type), total
-    good = _summed(source.selectors("good"), source.metric_type)
+        return _summed(source.selectors("bad"), source.metric_type, seconds), total
+    good = _summed(source.selectors("good"), source.metric_type, seconds)
     # Clamped: good and total come from separate scrapes and may disagree by a sample.
     return f"clamp_min({total} - {good}, 0)", total
 
 
-def _latency_rates(indicator: LatencyIndicator) -> tuple[str, str]:
+def _latency_rates(indicator: LatencyIndicator, seconds: int) -> tuple[str, str]:
     assert indicator.prometheus is not None
-    histogram = indicator.prometheus.histogram
-    total = f"(sum(rate({with_suffix(histogram, '_count')}[{BASE_RANGE}])) or vector(0))"
+    histogram, rng = indicator.prometheus.histogram, format_duration(seconds)
+    total = f"(sum(rate({with_suffix(histogram, '_count')}[{rng}])) or vector(0))"
     fast_bucket = with_suffix(histogram, "_bucket", le_matcher(indicator.threshold_seconds))
-    fast = f"(sum(rate({fast_bucket}[{BASE_RANGE}])) or vector(0))"
+    fast = f"(sum(rate({fast_bucket}[{rng}])) or vector(0))"
     return f"clamp_min({total} - {fast}, 0)", total
 
 
-def event_rates(slo: Slo) -> tuple[str, str]:
-    """(bad events/s, all events/s) over the base window, for ratio and latency indicators."""
+def event_rates(slo: Slo, seconds: int = BASE_SECONDS) -> tuple[str, str]:
+    """(bad events/s, all events/s) over `seconds` (the base window unless shorter), for ratio and
+    latency indicators."""
+    if seconds > BASE_SECONDS:
+        raise ValueError(f"raw series are read over at most {BASE_RANGE}, not {format_duration(seconds)}")
     indicator = slo.indicator
     if indicator.ratio is not None and indicator.ratio.prometheus is not None:
-        return _ratio_rates(indicator.ratio.prometheus)
+        return _ratio_rates(indicator.ratio.prometheus, seconds)
     if indicator.latency is not None and indicator.latency.prometheus is not None:
-        return _latency_rates(indicator.latency)
+        return _latency_rates(indicator.latency, seconds)
     raise ValueError(f"{slo.name}: no Prometheus source for a {indicator.kind} indicator")
 
 
