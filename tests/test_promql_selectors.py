@@ -22,8 +22,14 @@ from hypothesis import strategies as st
 from prometheus_client.utils import floatToGoString
 
 from sre_cli import promql_selectors as ps
+from sre_cli.backends import promql as report_promql
 from sre_cli.promql_selectors import LabelMatcher, SeriesSelector
+from sre_cli.runbooks import queries as runbook_queries
+from sre_cli.runbooks import render as runbook_render
+from sre_cli.spec import Slo, load_or_raise
+from sre_cli.targets.prometheus import sli as rule_sli
 
+REPO = Path(__file__).resolve().parents[1]
 needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
 
 # ---- parsing and rendering -------------------------------------------------------------------
@@ -286,3 +292,38 @@ def test_matches_what_prometheus_selects(tmp_path: Path) -> None:
         ["promtool", "test", "rules", "test.yaml"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# ---- the three call sites agree --------------------------------------------------------------
+
+
+def _latency_slo(tmp_path: Path, threshold: str) -> Slo:
+    (tmp_path / "slo").mkdir()
+    shutil.copy(REPO / "slo" / "defaults.yaml", tmp_path / "slo" / "defaults.yaml")
+    text = (REPO / "slo" / "api.yaml").read_text(encoding="utf-8")
+    (tmp_path / "slo" / "api.yaml").write_text(text.replace("threshold: 300ms", f"threshold: {threshold}"), "utf-8")
+    return next(s for s in load_or_raise([tmp_path / "slo"]).slos if s.name == "api-latency")
+
+
+@pytest.mark.parametrize(
+    ("threshold", "bucket"),
+    [
+        ("300ms", 'http_request_duration_seconds_bucket{job="api",le="0.3"}'),
+        # Whole seconds: Go writes "1", Python and Prometheus 3 "1.0". The runbook used to ask for "1.0" only.
+        ("1s", 'http_request_duration_seconds_bucket{job="api",le=~"1|1\\\\.0"}'),
+    ],
+)
+def test_rules_report_and_runbook_select_the_same_series(tmp_path: Path, threshold: str, bucket: str) -> None:
+    slo = _latency_slo(tmp_path, threshold)
+    count = 'http_request_duration_seconds_count{job="api"}'
+    rule_bad, rule_total = rule_sli.event_rates(slo)
+    report = report_promql.slo_queries(slo)
+    runbook = runbook_queries.promql_error_ratio(slo, "5m")
+    for text in (rule_bad, report.numerator, runbook):
+        assert bucket in text
+    for text in (rule_total, report.total, report.presence, runbook, *rule_sli.source_series(slo)):
+        assert count in text
+    assert runbook_queries.promql_presence(slo) == [f"absent({count})"]
+    assert rule_sli.absent_expr(slo) == f"absent({count})"
+    le = bucket[bucket.index("le=") : -1]
+    assert f"the `{le}` bucket" in runbook_render._sli_meaning(slo)
