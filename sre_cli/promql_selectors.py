@@ -22,6 +22,7 @@ spelling of one bound never selects two buckets.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -77,6 +78,7 @@ def quote(text: str) -> str:
     return f'"{escaped}"'
 
 
+@functools.lru_cache(maxsize=4096)  # each SLO's family is named by several generators; results are frozen
 def parse_selector(text: str) -> SeriesSelector:
     """Parse a plain series selector; ValueError saying what is wrong with anything else.
 
