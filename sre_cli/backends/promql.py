@@ -3,8 +3,9 @@
 Pure string building, no I/O. Every expression reduces to one label-less number, so SLOs sharing
 an SLI share the query, and Prometheus spreads the independent queries over its cores.
 Counters use increase() (Prometheus extrapolates to the window edges), periodSum gauges
-sum_over_time(), histograms the `_bucket{le=threshold}` and `_count` series, and time slices a
-subquery at the slice step with the spec's comparison.
+sum_over_time(), histograms the `_bucket{le=threshold}` and `_count` series (named by
+`promql_selectors`, as in the rules and runbooks), and time slices a subquery at the slice step
+with the spec's comparison.
 
 Window edges: Prometheus 2.x range selectors include a sample exactly at `at - W`, 3.x does not.
 increase() wants that sample (it is the baseline: with it the count is exact, without it
@@ -15,14 +16,13 @@ same left-open window (at-W, at] on every version.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sre_cli import slomath
+from sre_cli.promql_selectors import histogram_series, series_union, threshold_bucket_series
 from sre_cli.spec import Slo
 
 QUERY_LABEL = "sre_q"
-_SELECTOR_RE = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$", re.S)
 
 
 @dataclass(frozen=True)
@@ -55,23 +55,6 @@ def open_duration(seconds: int) -> str:
     return (slomath.format_duration(s - 1) if s > 1 else "") + "999ms"
 
 
-def le_regex(threshold: float) -> str:
-    """Match a bucket boundary however the client library printed it (Go "1", Python "1.0")."""
-    go = repr(float(threshold))
-    forms = {go, go.removesuffix(".0")}
-    return "|".join(re.escape(f).replace("\\", "\\\\") for f in sorted(forms))
-
-
-def family_series(histogram: str, suffix: str, extra_matcher: str = "") -> str:
-    """`x{job="api"}` -> `x_bucket{job="api",le=~"0\\.3"}`."""
-    m = _SELECTOR_RE.match(histogram)
-    if not m:
-        raise ValueError(f"histogram {histogram!r} must be a metric name with optional {{labels}}")
-    name, inner = m.group(1), (m.group(2) or "").strip().rstrip(",")
-    matchers = ",".join(p for p in (inner, extra_matcher) if p)
-    return f"{name}{suffix}{{{matchers}}}"
-
-
 def summed(fn: str, selectors: list[str], rng: str) -> str:
     """Sum of fn(selector[w]) over selectors; empty only when none of them has a series.
 
@@ -99,15 +82,15 @@ def slo_queries(slo: Slo) -> SloQueries:
             numerator=summed(fn, num, rng),
             total=summed(fn, total, rng),
             numerator_is_bad=src.good is None,
-            presence=f"group({' or '.join(total)})",
+            presence=f"group({series_union(total)})",
         )
     if ind.latency and ind.latency.prometheus:
-        hist = ind.latency.prometheus.histogram
-        le = f'le=~"{le_regex(ind.latency.threshold_seconds)}"'
-        count = family_series(hist, "_count")
+        hist = ind.latency.prometheus
+        bucket = threshold_bucket_series(hist.histogram, ind.latency.threshold_seconds, hist.buckets)
+        count = histogram_series(hist.histogram, "_count")
         return SloQueries(
             unit="events",
-            numerator=f"sum(increase({family_series(hist, '_bucket', le)}[{{w}}]))",
+            numerator=f"sum(increase({bucket}[{{w}}]))",
             total=f"sum(increase({count}[{{w}}]))",
             numerator_is_bad=False,
             presence=f"group({count})",

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sre_cli import slomath
+from sre_cli.promql_selectors import histogram_series, threshold_bucket_series
 from sre_cli.spec import Slo, model
 from sre_cli.spec.model import selector_list
 
-_SELECTOR_RE = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{.*\})?\s*$", re.DOTALL)
 _JOB_RE = re.compile(r"\bjob\s*=\s*\"([^\"]+)\"")
 # A slice is bad when the good condition does not hold.
 _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -28,24 +28,6 @@ def number(value: float) -> str:
 
 def error_budget_text(slo: Slo) -> str:
     return number(slomath.error_budget(slo.objective))
-
-
-def _bucket_value(seconds: float) -> str:
-    # The FastAPI app exports with prometheus_client, which writes le as Python floats ("1.0").
-    return repr(float(seconds))
-
-
-def _split_selector(selector: str) -> tuple[str, str]:
-    match = _SELECTOR_RE.match(selector)
-    if not match:
-        raise ValueError(f"not a metric selector: {selector!r}")
-    return match.group(1), (match.group(2) or "{}")[1:-1].strip().rstrip(",")
-
-
-def _with_suffix(selector: str, suffix: str, extra: str = "") -> str:
-    name, matchers = _split_selector(selector)
-    inner = ",".join(m for m in (matchers, extra) if m)
-    return f"{name}{suffix}{{{inner}}}"
 
 
 def _events(selectors: str | list[str], window: str, metric_type: str, sparse: bool = False) -> str:
@@ -74,10 +56,10 @@ def promql_error_ratio(slo: Slo, window: str) -> str:
             good = f"({good})"
         return f"1 - (\n  {good}\n  /\n  {total}\n)"
     if ind.latency is not None and ind.latency.prometheus is not None:
-        hist = ind.latency.prometheus.histogram
-        le = f'le="{_bucket_value(ind.latency.threshold_seconds)}"'
-        fast = f"sum(rate({_with_suffix(hist, '_bucket', le)}[{window}]))"
-        return f"1 - (\n  {fast}\n  /\n  sum(rate({_with_suffix(hist, '_count')}[{window}]))\n)"
+        hist = ind.latency.prometheus
+        bucket = threshold_bucket_series(hist.histogram, ind.latency.threshold_seconds, hist.buckets)
+        fast = f"sum(rate({bucket}[{window}]))"
+        return f"1 - (\n  {fast}\n  /\n  sum(rate({histogram_series(hist.histogram, '_count')}[{window}]))\n)"
     if ind.threshold is not None and ind.threshold.prometheus is not None:
         th = ind.threshold
         bad = f"{th.prometheus.gauge} {_NEGATED[th.operator]} bool {number(th.value)}"
@@ -102,7 +84,8 @@ def promql_presence(slo: Slo) -> list[str]:
         wanted = selector_list(src.total) + selector_list(src.good or src.bad)
         return [f"absent({s})" for s in dict.fromkeys(wanted)]
     if ind.latency is not None and ind.latency.prometheus is not None:
-        return [f"absent({_with_suffix(ind.latency.prometheus.histogram, '_bucket')})"]
+        # _count, the series the SLOMetricsAbsent alert watches: one per label set, not one per bucket.
+        return [f"absent({histogram_series(ind.latency.prometheus.histogram, '_count')})"]
     if ind.threshold is not None and ind.threshold.prometheus is not None:
         return [f"absent({ind.threshold.prometheus.gauge})"]
     return []
@@ -119,7 +102,7 @@ def promql_contributors(slo: Slo) -> list[str]:
             f"topk(10, sum without (instance, pod) ({fn}({s}[{window}])))" for s in selector_list(src.bad or src.total)
         ]
     if ind.latency is not None and ind.latency.prometheus is not None:
-        hist = _with_suffix(ind.latency.prometheus.histogram, "_bucket")
+        hist = histogram_series(ind.latency.prometheus.histogram, "_bucket")
         return [f"histogram_quantile(0.95, sum by (le) (rate({hist}[5m])))"]
     if ind.threshold is not None and ind.threshold.prometheus is not None:
         return [ind.threshold.prometheus.gauge]

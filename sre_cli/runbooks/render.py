@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 
 from sre_cli import links, slomath
+from sre_cli.promql_selectors import threshold_le_matcher
 from sre_cli.runbooks import hand, markdown, queries
 from sre_cli.spec import Slo, SpecSet
 
@@ -86,12 +87,10 @@ def _sli_meaning(slo: Slo) -> str:
         head = "The SLI is the ratio of good events to all events."
     elif ind.latency is not None:
         head = f"The SLI is the share of requests served within {ind.latency.threshold}."
-        if ind.latency.prometheus is not None:
-            le = queries.number(ind.latency.threshold_seconds)
-            parts.append(
-                f'In Prometheus: the `le="{le}"` bucket of the histogram `{ind.latency.prometheus.histogram}` '
-                "over its `_count`."
-            )
+        if (hist := ind.latency.prometheus) is not None:
+            # The matcher the queries below use, so the prose names the bucket as they select it.
+            le = threshold_le_matcher(ind.latency.threshold_seconds, hist.buckets)
+            parts.append(f"In Prometheus: the `{le}` bucket of the histogram `{hist.histogram}` over its `_count`.")
         if ind.latency.cloudwatch is not None:
             m = ind.latency.cloudwatch.metric
             parts.append(

@@ -90,15 +90,14 @@ def test_burn_down_ends_at_remaining(avail) -> None:
     assert r.burn_down[-1].remaining == pytest.approx(r.remaining)
 
 
-@pytest.mark.parametrize(
-    ("threshold", "regex"), [(0.3, "0\\\\.3"), (1.0, "1|1\\\\.0"), (2.5, "2\\\\.5"), (10, "10|10\\\\.0")]
-)
-def test_le_matches_go_and_python_client_formats(threshold: float, regex: str) -> None:
-    assert promql.le_regex(threshold) == regex
+def test_latency_counts_read_the_threshold_bucket_and_count(specs) -> None:
+    # Bucket naming and `le` spellings are tested in tests/test_promql_selectors.py.
+    latency = next(s for s in specs.slos if s.name == "api-latency")
+    num, total = promql.slo_queries(latency).counts(3600)
+    assert num == 'sum(increase(http_request_duration_seconds_bucket{job="api",le="0.3"}[1h]))'
+    assert total == 'sum(increase(http_request_duration_seconds_count{job="api"}[1h]))'
 
 
 def test_left_open_ranges() -> None:
     assert promql.open_duration(300) == "4m59s999ms"
     assert promql.open_duration(1) == "999ms"
-    assert promql.family_series('x{job="api"}', "_bucket", 'le="1"') == 'x_bucket{job="api",le="1"}'
-    assert promql.family_series("x", "_count") == "x_count{}"

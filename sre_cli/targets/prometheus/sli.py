@@ -9,7 +9,8 @@ half of it.
 - periodSum ratio: YACE-style gauges holding each period's event count: sum_over_time(x[5m]) / 300
   (assumes one sample per period, i.e. the scrape interval equals the CloudWatch period; if it
   does not, event counts scale but the error ratio, a quotient, does not change)
-- latency:         bad = total - bucket{le="<threshold>"}, total = _count
+- latency:         bad = total - bucket{le="<threshold>"}, total = _count (series names and the
+                   `le` matcher from `promql_selectors`, shared with runbooks and the report)
 - threshold:       one 0/1 "bad slice" sample per slice: max((gauge) <inverted operator> bool value)
 
 Every aggregate that may be empty (no errors yet, no traffic) falls back to `vector(0)`, so the
@@ -18,8 +19,7 @@ recorded rates always exist and a quiet period counts as zero events, never as a
 
 from __future__ import annotations
 
-import re
-
+from sre_cli.promql_selectors import histogram_series, series_union, threshold_bucket_series
 from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo
 from sre_cli.spec.model import LatencyIndicator, PrometheusRatioSource, ThresholdIndicator
@@ -29,34 +29,11 @@ BASE_SECONDS = 300
 
 # A slice is bad when the spec's "good" comparison fails.
 _INVERTED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-_SELECTOR = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$", re.S)
 
 
 def _number(value: float) -> str:
     """A float as PromQL reads it back exactly (repr is the shortest round-tripping form)."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def le_matcher(threshold: float) -> str:
-    """Matcher of the histogram bucket at `threshold`, written the way client libraries format le.
-
-    Go clients and Prometheus 3 write whole numbers as "1", Python's prometheus_client as "1.0";
-    both forms are matched for whole numbers. Other values have one shortest form ("0.3").
-    """
-    if float(threshold).is_integer():
-        whole = str(int(threshold))
-        return f'le=~"{whole}|{whole}\\\\.0"'
-    return f'le="{_number(threshold)}"'
-
-
-def with_suffix(selector: str, suffix: str, extra_matcher: str | None = None) -> str:
-    """`family{m}` -> `family_suffix{m,extra}`; the spec validator already checked the shape."""
-    match = _SELECTOR.match(selector)
-    if not match:
-        raise ValueError(f'histogram selector {selector!r} must look like name{{label="value"}}')
-    name, matchers = match.group(1), (match.group(2) or "").strip().rstrip(",")
-    parts = [m for m in (matchers, extra_matcher) if m]
-    return f"{name}{suffix}{{{','.join(parts)}}}"
 
 
 def _events_per_second(selector: str, metric_type: str, seconds: int) -> str:
@@ -83,9 +60,9 @@ def _ratio_rates(source: PrometheusRatioSource, seconds: int) -> tuple[str, str]
 
 def _latency_rates(indicator: LatencyIndicator, seconds: int) -> tuple[str, str]:
     assert indicator.prometheus is not None
-    histogram, rng = indicator.prometheus.histogram, format_duration(seconds)
-    total = f"(sum(rate({with_suffix(histogram, '_count')}[{rng}])) or vector(0))"
-    fast_bucket = with_suffix(histogram, "_bucket", le_matcher(indicator.threshold_seconds))
+    source, rng = indicator.prometheus, format_duration(seconds)
+    total = f"(sum(rate({histogram_series(source.histogram, '_count')}[{rng}])) or vector(0))"
+    fast_bucket = threshold_bucket_series(source.histogram, indicator.threshold_seconds, source.buckets)
     fast = f"(sum(rate({fast_bucket}[{rng}])) or vector(0))"
     return f"clamp_min({total} - {fast}, 0)", total
 
@@ -116,7 +93,7 @@ def source_series(slo: Slo) -> list[str]:
     if indicator.ratio is not None and indicator.ratio.prometheus is not None:
         return indicator.ratio.prometheus.selectors("total")
     if indicator.latency is not None and indicator.latency.prometheus is not None:
-        return [with_suffix(indicator.latency.prometheus.histogram, "_count")]
+        return [histogram_series(indicator.latency.prometheus.histogram, "_count")]
     if indicator.threshold is not None and indicator.threshold.prometheus is not None:
         return [indicator.threshold.prometheus.gauge]
     return []
@@ -124,8 +101,7 @@ def source_series(slo: Slo) -> list[str]:
 
 def absent_expr(slo: Slo) -> str:
     """True when every source series is gone (bad-event series may legitimately not exist yet)."""
-    sources = source_series(slo)
-    return f"absent({' or '.join(sources)})" if len(sources) > 1 else f"absent({sources[0]})"
+    return f"absent({series_union(source_series(slo))})"
 
 
 def has_prometheus_source(slo: Slo) -> bool:

@@ -1,0 +1,206 @@
+"""PromQL built from the spec's raw series selectors: one parser, one renderer, one `le` rule.
+
+The rule generator, the report backend and the runbook queries each build different expressions
+(recorded 5m rates, exact instant counts, rates for humans), but they name the same series, so
+they name them here: a histogram family `x{job="api"}` becomes `x_bucket{job="api",le="0.3"}`
+and `x_count{job="api"}` the same way everywhere. Pure string building, no I/O.
+
+How clients write a bucket's `le` (what `le_values` matches):
+
+- Go text format (client_golang's expfmt `writeFloat`): strconv 'g' with the shortest digits,
+  exponent below 1e-4 and from 1e6 on: "0.3", "1", "10", "1e+06", "1e-05", "+Inf".
+- OpenMetrics (client_golang's OpenMetrics output, and every ingested `le` from Prometheus 3.0
+  on, which normalizes classic-histogram `le` on scrape; Prometheus 2.x's protobuf scrape too):
+  the same text plus ".0" when it has neither "." nor "e": "1.0", "10.0", "1e+06".
+- client_python (`floatToGoString`, text and OpenMetrics): the OpenMetrics form for every
+  positive bound ("0.3", "1.0", "1e+06"). Releases before 0.26.0 wrote "1e+010" for bounds
+  from 1e10 s (317 years) up; that spelling is not matched.
+
+No client writes "0.30" or "1e+00". A histogram uses one spelling throughout, so matching every
+spelling of one bound never selects two buckets.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import promql_parser
+
+HISTOGRAM_SUFFIXES = ("_bucket", "_count", "_sum")
+
+# Pairs, not a dict: the parser's MatchOp is not hashable.
+_OPERATORS = (
+    (promql_parser.MatchOp.Equal, "="),
+    (promql_parser.MatchOp.NotEqual, "!="),
+    (promql_parser.MatchOp.Re, "=~"),
+    (promql_parser.MatchOp.NotRe, "!~"),
+)
+_LEGACY_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+# RE2 metacharacters that can occur in a label value we match literally.
+_REGEX_META = re.compile(r"([\\.+*?()|\[\]{}^$])")
+
+
+@dataclass(frozen=True)
+class LabelMatcher:
+    """One `label op "value"`; `value` is the plain text (a regex for =~ and !~), unescaped."""
+
+    label: str
+    op: str  # = != =~ !~
+    value: str
+
+    def __str__(self) -> str:
+        label = self.label if _LEGACY_LABEL.fullmatch(self.label) else quote(self.label)
+        return f"{label}{self.op}{quote(self.value)}"
+
+
+@dataclass(frozen=True)
+class SeriesSelector:
+    """A parsed `metric{matchers}`; `metric` is None for a selector by labels only."""
+
+    metric: str | None
+    matchers: tuple[LabelMatcher, ...] = ()
+
+    def __str__(self) -> str:
+        inner = ",".join(str(m) for m in self.matchers)
+        if self.metric is None:
+            return f"{{{inner}}}"
+        return f"{self.metric}{{{inner}}}" if inner else self.metric
+
+
+def quote(text: str) -> str:
+    """A PromQL double-quoted string literal of `text` (a newline may not appear raw)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+@functools.lru_cache(maxsize=4096)  # each SLO's family is named by several generators; results are frozen
+def parse_selector(text: str) -> SeriesSelector:
+    """Parse a plain series selector; ValueError saying what is wrong with anything else.
+
+    A `{__name__="x", ...}` selector becomes metric `x`, so both spellings of one series compare
+    and render alike. Offsets, `@` and `or` inside braces are refused: generators put the series
+    into their own ranges and functions.
+    """
+    try:
+        node = promql_parser.parse(text)
+    except (ValueError, RuntimeError) as exc:
+        raise ValueError(f"PromQL does not parse: {exc}") from None
+    if not isinstance(node, promql_parser.VectorSelector):
+        raise ValueError(f'{text!r} must be a series selector like metric{{label="v"}}, not an expression')
+    if node.offset is not None or node.at is not None:
+        raise ValueError(f"{text!r} must not carry offset or @")
+    if node.matchers.or_matchers:
+        raise ValueError(f"{text!r}: `or` inside braces is not supported; list the selectors instead")
+    metric = node.name
+    matchers: list[LabelMatcher] = []
+    for m in node.matchers.matchers:
+        if m.name == "__name__" and metric is None and m.op == promql_parser.MatchOp.Equal:
+            metric = m.value
+        else:
+            matchers.append(LabelMatcher(m.name, _operator(m.op), m.value))
+    return SeriesSelector(metric, tuple(matchers))
+
+
+def _operator(op: object) -> str:
+    return next(text for parsed, text in _OPERATORS if parsed == op)
+
+
+def histogram_family(text: str) -> SeriesSelector:
+    """The spec's histogram selector: a named family without suffix and without an `le` matcher."""
+    selector = parse_selector(text)
+    if selector.metric is None:
+        raise ValueError(f'histogram {text!r} must name its metric family, e.g. x_seconds{{job="api"}}')
+    if selector.metric.endswith(HISTOGRAM_SUFFIXES):
+        raise ValueError(f"give the histogram family without its suffix ({selector.metric.rsplit('_', 1)[0]})")
+    if any(m.label == "le" for m in selector.matchers):
+        raise ValueError(f"histogram {text!r} must not match on le: the latency threshold chooses the bucket")
+    return selector
+
+
+def histogram_series(family: str, suffix: str, *extra: LabelMatcher) -> str:
+    """`x{job="api"}`, "_bucket", le -> `x_bucket{job="api",le="0.3"}`; the family's matchers first."""
+    if suffix not in HISTOGRAM_SUFFIXES:
+        raise ValueError(f"{suffix!r} is not a histogram series suffix ({', '.join(HISTOGRAM_SUFFIXES)})")
+    selector = histogram_family(family)
+    return str(SeriesSelector(f"{selector.metric}{suffix}", selector.matchers + extra))
+
+
+def threshold_bucket_series(family: str, threshold: float, buckets: Sequence[float]) -> str:
+    """The cumulative bucket of requests at or under `threshold`: `x_bucket{...,le=<bound>}`."""
+    return histogram_series(family, "_bucket", threshold_le_matcher(threshold, buckets))
+
+
+def threshold_le_matcher(threshold: float, buckets: Sequence[float]) -> LabelMatcher:
+    """The `le` matcher of the bucket at `threshold` (for prose that names the bucket, too)."""
+    return le_matcher(bucket_bound(threshold, buckets))
+
+
+def bucket_bound(threshold: float, buckets: Sequence[float]) -> float:
+    """The configured boundary the threshold names, as the client has it.
+
+    The spec validator accepts a threshold within 1e-9 of a boundary; the `le` text comes from the
+    boundary, so `ExponentialBuckets`' 0.30000000000000004 is matched by a 300ms threshold.
+    """
+    for bound in buckets:
+        if math.isclose(threshold, bound, rel_tol=1e-9):
+            return float(bound)
+    raise ValueError(f"{threshold:g}s is not a bucket boundary of the histogram ({', '.join(map(str, buckets))})")
+
+
+def le_matcher(bound: float) -> LabelMatcher:
+    """The one matcher for the bucket at `bound`: `le="0.3"`, or `le=~"1|1\\.0"` when spellings differ."""
+    spellings = le_values(bound)
+    if len(spellings) == 1:
+        return LabelMatcher("le", "=", spellings[0])
+    return LabelMatcher("le", "=~", "|".join(_REGEX_META.sub(r"\\\1", s) for s in spellings))
+
+
+def le_values(bound: float) -> tuple[str, ...]:
+    """Every `le` text a client or Prometheus writes for `bound`, sorted (see the module doc)."""
+    value = float(bound)
+    if math.isnan(value):
+        raise ValueError("a bucket boundary cannot be NaN")
+    return tuple(sorted({go_float_text(value), openmetrics_float_text(value)}))
+
+
+def go_float_text(value: float) -> str:
+    """Go's strconv.FormatFloat(value, 'g', -1, 64), as client_golang's text format writes floats."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if value == 0:
+        return "0"  # -0 too: expfmt's writeFloat hardcodes f == 0
+    # repr gives the shortest digits that read back as `value`, the digits Go picks too.
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    decimal_exponent = len(digits) + exponent - 1
+    text = "".join(map(str, digits))
+    if decimal_exponent < -4 or decimal_exponent >= 6:  # Go: eprec = 6 for the shortest form
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        body = f"{mantissa}e{'-' if decimal_exponent < 0 else '+'}{abs(decimal_exponent):02d}"
+    elif exponent >= 0:
+        body = text + "0" * exponent
+    elif decimal_exponent >= 0:
+        body = f"{text[: decimal_exponent + 1]}.{text[decimal_exponent + 1 :]}"
+    else:
+        body = "0." + "0" * (-decimal_exponent - 1) + text
+    return ("-" if sign else "") + body
+
+
+def openmetrics_float_text(value: float) -> str:
+    """Prometheus' FormatOpenMetricsFloat: the Go text, with ".0" when it reads as an integer."""
+    text = go_float_text(value)
+    return text if any(c in text for c in ".eIN") else text + ".0"
+
+
+def series_union(selectors: Sequence[str]) -> str:
+    """`a or b`: present while any of the selectors has a series (presence and absence checks)."""
+    if not selectors:
+        raise ValueError("no selectors to join")
+    return " or ".join(selectors)
