@@ -40,3 +40,7 @@ def cli() -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":  # python -m sre_cli.cli
+    main()

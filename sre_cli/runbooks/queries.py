@@ -77,12 +77,12 @@ def promql_budget_remaining(slo: Slo) -> str:
 
 
 def promql_presence(slo: Slo) -> list[str]:
-    """`absent(...)` of every raw series the SLI reads: 1 means the alerts are blind."""
+    """`absent(...)` of every source series the SLOMetricsAbsent alert watches: 1 means the
+    alerts are blind. Bad-event series are left out: they legitimately do not exist until the
+    first error, so their absence would send on-call the wrong way on a healthy system."""
     ind = slo.indicator
     if ind.ratio is not None and ind.ratio.prometheus is not None:
-        src = ind.ratio.prometheus
-        wanted = selector_list(src.total) + selector_list(src.good or src.bad)
-        return [f"absent({s})" for s in dict.fromkeys(wanted)]
+        return [f"absent({s})" for s in dict.fromkeys(selector_list(ind.ratio.prometheus.total))]
     if ind.latency is not None and ind.latency.prometheus is not None:
         # _count, the series the SLOMetricsAbsent alert watches: one per label set, not one per bucket.
         return [f"absent({histogram_series(ind.latency.prometheus.histogram, '_count')})"]

@@ -12,6 +12,7 @@ import promql_parser
 from pydantic import ValidationError
 
 from sre_cli import slomath
+from sre_cli.promql_selectors import histogram_family
 from sre_cli.spec import model
 from sre_cli.spec.yamlpos import YamlDocument
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from sre_cli.spec.load import Slo, SpecError, SpecSet
 
 INDICATOR = ("spec", "indicator")
-_HISTOGRAM_SUFFIXES = ("_bucket", "_count", "_sum")
 
 # CloudWatch statistics: named, extended (percentile, trimmed/winsorized means, ranks, counts).
 _NUM = r"\d+(\.\d+)?"
@@ -163,10 +163,11 @@ def check_indicator(ind: model.Indicator, window: str | None, add: Add) -> None:
         if p := ind.latency.prometheus:
             problem = _check_selector(p.histogram, what="histogram")
             if problem is None:
-                node = promql_parser.parse(p.histogram)
-                name = node.name or ""
-                if name.endswith(_HISTOGRAM_SUFFIXES):
-                    problem = f"give the histogram family without its suffix ({name.rsplit('_', 1)[0]})"
+                # The generators' own reading of the family: what validates here, generates.
+                try:
+                    histogram_family(p.histogram)
+                except ValueError as exc:
+                    problem = str(exc)
             if problem:
                 add((*base, "prometheus", "histogram"), problem)
             if sorted(p.buckets) != p.buckets or len(set(p.buckets)) != len(p.buckets):
