@@ -93,6 +93,16 @@ class BurnWindow:
         return burn_factor(self.budget_share, slo_window, self.long)
 
 
+# A 5m window is too short to judge whether traffic is low: 20 minutes of a trickle fill it.
+GUARD_MIN_WINDOW = HOUR
+
+
+def guard_window(window: BurnWindow) -> int:
+    """The window the low-traffic guard of a pair counts events (or slices) over: the pair's long
+    window, and at least an hour."""
+    return max(window.long, GUARD_MIN_WINDOW)
+
+
 @dataclass(frozen=True)
 class Tier:
     name: str  # "page" or "ticket"
@@ -125,7 +135,7 @@ def sli_windows(slo_window: int, tiers: tuple[Tier, ...] = DEFAULT_TIERS) -> tup
     wanted = set(REPORT_WINDOWS) | {slo_window}
     for tier in tiers:
         for w in tier.windows:
-            wanted |= {w.long, w.short}
+            wanted |= {w.long, w.short, guard_window(w)}
     return tuple(sorted(wanted))
 
 

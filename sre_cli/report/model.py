@@ -2,7 +2,8 @@
 
 Every number comes from `sre_cli.slomath` on unrounded counts; rounding happens only when a
 renderer prints. Alert tiers are judged exactly like the generated alerts: both windows of a pair
-burn at or over the factor, and the long window holds at least `minEvents` events.
+burn at or over the factor, and the guard window (the long window, at least 1h) holds at
+least `minEvents` events.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class AlertState:
     factor: float
     long_burn_rate: float | None
     short_burn_rate: float | None
-    long_window_events: float | None
+    guard_window_events: float | None  # events in slomath.guard_window (long window, >= 1h)
     min_events: int
     firing: bool
 
@@ -105,7 +106,8 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
             long_c, short_c = m.windows.get(w.long), m.windows.get(w.short)
             long_burn, short_burn = _burn(long_c, slo.objective), _burn(short_c, slo.objective)
             factor = w.factor(slo.window_seconds)
-            events = long_c.total if long_c else None
+            guard_c = m.windows.get(slomath.guard_window(w))
+            events = guard_c.total if guard_c else None
             enough = events is not None and events >= slo.min_events_for(w)
             states.append(
                 AlertState(
@@ -116,7 +118,7 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
                     factor=factor,
                     long_burn_rate=long_burn,
                     short_burn_rate=short_burn,
-                    long_window_events=events,
+                    guard_window_events=events,
                     min_events=slo.min_events_for(w),
                     firing=enough and slomath.tier_firing(long_burn, short_burn, factor),
                 )

@@ -205,7 +205,8 @@ def check_slice_guards(slo: Slo, add: Add) -> None:
         return
     for tier in slo.tiers:
         for w in tier.windows:
-            most = w.long // threshold.slice_seconds
+            guard = slomath.guard_window(w)
+            most = guard // threshold.slice_seconds
             if slo.min_events_for(w) <= most:
                 continue
             specified = getattr(slo.spec.spec.alerting, tier.name).windows or []
@@ -217,8 +218,9 @@ def check_slice_guards(slo: Slo, add: Add) -> None:
             add(
                 path,
                 f"the {slomath.format_duration(w.long)}/{slomath.format_duration(w.short)} pair can never fire: "
-                f"minEvents {slo.min_events_for(w)} is more than the {most} slices its long window holds "
-                "(set minEvents on the pair)",
+                f"minEvents {slo.min_events_for(w)} is more than the {most} slices its "
+                f"{slomath.format_duration(guard)} guard window holds"
+                + ("" if own else " (set minEvents on the pair)"),
             )
 
 

@@ -100,8 +100,8 @@ def test_alert_tiers_follow_unrounded_burn_rates(history: History, specs) -> Non
     for r in reports.values():
         for a in r.alerts:
             expect = (
-                a.long_window_events is not None
-                and a.long_window_events >= a.min_events
+                a.guard_window_events is not None
+                and a.guard_window_events >= a.min_events
                 and slomath.tier_firing(a.long_burn_rate, a.short_burn_rate, a.factor)
             )
             assert a.firing == expect, a

@@ -37,7 +37,10 @@ divides it (3d -> 3 x 1d) with EvaluationPeriods = DatapointsToAlarm = n: the al
 and largest sub-period ratio, this never fires when the true window burn is below the factor (no
 false tickets), but it can miss a burn concentrated in fewer than n sub-periods; the tier's
 faster pair (1d/2h) still catches a concentrated burn. The low-traffic guard is spread the same
-way: ceil(minEvents / n) events per sub-period.
+way: ceil(minEvents / n) events per sub-period. A pair shorter than an hour (a 5m outage pair)
+is guarded over its own long window here, since every metric of an alarm shares one Period;
+the Prometheus rules and the report guard it over the last hour (`slomath.guard_window`), so
+CloudWatch is the stricter of the two for such a pair.
 
 A time-slice window whose n slices exceed the Period x EvaluationPeriods ceiling (3d of 1m
 slices: 4320 datapoints of 1m > 1 day) takes the same all-of-n fallback as event windows, with

@@ -17,8 +17,8 @@ rules above them recorded in the same evaluation):
 4. alerts: one rule per tier and window pair (labels long_window/short_window say which pair
    fired), burn rate >= `slomath.firing_threshold(BurnWindow.factor(slo window))` (the factor less
    a billionth of it, so a burn at exactly the factor is not lost to float rounding), the spec's
-   `for`, a low-traffic guard (`slo:sli_events:count<long>` >= minEvents) and `SLOMetricsAbsent`
-   when the sources vanish.
+   `for`, a low-traffic guard (`slo:sli_events:count<W>` >= minEvents, W = the long window and at
+   least 1h: `slomath.guard_window`) and `SLOMetricsAbsent` when the sources vanish.
 
 Shortening `for` (tests only): generated files always carry the spec's `for`. A test that needs a
 page within seconds loads the generated YAML and passes it through `override_for(doc, "0s")`
@@ -123,9 +123,9 @@ def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slom
         f"{naming.selector(naming.burn_rate(window.long), slo)} >= {threshold}"
         f" and {naming.selector(naming.burn_rate(window.short), slo)} >= {threshold}"
     )
-    min_events = slo.min_events_for(window)
+    min_events, guard = slo.min_events_for(window), slomath.guard_window(window)
     if min_events > 0:
-        expr += f" and {naming.selector(naming.event_count(window.long), slo)} >= {min_events}"
+        expr += f" and {naming.selector(naming.event_count(guard), slo)} >= {min_events}"
     share = number(window.budget_share * 100)
     unit = "slices" if slo.indicator.kind == "threshold" else "events"
     return {
@@ -144,7 +144,7 @@ def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slom
                 f'{slo.name} ({slo.service}) burns its error budget at {{{{ $value | printf "%.2f" }}}}x '
                 f"the sustainable rate over {long} (and over {short}); threshold {factor}x, i.e. {share}% "
                 f"of the {slo.window} budget within {long}. Fires only with >= {min_events} {unit} "
-                f"in {long}. Objective {number(slo.objective * 100)}%: {slo.description}"
+                f"in {format_duration(guard)}. Objective {number(slo.objective * 100)}%: {slo.description}"
             ),
             "runbook_url": links.runbook_link(slo, tier_name),  # type: ignore[arg-type]
             "dashboard_url": links.dashboard_link(slo),
