@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sre_cli import memo
 from sre_cli.fileio import atomic_write
 from sre_cli.spec import SpecSet
 
@@ -51,11 +52,12 @@ def targets() -> list[Target]:
 
 def render_all(specs: SpecSet) -> dict[str, str]:
     outputs: dict[str, str] = {}
-    for target in targets():
-        for path, content in target.render(specs).items():
-            if path in outputs:
-                raise RuntimeError(f"two targets write {path}")
-            outputs[path] = content if content.endswith("\n") else content + "\n"
+    with memo.render_session():  # targets share work, e.g. the rule groups (see memo)
+        for target in targets():
+            for path, content in target.render(specs).items():
+                if path in outputs:
+                    raise RuntimeError(f"two targets write {path}")
+                outputs[path] = content if content.endswith("\n") else content + "\n"
     return dict(sorted(outputs.items()))
 
 

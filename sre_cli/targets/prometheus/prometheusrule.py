@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sre_cli.spec import SpecSet
-from sre_cli.targets.prometheus import rules
+from sre_cli.targets.prometheus import rules, yamltext
 
 MANIFEST_DIR = f"{rules.RULES_DIR}/kubernetes"
 NAMESPACE = "monitoring"
@@ -38,10 +38,19 @@ def manifest(service: str, groups: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def manifest_yaml(service: str, service_rules: rules.ServiceRules) -> str:
+    if service_rules.groups_text is None:
+        return rules.dump_yaml(manifest(service, {"groups": service_rules.groups}))
+    # `spec` is the manifest's last key: its text follows the rest, the groups two columns in,
+    # exactly where the rule file's groups sit under `spec:`.
+    head = {key: value for key, value in manifest(service, {}).items() if key != "spec"}
+    return rules.dump_yaml(head) + "spec:\n  groups:\n" + yamltext.indent(service_rules.groups_text, 2)
+
+
 def render(specs: SpecSet) -> dict[str, str]:
     return {
-        manifest_path(service): rules.dump_yaml(manifest(service, rules.rule_groups(slos)))
-        for service, slos in rules.prometheus_slos(specs).items()
+        manifest_path(service): manifest_yaml(service, service_rules)
+        for service, service_rules in rules.service_rules(specs).items()
     }
 
 

@@ -1,0 +1,200 @@
+"""The fast rule-document writer gives exactly PyYAML's text (libyaml emitter), and shares work safely."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sre_cli import generate, memo
+from sre_cli.spec import SpecSet, load_or_raise
+from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules, yamltext
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _thousand_slos(tmp: Path) -> SpecSet:
+    """The benchmark's 1,000-SLO set (benchmarks/rules.py), the load the writer was built for."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_rules", ROOT / "benchmarks" / "rules.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_rules"] = module  # dataclasses look their module up while it loads
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return module.thousand_slos(tmp)  # type: ignore[no-any-return]
+
+
+def _documents(specs: SpecSet) -> list[Any]:
+    docs: list[Any] = []
+    for service, slos in rules.prometheus_slos(specs).items():
+        groups = rules.rule_groups(slos)
+        docs += [groups, prometheusrule.manifest(service, groups)]
+    return docs
+
+
+@pytest.fixture(scope="module")
+def real_specs() -> SpecSet:
+    return load_or_raise([ROOT / "slo"])
+
+
+def test_rule_documents_of_the_real_specs_are_written_as_pyyaml_writes_them(real_specs: SpecSet) -> None:
+    docs = [*_documents(real_specs), alertmanager.config(real_specs)]
+    for doc in docs:
+        assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
+    # Not all of it by the fallback: the rule files are what the writer is for.
+    assert all(yamltext.list_text(d["groups"]) is not None for d in docs[:-1] if "groups" in d)
+
+
+def test_rule_documents_of_1000_slos_are_written_as_pyyaml_writes_them(tmp_path: Path) -> None:
+    for doc in _documents(_thousand_slos(tmp_path)):
+        assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
+
+
+def test_shared_groups_give_the_same_files_as_separate_renders(real_specs: SpecSet) -> None:
+    alone = {**rules.render(real_specs), **prometheusrule.render(real_specs)}
+    with memo.render_session():
+        shared = {**rules.render(real_specs), **prometheusrule.render(real_specs)}
+    assert shared == alone
+    # and both equal the documents written by PyYAML
+    for service, slos in rules.prometheus_slos(real_specs).items():
+        groups = rules.rule_groups(slos)
+        text = alone[prometheusrule.manifest_path(service)]
+        assert text == yamltext.pyyaml_dump(prometheusrule.manifest(service, groups))
+        assert alone[rules.rule_file_path(service)].endswith("\n" + yamltext.pyyaml_dump(groups))
+
+
+def test_a_string_pyyaml_must_write_falls_back_for_the_whole_file(real_specs: SpecSet) -> None:
+    slos = rules.prometheus_slos(real_specs)["api"]
+    groups = rules.rule_groups(slos)
+    labels = groups["groups"][0]["rules"][0]["labels"]
+    labels["escaped"] = "tab\tünïcode"  # double-quoted with escapes: still one line, still the fast path
+    assert yamltext.list_text(groups["groups"]) is not None
+    assert yamltext.dump(groups) == yamltext.pyyaml_dump(groups)
+    labels["note"] = "two\nlines"  # libyaml writes it over two lines, at the column of its key
+    assert yamltext.list_text(groups["groups"]) is None
+    assert yamltext.dump(groups) == yamltext.pyyaml_dump(groups)
+    assert yaml.safe_load(yamltext.dump(groups)) == groups
+
+
+# Characters that steer libyaml's choice of style: indicators, quotes, comment and mapping
+# markers, spaces at the ends, digits and words the resolver reads as numbers, bools or nulls.
+_TRICKY = st.sampled_from(
+    [
+        *"-?:,[]{}#&*!|>'\"%@`. =~<+\\/_\t\n",
+        ": ",
+        " #",
+        "---",
+        "...",
+        "0",
+        "1.5",
+        "0x1f",
+        "1e3",
+        ".inf",
+        "yes",
+        "No",
+        "on",
+        "null",
+        "~",
+        "2024-01-01",
+        "<<",
+        "é",
+        "\x85",
+        "\u2028",
+        "\x07",
+        "a",
+        "slo",
+        "{{ $value }}",
+        'rate(x{job="api"}[5m])',
+    ]
+)
+_STRINGS = st.lists(_TRICKY, max_size=6).map("".join)
+_KEYS = st.one_of(_STRINGS, st.sampled_from(["expr", "labels", "for", "x" * 129]))
+_VALUES = st.recursive(  # what rule documents hold: the writer's own ground
+    _STRINGS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=20,
+)
+_ANY_VALUES = st.recursive(  # anything else goes to PyYAML
+    st.one_of(_STRINGS, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_STRINGS)
+def test_any_string_is_written_as_pyyaml_writes_it(text: str) -> None:
+    for doc in ({"key": text}, {"key": [text]}, {text: "value"}, {"key": {text: text}}):
+        assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_KEYS, _VALUES, max_size=5))
+def test_any_document_of_strings_is_written_as_pyyaml_writes_it(doc: dict[str, Any]) -> None:
+    assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(_KEYS, _ANY_VALUES, max_size=4))
+def test_any_other_document_is_written_as_pyyaml_writes_it(doc: dict[str, Any]) -> None:
+    assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
+
+
+def test_most_strings_take_the_fast_path() -> None:
+    """Guard against a writer that passes by always falling back."""
+    plain = ["slo:sli_bad:rate5m", 'sum(rate(x{job="api"}[5m])) or vector(0)', "2m", "https://x/y.md#page"]
+    quoted = ["a: b", "# no", "'q'", "5", "true", "~", "x:", " lead", 'SLO {{ $value | printf "%.2f" }}: x']
+    assert all(yamltext._scalar_text(s) == s for s in plain)
+    assert [yamltext._scalar_text(s) for s in quoted] == [yamltext._libyaml_scalar(s) for s in quoted]
+    assert all(yamltext._plain(s) or yamltext._single_quoted(s) for s in quoted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_STRINGS, st.dictionaries(_KEYS, _VALUES, max_size=4)), min_size=1, max_size=4))
+def test_a_list_moved_under_a_deeper_key_reads_as_pyyaml_writes_it(items: list[Any]) -> None:
+    text = yamltext.list_text(items)
+    if text is None:  # the documents holding it go to PyYAML as a whole
+        return
+    assert "groups:\n" + text == yamltext.pyyaml_dump({"groups": items})
+    nested = {"apiVersion": "v1", "spec": {"groups": items}}
+    assert "apiVersion: v1\nspec:\n  groups:\n" + yamltext.indent(text, 2) == yamltext.pyyaml_dump(nested)
+
+
+def test_shared_work_is_kept_only_within_a_session() -> None:
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert memo.shared("k", compute) == 1
+    assert memo.shared("k", compute) == 2  # no session: nothing kept
+    with memo.render_session():
+        assert memo.shared("k", compute) == 3
+        assert memo.shared("k", compute) == 3
+        with memo.render_session():
+            assert memo.shared("k", compute) == 4
+        assert memo.shared("k", compute) == 3
+    assert memo.shared("k", compute) == 5
+
+
+def test_render_all_opens_a_session(real_specs: SpecSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[int] = []
+    original = rules._service_rules
+
+    def counting(specs: SpecSet) -> dict[str, rules.ServiceRules]:
+        built.append(1)
+        return original(specs)
+
+    monkeypatch.setattr(rules, "_service_rules", counting)
+    generate.render_all(real_specs)
+    assert len(built) == 1  # the rule files and the manifests share one build
