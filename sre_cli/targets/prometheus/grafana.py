@@ -21,6 +21,7 @@ from grafana_foundation_sdk.models import dashboard as models
 from sre_cli import slomath
 from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo, SpecSet
+from sre_cli.targets import jsontext
 from sre_cli.targets.prometheus import naming, rules
 
 DASHBOARD_DIR = "dashboards/grafana"
@@ -119,12 +120,13 @@ def service_dashboard(service: str, slos: list[Slo]) -> dict[str, Any]:
         board = board.with_row(dashboard.Row(f"{slo.name} — {slo.description}"))
         for panel in (sli_panel(slo), budget_panel(slo), burn_panel(slo), events_panel(slo)):
             board = board.with_panel(panel)
-    return json.loads(JSONEncoder(sort_keys=True, indent=2).encode(board.build()))
+    # Through text and back: the SDK's models become plain JSON values (no indent: the C encoder).
+    return json.loads(JSONEncoder(sort_keys=True).encode(board.build()))
 
 
 def render(specs: SpecSet) -> dict[str, str]:
     return {
-        dashboard_path(service): json.dumps(service_dashboard(service, slos), indent=2, sort_keys=True)
+        dashboard_path(service): jsontext.dumps(service_dashboard(service, slos))
         for service, slos in rules.prometheus_slos(specs).items()
     }
 
