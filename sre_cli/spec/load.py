@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,11 @@ class AlertTier:
 
 @dataclass(frozen=True)
 class Slo:
-    """A validated SLO with defaults merged in; the object every generator and report reads."""
+    """A validated SLO with defaults merged in; the object every generator and report reads.
+
+    Derived values every generator reads per rule (window length, SLI windows, objective) are
+    computed once per object: the spec models are frozen, so they cannot go stale.
+    """
 
     spec: model.SLO
     file: str
@@ -75,7 +80,7 @@ class Slo:
     def description(self) -> str:
         return self.spec.spec.description
 
-    @property
+    @functools.cached_property
     def objective(self) -> float:
         """The objective as a fraction (99.9 -> 0.999)."""
         return round(self.spec.spec.objective / 100, 12)
@@ -84,7 +89,7 @@ class Slo:
     def window(self) -> str:
         return self.spec.spec.window
 
-    @property
+    @functools.cached_property
     def window_seconds(self) -> int:
         return slomath.window_seconds(self.spec.spec.window)
 
@@ -100,7 +105,7 @@ class Slo:
         """The low-traffic guard of one window pair: its own minEvents, else the SLO's."""
         return self.min_events if window.min_events is None else window.min_events
 
-    @property
+    @functools.cached_property
     def sli_windows(self) -> tuple[int, ...]:
         return slomath.sli_windows(self.window_seconds, tuple(slomath.Tier(t.name, t.windows) for t in self.tiers))
 

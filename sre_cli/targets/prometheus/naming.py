@@ -29,6 +29,8 @@ W is every window of `Slo.sli_windows` written as a Prometheus duration (5m, 30m
 
 from __future__ import annotations
 
+from functools import cache
+
 from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo
 
@@ -45,23 +47,28 @@ ALERT_TICKET = "SLOBurnRateTicket"
 ALERT_ABSENT = "SLOMetricsAbsent"
 
 
+@cache  # a handful of windows, asked for by every rule of every SLO
 def bad_rate(window: int) -> str:
     """Bad events per second over a window of at most the base window, read from the raw series."""
     return BAD_RATE if window == BASE_WINDOW else f"slo:sli_bad:rate{format_duration(window)}"
 
 
+@cache  # a handful of windows, asked for by every rule of every SLO
 def total_rate(window: int) -> str:
     return TOTAL_RATE if window == BASE_WINDOW else f"slo:sli_total:rate{format_duration(window)}"
 
 
+@cache  # a handful of windows, asked for by every rule of every SLO
 def error_ratio(window: int) -> str:
     return f"slo:sli_error:ratio_rate{format_duration(window)}"
 
 
+@cache  # a handful of windows, asked for by every rule of every SLO
 def event_count(window: int) -> str:
     return f"slo:sli_events:count{format_duration(window)}"
 
 
+@cache  # a handful of windows, asked for by every rule of every SLO
 def burn_rate(window: int) -> str:
     return f"slo:burn_rate:ratio_rate{format_duration(window)}"
 
