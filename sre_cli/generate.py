@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sre_cli import memo
+from sre_cli import session
 from sre_cli.fileio import atomic_write
 from sre_cli.spec import SpecSet
 
@@ -52,7 +52,7 @@ def targets() -> list[Target]:
 
 def render_all(specs: SpecSet) -> dict[str, str]:
     outputs: dict[str, str] = {}
-    with memo.render_session():  # targets share work, e.g. the rule groups (see memo)
+    with session.render_session():  # targets share work, e.g. the rule groups (see session)
         for target in targets():
             for path, content in target.render(specs).items():
                 if path in outputs:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import importlib.util
 import sys
 from pathlib import Path
@@ -12,7 +14,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sre_cli import generate, memo
+from sre_cli import generate, session
 from sre_cli.spec import SpecSet, load_or_raise
 from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules, yamltext
 
@@ -61,7 +63,7 @@ def test_rule_documents_of_1000_slos_are_written_as_pyyaml_writes_them(tmp_path:
 
 def test_shared_groups_give_the_same_files_as_separate_renders(real_specs: SpecSet) -> None:
     alone = {**rules.render(real_specs), **prometheusrule.render(real_specs)}
-    with memo.render_session():
+    with session.render_session():
         shared = {**rules.render(real_specs), **prometheusrule.render(real_specs)}
     assert shared == alone
     # and both equal the documents written by PyYAML
@@ -70,6 +72,23 @@ def test_shared_groups_give_the_same_files_as_separate_renders(real_specs: SpecS
         text = alone[prometheusrule.manifest_path(service)]
         assert text == yamltext.pyyaml_dump(prometheusrule.manifest(service, groups))
         assert alone[rules.rule_file_path(service)].endswith("\n" + yamltext.pyyaml_dump(groups))
+
+
+def test_files_pyyaml_must_write_are_the_same_when_shared(real_specs: SpecSet) -> None:
+    """A multi-line description sends both documents of its service to PyYAML."""
+    slo = rules.prometheus_slos(real_specs)["db"][0]
+    body = slo.spec.spec.model_copy(update={"description": "Two\nlines: a break libyaml keeps"})
+    changed = dataclasses.replace(slo, spec=slo.spec.model_copy(update={"spec": body}))
+    specs = dataclasses.replace(real_specs, slos=[changed if s is slo else s for s in real_specs.slos])
+    with session.render_session():
+        shared = rules.service_rules(specs)["db"]
+        files = {**rules.render(specs), **prometheusrule.render(specs)}
+    assert shared.groups_text is None
+    groups = rules.rule_groups(rules.prometheus_slos(specs)["db"])
+    assert files[rules.rule_file_path("db")].endswith("\n" + yamltext.pyyaml_dump(groups))
+    assert files[prometheusrule.manifest_path("db")] == yamltext.pyyaml_dump(prometheusrule.manifest("db", groups))
+    read_back = yaml.safe_load(files[rules.rule_file_path("db")])["groups"][0]["rules"]
+    assert any("Two\nlines" in r.get("annotations", {}).get("description", "") for r in read_back)
 
 
 def test_a_string_pyyaml_must_write_falls_back_for_the_whole_file(real_specs: SpecSet) -> None:
@@ -176,15 +195,32 @@ def test_shared_work_is_kept_only_within_a_session() -> None:
         calls.append(1)
         return len(calls)
 
-    assert memo.shared("k", compute) == 1
-    assert memo.shared("k", compute) == 2  # no session: nothing kept
-    with memo.render_session():
-        assert memo.shared("k", compute) == 3
-        assert memo.shared("k", compute) == 3
-        with memo.render_session():
-            assert memo.shared("k", compute) == 4
-        assert memo.shared("k", compute) == 3
-    assert memo.shared("k", compute) == 5
+    assert session.shared("k", compute) == 1
+    assert session.shared("k", compute) == 2  # no session: nothing kept
+    with session.render_session():
+        assert session.shared("k", compute) == 3
+        assert session.shared("k", compute) == 3
+        with session.render_session():
+            assert session.shared("k", compute) == 4
+        assert session.shared("k", compute) == 3
+    assert session.shared("k", compute) == 5
+
+
+def test_the_cyclic_collector_pauses_within_a_session_only() -> None:
+    assert gc.isenabled()
+    with session.render_session():
+        assert not gc.isenabled()
+        with session.render_session():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with session.render_session():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
 
 
 def test_render_all_opens_a_session(real_specs: SpecSet, monkeypatch: pytest.MonkeyPatch) -> None:

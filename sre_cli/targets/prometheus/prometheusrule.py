@@ -40,7 +40,7 @@ def manifest(service: str, groups: dict[str, Any]) -> dict[str, Any]:
 
 def manifest_yaml(service: str, service_rules: rules.ServiceRules) -> str:
     if service_rules.groups_text is None:
-        return rules.dump_yaml(manifest(service, {"groups": service_rules.groups}))
+        return rules.dump_yaml(manifest(service, rules.rule_groups(service_rules.slos)))
     # `spec` is the manifest's last key: its text follows the rest, the groups two columns in,
     # exactly where the rule file's groups sit under `spec:`.
     head = {key: value for key, value in manifest(service, {}).items() if key != "spec"}

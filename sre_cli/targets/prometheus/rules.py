@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sre_cli import links, memo, slomath
+from sre_cli import links, session, slomath
 from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo, SpecSet
 from sre_cli.spec.load import TIER_DEFAULT_FOR
@@ -205,33 +205,31 @@ def rule_groups(slos: list[Slo]) -> dict[str, list[Group]]:
 
 @dataclass(frozen=True)
 class ServiceRules:
-    """One service's rule groups, shared read-only by the rule file and the PrometheusRule manifest."""
+    """One service's rule groups as YAML, shared by the rule file and the PrometheusRule manifest.
+
+    Text only: the groups themselves would be held until every target is done.
+    """
 
     slos: list[Slo]
-    groups: list[Group]
-    # The groups list as written under a top-level `groups:` key; None when PyYAML must write the
-    # documents (see yamltext), which then gives the same text, only slower.
+    document: str  # `{"groups": [...]}` as block YAML: the rule file without its header
+    # The lines of the groups list alone (under `groups:`), ready to indent under a deeper key;
+    # None when yamltext left the document to PyYAML, whose text cannot be moved that way.
     groups_text: str | None
 
 
 def service_rules(specs: SpecSet) -> dict[str, ServiceRules]:
     """Per service with a Prometheus source (sorted); built and written once per `render_all`."""
-    return memo.shared(("prometheus-rules", id(specs)), lambda: _service_rules(specs))
+    return session.shared(("prometheus-rules", id(specs)), lambda: _service_rules(specs))
 
 
 def _service_rules(specs: SpecSet) -> dict[str, ServiceRules]:
     out = {}
     for service, slos in prometheus_slos(specs).items():
-        groups = rule_groups(slos)["groups"]
-        out[service] = ServiceRules(slos, groups, yamltext.list_text(groups))
+        groups = rule_groups(slos)
+        text = yamltext.list_text(groups["groups"])
+        document = dump_yaml(groups) if text is None else "groups:\n" + text
+        out[service] = ServiceRules(slos, document, text)
     return out
-
-
-def groups_yaml(rules: ServiceRules) -> str:
-    """The document `{"groups": [...]}` as block YAML."""
-    if rules.groups_text is None:
-        return dump_yaml({"groups": rules.groups})
-    return "groups:\n" + rules.groups_text
 
 
 def dump_yaml(doc: Any) -> str:
@@ -271,7 +269,7 @@ def _readme() -> str:
 
 def render(specs: SpecSet) -> dict[str, str]:
     out = {
-        rule_file_path(service): _header(rules.slos, specs.root) + groups_yaml(rules)
+        rule_file_path(service): _header(rules.slos, specs.root) + rules.document
         for service, rules in service_rules(specs).items()
     }
     if out:
