@@ -86,8 +86,7 @@ def burn_widget(slo: Slo, tier: AlertTier, region: str) -> dict[str, Any]:
     period = graph_period(slo, tier)
     annotations = [
         {
-            "label": f"{tier.name} {slomath.format_duration(w.long)}/{slomath.format_duration(w.short)}: "
-            f"{w.factor(slo.window_seconds):g}x",
+            "label": f"{tier.name} {sli.duration(w.long)}/{sli.duration(w.short)}: {w.factor(slo.window_seconds):g}x",
             "value": w.factor(slo.window_seconds),
         }
         for w in tier.windows
@@ -95,7 +94,7 @@ def burn_widget(slo: Slo, tier: AlertTier, region: str) -> dict[str, Any]:
     return {
         "type": "metric",
         "properties": {
-            "title": f"{slo.name}: burn rate per {slomath.format_duration(period)} ({tier.name} thresholds)",
+            "title": f"{slo.name}: burn rate per {sli.duration(period)} ({tier.name} thresholds)",
             "view": "timeSeries",
             "region": region,
             "period": period,
@@ -181,8 +180,11 @@ def slo_widgets(specs: SpecSet, slo: Slo, y: int, location: tuple[str, str, str]
 def service_dashboard(specs: SpecSet, service: str, slos: list[Slo]) -> dict[str, Any]:
     location = topic_location(specs)
     widgets: list[dict[str, Any]] = []
+    bottom = 0  # the next SLO starts below the lowest widget so far
     for slo in slos:
-        widgets += slo_widgets(specs, slo, max((w["y"] + w["height"] for w in widgets), default=0), location)
+        added = slo_widgets(specs, slo, bottom, location)
+        widgets += added
+        bottom = max(bottom, *(w["y"] + w["height"] for w in added))
     body = {"start": "-PT24H", "periodOverride": "inherit", "widgets": widgets}
     return {"DashboardName": dashboard_name(service), "DashboardBody": json.dumps(body, sort_keys=True)}
 

@@ -78,6 +78,10 @@ def evaluation_ceiling(period: int) -> int:
     return slomath.DAY if period < slomath.HOUR else slomath.WEEK
 
 
+# Thousands of alarms and widgets name the same few windows and ask for the same few plans.
+duration = cache(slomath.format_duration)
+
+
 @cache
 def _legal_periods() -> tuple[int, ...]:
     return (*HIGH_RESOLUTION_PERIODS, *range(60, MAX_ALARM_PERIOD + 1, 60))
@@ -97,6 +101,7 @@ class AlarmWindow:
         return self.evaluation_periods == 1
 
 
+@cache
 def event_window(window: int) -> AlarmWindow:
     """One datapoint over the whole window when the API allows it, else the all-of-n fallback."""
     if legal_period(window):
@@ -111,6 +116,7 @@ def event_window(window: int) -> AlarmWindow:
     )
 
 
+@cache
 def timeslice_window(window: int, slice_seconds: int, factor: float, budget: float) -> AlarmWindow:
     """The M-of-N encoding of "at least factor x budget of the window's slices are bad".
 

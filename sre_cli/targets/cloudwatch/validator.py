@@ -397,20 +397,22 @@ def _check_expression(text: Any, where: str, ids: set[str], own_id: str) -> tupl
 
 def _find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
     state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> list[str] | None:
-        state[node] = 1
-        for nxt in sorted(graph.get(node, ())):
-            if state.get(nxt) == 1:
-                return [*trail, node, nxt]
-            if nxt not in state and (found := visit(nxt, [*trail, node])):
-                return found
-        state[node] = 2
-        return None
-
     for node in sorted(graph):
-        if node not in state and (found := visit(node, [])):
+        if node not in state and (found := _visit(graph, state, node, [])):
             return found
+    return None
+
+
+def _visit(graph: Mapping[str, set[str]], state: dict[str, int], node: str, trail: list[str]) -> list[str] | None:
+    # Module-level rather than nested in _find_cycle: a recursive closure is a reference cycle,
+    # garbage for the cyclic collector on every alarm checked.
+    state[node] = 1
+    for nxt in sorted(graph.get(node, ())):
+        if state.get(nxt) == 1:
+            return [*trail, node, nxt]
+        if nxt not in state and (found := _visit(graph, state, nxt, [*trail, node])):
+            return found
+    state[node] = 2
     return None
 
 
