@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from fnmatch import fnmatch
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
 
-from sre_cli import links, slomath
+from sre_cli import links, session, slomath
 from sre_cli.promql_selectors import threshold_le_matcher
 from sre_cli.runbooks import hand, markdown, queries
 from sre_cli.spec import Slo, SpecSet
@@ -30,16 +31,36 @@ _TIER_ACTION = {
 }
 
 
+class _DictFirstEnvironment(jinja2.Environment):
+    """Looks `a.b` up as a key first when `a` is a dict, as every value of the runbook context is.
+
+    The stock order tries the attribute first, so each of the ~150 lookups of a runbook raised and
+    caught an AttributeError: most of the template's render time. Only a key named like a dict
+    method (`items`, `keys`...) reads differently, and the context has none.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def environment() -> jinja2.Environment:
     # StrictUndefined: a misspelt variable is an error at generate time, never a blank in a runbook.
-    return jinja2.Environment(
+    # No auto_reload: one generation never sees the template change, so it is not stat'ed per page.
+    return _DictFirstEnvironment(
         loader=jinja2.PackageLoader("sre_cli.runbooks", "templates"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,
     )
+
+
+# A few windows, named in every runbook's tables and queries.
+_duration = cache(slomath.format_duration)
 
 
 def percent(fraction: float) -> str:
@@ -49,7 +70,7 @@ def percent(fraction: float) -> str:
 def approx_duration(seconds: float) -> str:
     """Rounded to a unit a human plans with (minutes under a day, hours above)."""
     unit = slomath.MINUTE if seconds < slomath.DAY else slomath.HOUR
-    return slomath.format_duration(max(unit, round(seconds / unit) * unit))
+    return _duration(max(unit, round(seconds / unit) * unit))
 
 
 def _budget(slo: Slo) -> dict[str, str]:
@@ -141,8 +162,8 @@ def _tier_context(slo: Slo, specs: SpecSet) -> list[dict[str, Any]]:
             factor = w.factor(slo.window_seconds)
             windows.append(
                 {
-                    "long": slomath.format_duration(w.long),
-                    "short": slomath.format_duration(w.short),
+                    "long": _duration(w.long),
+                    "short": _duration(w.short),
                     "factor": queries.number(round(factor, 3)),
                     "share_pct": percent(w.budget_share),
                     "exhaustion": approx_duration(slo.window_seconds / factor),
@@ -177,10 +198,7 @@ def _promql_context(slo: Slo) -> dict[str, Any] | None:
         for w in tier.windows:
             windows += [w.long, w.short]
     ordered = sorted(set(windows)) or [slomath.HOUR]
-    burn = [
-        {"window": slomath.format_duration(s), "expr": queries.promql_burn_rate(slo, slomath.format_duration(s))}
-        for s in ordered
-    ]
+    burn = [{"window": _duration(s), "expr": queries.promql_burn_rate(slo, _duration(s))} for s in ordered]
     contributors_title = {
         "ratio": "Where the events come from (top label sets; compare with a healthy hour)",
         "latency": "p95 latency over 5m (compare with the threshold)",
@@ -195,7 +213,12 @@ def _promql_context(slo: Slo) -> dict[str, Any] | None:
 
 
 def _spec_file(slo: Slo, root: Path) -> str:
-    path = Path(slo.file)
+    # Once per file within a render session: SLOs share files, and resolving touches the disk.
+    return session.shared(("runbook-spec-file", slo.file, root), lambda: _relative_spec_file(slo.file, root))
+
+
+def _relative_spec_file(file: str, root: Path) -> str:
+    path = Path(file)
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
