@@ -107,7 +107,7 @@ def events_panel(slo: Slo) -> timeseries.Panel:
     )
 
 
-def service_dashboard(service: str, slos: list[Slo]) -> dict[str, Any]:
+def _board(service: str, slos: list[Slo]) -> dashboard.Dashboard:
     board = (
         dashboard.Dashboard(f"SLOs: {service}")
         .uid(f"slo-{service}")
@@ -120,14 +120,22 @@ def service_dashboard(service: str, slos: list[Slo]) -> dict[str, Any]:
         board = board.with_row(dashboard.Row(f"{slo.name} — {slo.description}"))
         for panel in (sli_panel(slo), budget_panel(slo), burn_panel(slo), events_panel(slo)):
             board = board.with_panel(panel)
-    # Through text and back: the SDK's models become plain JSON values (no indent: the C encoder).
-    return json.loads(JSONEncoder(sort_keys=True).encode(board.build()))
+    return board
+
+
+def service_dashboard(service: str, slos: list[Slo]) -> dict[str, Any]:
+    """The dashboard as plain JSON values (the SDK's models through its own encoder)."""
+    return json.loads(JSONEncoder(sort_keys=True).encode(_board(service, slos).build()))
+
+
+def dashboard_json(service: str, slos: list[Slo]) -> str:
+    """`json.dumps(service_dashboard(...), indent=2, sort_keys=True)`, written in one pass."""
+    return jsontext.dumps(_board(service, slos).build(), default=JSONEncoder().default)
 
 
 def render(specs: SpecSet) -> dict[str, str]:
     return {
-        dashboard_path(service): jsontext.dumps(service_dashboard(service, slos))
-        for service, slos in rules.prometheus_slos(specs).items()
+        dashboard_path(service): dashboard_json(service, slos) for service, slos in rules.prometheus_slos(specs).items()
     }
 
 
