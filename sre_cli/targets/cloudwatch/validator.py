@@ -104,6 +104,12 @@ def _service_model() -> Any:
     return botocore.session.get_session().get_service_model("cloudwatch")
 
 
+def _is_mapping(value: Any) -> bool:
+    # Requests are plain dicts: the exact type test spares the ABC check (ten times slower), which
+    # ran a hundred thousand times for 1,000 SLOs.
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _path(parent: str, child: str | int) -> str:
     if isinstance(child, int):
         return f"{parent}[{child}]"
@@ -197,7 +203,10 @@ def _compile_accepts(r: _ShapeRules, memo: dict[str, Accepts]) -> Accepts:
             if not isinstance(value, list) or not shortest <= len(value) <= longest:
                 return False
             item = items[0]
-            return all(item(v) for v in value)
+            for v in value:  # noqa: SIM110 - a loop, not all(generator): no generator frame per list
+                if not item(v):
+                    return False
+            return True
 
         memo[r.name] = listing
         items.append(_compile_accepts(r.member, memo))
@@ -421,7 +430,7 @@ def check_metric_queries(queries: Any, where: str) -> tuple[list[str], int | Non
     if not isinstance(queries, list):
         return [], None
     problems: list[str] = []
-    ids: list[str] = [q.get("Id") for q in queries if isinstance(q, Mapping) and isinstance(q.get("Id"), str)]
+    ids: list[str] = [q.get("Id") for q in queries if _is_mapping(q) and isinstance(q.get("Id"), str)]
     id_set = set(ids)
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"{where}: Id {dup!r} is used by more than one query")
@@ -431,7 +440,7 @@ def check_metric_queries(queries: Any, where: str) -> tuple[list[str], int | Non
     graph: dict[str, set[str]] = {}
     for i, q in enumerate(queries):
         here = f"{where}[{i}]"
-        if not isinstance(q, Mapping):
+        if not _is_mapping(q):
             continue
         qid = q.get("Id")
         if isinstance(qid, str) and not QUERY_ID.match(qid):
@@ -444,7 +453,7 @@ def check_metric_queries(queries: Any, where: str) -> tuple[list[str], int | Non
         if has_stat:
             metric_count += 1
             stat = q["MetricStat"]
-            if isinstance(stat, Mapping):
+            if _is_mapping(stat):
                 problems.extend(_check_period(stat.get("Period"), f"{here}.MetricStat.Period"))
                 if isinstance(stat.get("Period"), int):
                     periods.append(stat["Period"])
@@ -526,7 +535,7 @@ def _check_tags(tag_list: Any, where: str) -> list[str]:
     if not isinstance(tag_list, list):
         return []
     problems: list[str] = []
-    keys = [t.get("Key") for t in tag_list if isinstance(t, Mapping)]
+    keys = [t.get("Key") for t in tag_list if _is_mapping(t)]
     for dup in sorted({k for k in keys if isinstance(k, str) and keys.count(k) > 1}):
         problems.append(f"{where}: tag key {dup!r} appears more than once")
     for i, key in enumerate(keys):
@@ -587,19 +596,19 @@ def validate_alarm_document(document: Mapping[str, Any]) -> list[str]:
             problems.append(f"{field}: required field is missing")
     metric = document.get("metric_alarms") or {}
     composite = document.get("composite_alarms") or {}
-    if not isinstance(metric, Mapping) or not isinstance(composite, Mapping):
+    if not _is_mapping(metric) or not _is_mapping(composite):
         return [*problems, "metric_alarms/composite_alarms: must be objects keyed by AlarmName"]
     for name in sorted(set(metric) & set(composite)):
         problems.append(f"composite_alarms.{name}: the name is also a metric alarm")
     known = set(metric) | set(composite)
     for name, params in metric.items():
         where = f"metric_alarms.{name}"
-        if isinstance(params, Mapping) and params.get("AlarmName") != name:
+        if _is_mapping(params) and params.get("AlarmName") != name:
             problems.append(f"{where}.AlarmName: {params.get('AlarmName')!r} differs from its key")
         problems.extend(check_metric_alarm(params, where))
     for name, params in composite.items():
         where = f"composite_alarms.{name}"
-        if isinstance(params, Mapping) and params.get("AlarmName") != name:
+        if _is_mapping(params) and params.get("AlarmName") != name:
             problems.append(f"{where}.AlarmName: {params.get('AlarmName')!r} differs from its key")
         problems.extend(check_composite_alarm(params, known, where))
     return problems
@@ -646,7 +655,7 @@ def _int_in(widget: Mapping[str, Any], field: str, low: int, high: int | None, w
 
 
 def _check_widget(widget: Any, where: str) -> list[str]:
-    if not isinstance(widget, Mapping):
+    if not _is_mapping(widget):
         return [f"{where}: must be an object"]
     problems: list[str] = []
     kind = widget.get("type")
@@ -658,7 +667,7 @@ def _check_widget(widget: Any, where: str) -> list[str]:
     if isinstance(x, int) and isinstance(width, int) and x + width > 24:
         problems.append(f"{where}.width: x + width = {x + width} runs past the 24-column grid")
     props = widget.get("properties")
-    if not isinstance(props, Mapping):
+    if not _is_mapping(props):
         return [*problems, f"{where}.properties: required object is missing"]
     if kind == "text" and not isinstance(props.get("markdown"), str):
         problems.append(f"{where}.properties.markdown: a text widget needs markdown")
@@ -669,7 +678,7 @@ def _check_widget(widget: Any, where: str) -> list[str]:
         elif len(metrics) > MAX_METRICS_PER_WIDGET:
             problems.append(f"{where}.properties.metrics: at most {MAX_METRICS_PER_WIDGET}, got {len(metrics)}")
         for j, annotation in enumerate((props.get("annotations") or {}).get("horizontal", [])):
-            if not isinstance(annotation, Mapping) or not isinstance(annotation.get("value"), int | float):
+            if not _is_mapping(annotation) or not isinstance(annotation.get("value"), int | float):
                 problems.append(f"{where}.properties.annotations.horizontal[{j}].value: must be a number")
         if "region" not in props:
             problems.append(f"{where}.properties.region: a metric widget needs its region")
