@@ -49,8 +49,8 @@ class AlertTier:
 class Slo:
     """A validated SLO with defaults merged in; the object every generator and report reads.
 
-    Derived values every generator reads per rule (window length, SLI windows, objective) are
-    computed once per object: the spec models are frozen, so they cannot go stale.
+    What generators read per rule (name, window, SLI windows, objective...) is computed once per
+    object and then read as a plain attribute: the spec models are frozen, so it cannot go stale.
     """
 
     spec: model.SLO
@@ -64,19 +64,19 @@ class Slo:
     name_line: int = 1
     name_col: int = 1
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         return self.spec.metadata.name
 
-    @property
+    @functools.cached_property
     def service(self) -> str:
         return self.spec.metadata.service
 
-    @property
+    @functools.cached_property
     def owner(self) -> str | None:
         return self.spec.metadata.owner
 
-    @property
+    @functools.cached_property
     def description(self) -> str:
         return self.spec.spec.description
 
@@ -85,7 +85,7 @@ class Slo:
         """The objective as a fraction (99.9 -> 0.999)."""
         return round(self.spec.spec.objective / 100, 12)
 
-    @property
+    @functools.cached_property
     def window(self) -> str:
         return self.spec.spec.window
 
@@ -93,11 +93,11 @@ class Slo:
     def window_seconds(self) -> int:
         return slomath.window_seconds(self.spec.spec.window)
 
-    @property
+    @functools.cached_property
     def indicator(self) -> model.Indicator:
         return self.spec.spec.indicator
 
-    @property
+    @functools.cached_property
     def min_events(self) -> int:
         return self.spec.spec.alerting.min_events
 
