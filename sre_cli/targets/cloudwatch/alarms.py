@@ -196,6 +196,10 @@ def render_documents(specs: SpecSet) -> dict[str, dict[str, Any]]:
     return docs
 
 
+# `json.dumps(value, sort_keys=True)` without building an encoder per alarm.
+_sorted_json = json.JSONEncoder(sort_keys=True).encode
+
+
 def dumps(document: dict[str, Any]) -> str:
     """Sorted JSON with one alarm per line: readable diffs, and 5x faster than indent=2 (C encoder)."""
     lines = ["{"]
@@ -208,7 +212,7 @@ def dumps(document: dict[str, Any]) -> str:
             names = sorted(value)
             for j, name in enumerate(names):
                 inner = "," if j < len(names) - 1 else ""
-                lines.append(f"    {json.dumps(name)}: {json.dumps(value[name], sort_keys=True)}{inner}")
+                lines.append(f"    {json.dumps(name)}: {_sorted_json(value[name])}{inner}")
             lines.append(f"  }}{comma}")
         else:
             lines.append(f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True)}{comma}")

@@ -91,6 +91,8 @@ ALARM_FUNCTIONS = {
     "SUM",
     "TIME_SERIES",
 }
+# Every MetricStat names one of a handful of statistics: each is checked once.
+_statistic_ok = cache(is_cloudwatch_statistic)
 METRIC_ALARM_ONLY_SINGLE = ("Namespace", "MetricName", "Dimensions", "Period", "Unit", "Statistic", "ExtendedStatistic")
 
 
@@ -457,7 +459,7 @@ def check_metric_queries(queries: Any, where: str) -> tuple[list[str], int | Non
                 problems.extend(_check_period(stat.get("Period"), f"{here}.MetricStat.Period"))
                 if isinstance(stat.get("Period"), int):
                     periods.append(stat["Period"])
-                if isinstance(stat.get("Stat"), str) and not is_cloudwatch_statistic(stat["Stat"]):
+                if isinstance(stat.get("Stat"), str) and not _statistic_ok(stat["Stat"]):
                     problems.append(f"{here}.MetricStat.Stat: {stat['Stat']!r} is not a CloudWatch statistic")
         if has_expr:
             found, refs = _check_expression(q["Expression"], f"{here}.Expression", id_set, str(qid))
