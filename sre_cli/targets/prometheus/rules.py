@@ -269,8 +269,8 @@ def _readme() -> str:
 
 def render(specs: SpecSet) -> dict[str, str]:
     out = {
-        rule_file_path(service): _header(rules.slos, specs.root) + rules.document
-        for service, rules in service_rules(specs).items()
+        rule_file_path(service): _header(built.slos, specs.root) + built.document
+        for service, built in service_rules(specs).items()
     }
     if out:
         out[README] = _readme()
