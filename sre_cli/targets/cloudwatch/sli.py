@@ -169,7 +169,8 @@ class _MetricIds:
         self._ids: dict[tuple[Any, ...], str] = {}
 
     def id_for(self, metric: CloudWatchMetric, stat: str) -> str:
-        key = (metric.namespace, metric.metric_name, tuple(sorted(metric.dimensions.items())), stat)
+        dimensions = tuple(sorted(metric.dimensions.items()))
+        key = (metric.namespace, metric.metric_name, dimensions, stat)
         if key not in self._ids:
             qid = f"m{len(self._ids)}"
             self._ids[key] = qid
@@ -180,7 +181,7 @@ class _MetricIds:
                         "Metric": {
                             "Namespace": metric.namespace,
                             "MetricName": metric.metric_name,
-                            "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(metric.dimensions.items())],
+                            "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions],
                         },
                         "Period": self.period,
                         "Stat": stat,

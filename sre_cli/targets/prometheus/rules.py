@@ -31,11 +31,11 @@ from __future__ import annotations
 import copy
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from sre_cli import links, session, slomath
-from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo, SpecSet
 from sre_cli.spec.load import TIER_DEFAULT_FOR
 from sre_cli.targets.prometheus import naming, sli, yamltext
@@ -46,11 +46,15 @@ README = f"{RULES_DIR}/README.md"
 Rule = dict[str, Any]
 Group = dict[str, Any]
 
+# Every rule of every SLO names one of a few windows and factors: each is written once.
+format_duration = cache(slomath.format_duration)
+
 
 def rule_file_path(service: str) -> str:
     return f"{RULES_DIR}/{service}.rules.yaml"
 
 
+@cache
 def number(value: float) -> str:
     """Shortest exact text of a float (14.4, not 14.399999999999999; 6, not 6.0)."""
     rounded = round(float(value), 12)
