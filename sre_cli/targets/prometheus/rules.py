@@ -211,14 +211,19 @@ def rule_groups(slos: list[Slo]) -> dict[str, list[Group]]:
 class ServiceRules:
     """One service's rule groups as YAML, shared by the rule file and the PrometheusRule manifest.
 
-    Text only: the groups themselves would be held until every target is done.
+    Text only, once: the groups themselves would be held until every target is done.
     """
 
     slos: list[Slo]
-    document: str  # `{"groups": [...]}` as block YAML: the rule file without its header
-    # The lines of the groups list alone (under `groups:`), ready to indent under a deeper key;
-    # None when yamltext left the document to PyYAML, whose text cannot be moved that way.
+    # The lines of the groups list (as under a top-level `groups:`), ready to indent under a
+    # deeper key; None when yamltext leaves the documents to PyYAML, whose text cannot be moved.
     groups_text: str | None
+
+    def document(self) -> str:
+        """`{"groups": [...]}` as block YAML: the rule file without its header."""
+        if self.groups_text is None:
+            return dump_yaml(rule_groups(self.slos))
+        return "groups:\n" + self.groups_text
 
 
 def service_rules(specs: SpecSet) -> dict[str, ServiceRules]:
@@ -227,13 +232,10 @@ def service_rules(specs: SpecSet) -> dict[str, ServiceRules]:
 
 
 def _service_rules(specs: SpecSet) -> dict[str, ServiceRules]:
-    out = {}
-    for service, slos in prometheus_slos(specs).items():
-        groups = rule_groups(slos)
-        text = yamltext.list_text(groups["groups"])
-        document = dump_yaml(groups) if text is None else "groups:\n" + text
-        out[service] = ServiceRules(slos, document, text)
-    return out
+    return {
+        service: ServiceRules(slos, yamltext.list_text(rule_groups(slos)["groups"]))
+        for service, slos in prometheus_slos(specs).items()
+    }
 
 
 def dump_yaml(doc: Any) -> str:
@@ -273,7 +275,7 @@ def _readme() -> str:
 
 def render(specs: SpecSet) -> dict[str, str]:
     out = {
-        rule_file_path(service): _header(built.slos, specs.root) + built.document
+        rule_file_path(service): _header(built.slos, specs.root) + built.document()
         for service, built in service_rules(specs).items()
     }
     if out:
