@@ -30,7 +30,7 @@ _RANGE_READ = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{[^}]*\})?\s*\[")
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
-def api_get(url: str, path: str, params: dict[str, Any] | None = None, timeout: float = 120) -> Any:
+def api_get(url: str, path: str, params: dict[str, Any] | None = None, timeout: float = 300) -> Any:
     """`data` of a Prometheus HTTP API answer; anything but success raises."""
     qs = f"?{urllib.parse.urlencode(params)}" if params else ""
     with urllib.request.urlopen(f"{url}{path}{qs}", timeout=timeout) as resp:

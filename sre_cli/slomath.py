@@ -6,6 +6,7 @@ here (0.999), never percents: the spec model converts once at the edge.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ def parse_latency(text: str | int | float) -> float:
     return round(value, 9)
 
 
+@functools.cache  # thousands of rules, alarms and runbook rows name the same few windows
 def format_duration(seconds: int) -> str:
     """Render seconds as the shortest Prometheus duration ("2592000" -> "30d", "5400" -> "1h30m")."""
     if seconds <= 0 or seconds != int(seconds):

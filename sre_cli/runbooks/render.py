@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from fnmatch import fnmatch
-from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -13,6 +12,7 @@ import jinja2
 from sre_cli import links, session, slomath
 from sre_cli.promql_selectors import threshold_le_matcher
 from sre_cli.runbooks import hand, markdown, queries
+from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo, SpecSet
 
 RUNBOOK_GLOB = "runbooks/*.md"
@@ -59,10 +59,6 @@ def environment() -> jinja2.Environment:
     )
 
 
-# A few windows, named in every runbook's tables and queries.
-_duration = cache(slomath.format_duration)
-
-
 def percent(fraction: float) -> str:
     return f"{round(fraction * 100, 10):.10g}%"
 
@@ -70,7 +66,7 @@ def percent(fraction: float) -> str:
 def approx_duration(seconds: float) -> str:
     """Rounded to a unit a human plans with (minutes under a day, hours above)."""
     unit = slomath.MINUTE if seconds < slomath.DAY else slomath.HOUR
-    return _duration(max(unit, round(seconds / unit) * unit))
+    return format_duration(max(unit, round(seconds / unit) * unit))
 
 
 def _budget(slo: Slo) -> dict[str, str]:
@@ -162,8 +158,8 @@ def _tier_context(slo: Slo, specs: SpecSet) -> list[dict[str, Any]]:
             factor = w.factor(slo.window_seconds)
             windows.append(
                 {
-                    "long": _duration(w.long),
-                    "short": _duration(w.short),
+                    "long": format_duration(w.long),
+                    "short": format_duration(w.short),
                     "factor": queries.number(round(factor, 3)),
                     "share_pct": percent(w.budget_share),
                     "exhaustion": approx_duration(slo.window_seconds / factor),
@@ -198,7 +194,7 @@ def _promql_context(slo: Slo) -> dict[str, Any] | None:
         for w in tier.windows:
             windows += [w.long, w.short]
     ordered = sorted(set(windows)) or [slomath.HOUR]
-    burn = [{"window": _duration(s), "expr": queries.promql_burn_rate(slo, _duration(s))} for s in ordered]
+    burn = [{"window": format_duration(s), "expr": queries.promql_burn_rate(slo, format_duration(s))} for s in ordered]
     contributors_title = {
         "ratio": "Where the events come from (top label sets; compare with a healthy hour)",
         "latency": "p95 latency over 5m (compare with the threshold)",

@@ -36,7 +36,7 @@ def alarms_path(service: str) -> str:
 
 
 def pair_name(slo: Slo, tier: AlertTier, w: slomath.BurnWindow) -> str:
-    return f"{slo.name}-{tier.name}-{sli.duration(w.long)}-{sli.duration(w.short)}"
+    return f"{slo.name}-{tier.name}-{slomath.format_duration(w.long)}-{slomath.format_duration(w.short)}"
 
 
 def page_any_name(slo: Slo) -> str:
@@ -78,7 +78,7 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
         metrics = sli.slice_burn_queries(slo, plan.period)
         how = (
             f"at least {factor:g} x budget of {plan.evaluation_periods} slices of "
-            f"{sli.duration(plan.period)} bad ({plan.datapoints_to_alarm} of {plan.evaluation_periods})"
+            f"{slomath.format_duration(plan.period)} bad ({plan.datapoints_to_alarm} of {plan.evaluation_periods})"
         )
     else:
         if sli.is_timeslice(slo):
@@ -89,10 +89,10 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
             per_period = -(-min_events // plan.evaluation_periods)
             metrics = sli.event_burn_queries(slo, plan.period, per_period)
         how = (
-            f"burn rate over {sli.duration(window)} at or above {factor:g}"
+            f"burn rate over {slomath.format_duration(window)} at or above {factor:g}"
             if plan.exact
-            else f"burn rate of each of {plan.evaluation_periods} x {sli.duration(plan.period)} "
-            f"at or above {factor:g} (a {sli.duration(window)} window is longer than one alarm period)"
+            else f"burn rate of each of {plan.evaluation_periods} x {slomath.format_duration(plan.period)} "
+            f"at or above {factor:g} (a {slomath.format_duration(window)} window is longer than one alarm period)"
         )
     return {
         "AlarmName": f"{pair_name(slo, tier, w)}-{which}",
@@ -113,7 +113,7 @@ def composite_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWi
     name = pair_name(slo, tier, w)
     topic = topic_arn(specs, slo, tier)
     factor = w.factor(slo.window_seconds)
-    long_s, short_s = sli.duration(w.long), sli.duration(w.short)
+    long_s, short_s = slomath.format_duration(w.long), slomath.format_duration(w.short)
     payload: dict[str, Any] = {
         "AlarmName": name,
         "AlarmRule": f'ALARM("{name}-long") AND ALARM("{name}-short")',

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from sre_cli import links, slomath
+from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo, SpecSet
 from sre_cli.spec.load import AlertTier
 from sre_cli.targets.cloudwatch import alarms, sli, validator
@@ -86,7 +87,8 @@ def burn_widget(slo: Slo, tier: AlertTier, region: str) -> dict[str, Any]:
     period = graph_period(slo, tier)
     annotations = [
         {
-            "label": f"{tier.name} {sli.duration(w.long)}/{sli.duration(w.short)}: {w.factor(slo.window_seconds):g}x",
+            "label": f"{tier.name} {format_duration(w.long)}/{format_duration(w.short)}: "
+            f"{w.factor(slo.window_seconds):g}x",
             "value": w.factor(slo.window_seconds),
         }
         for w in tier.windows
@@ -94,7 +96,7 @@ def burn_widget(slo: Slo, tier: AlertTier, region: str) -> dict[str, Any]:
     return {
         "type": "metric",
         "properties": {
-            "title": f"{slo.name}: burn rate per {sli.duration(period)} ({tier.name} thresholds)",
+            "title": f"{slo.name}: burn rate per {format_duration(period)} ({tier.name} thresholds)",
             "view": "timeSeries",
             "region": region,
             "period": period,

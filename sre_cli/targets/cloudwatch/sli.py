@@ -78,8 +78,7 @@ def evaluation_ceiling(period: int) -> int:
     return slomath.DAY if period < slomath.HOUR else slomath.WEEK
 
 
-# Thousands of alarms and widgets name the same few windows and ask for the same few plans.
-duration = cache(slomath.format_duration)
+# Thousands of alarms and widgets ask for the same few plans.
 
 
 @cache

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sre_cli import links, session, slomath
+from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo, SpecSet
 from sre_cli.spec.load import TIER_DEFAULT_FOR
 from sre_cli.targets.prometheus import naming, sli, yamltext
@@ -46,8 +47,7 @@ README = f"{RULES_DIR}/README.md"
 Rule = dict[str, Any]
 Group = dict[str, Any]
 
-# Every rule of every SLO names one of a few windows and factors: each is written once.
-format_duration = cache(slomath.format_duration)
+# Every rule of every SLO names one of a few factors: each is written once.
 
 
 def rule_file_path(service: str) -> str:
