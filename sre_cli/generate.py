@@ -7,6 +7,9 @@ file it no longer produces (an SLO was removed) is deleted by generate and repor
 from __future__ import annotations
 
 import importlib
+import os
+import pickle
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,15 +53,74 @@ def targets() -> list[Target]:
     return [importlib.import_module(m).TARGET for m in TARGET_MODULES]
 
 
-def render_all(specs: SpecSet) -> dict[str, str]:
+# The costliest target (half of the time at 1,000 SLOs: build + botocore-model validation) renders
+# in a forked second process while this one renders the rest. Below PARALLEL_MIN_SLOS the fork
+# costs more than it saves; with threads running (a test's moto server) fork is not safe.
+OFFLOADED_TARGET = "cloudwatch-alarms"
+PARALLEL_MIN_SLOS = 200
+
+
+def render_all(specs: SpecSet, parallel: bool | None = None) -> dict[str, str]:
+    """Every target's files, sorted by path. `parallel` None decides by size and platform."""
+    chosen = targets()
+    if parallel is None:
+        parallel = len(specs.slos) >= PARALLEL_MIN_SLOS and _can_fork()
+    offloaded = [t for t in chosen if parallel and t.name == OFFLOADED_TARGET]
+    child = _ForkedRender(offloaded[0], specs) if offloaded else None
     outputs: dict[str, str] = {}
     with session.render_session():  # targets share work, e.g. the rule groups (see session)
-        for target in targets():
-            for path, content in target.render(specs).items():
-                if path in outputs:
-                    raise RuntimeError(f"two targets write {path}")
-                outputs[path] = content if content.endswith("\n") else content + "\n"
+        for target in chosen:
+            if target not in offloaded:
+                _collect(outputs, target.render(specs))
+    if child is not None:
+        _collect(outputs, child.result())
     return dict(sorted(outputs.items()))
+
+
+def _collect(outputs: dict[str, str], rendered: dict[str, str]) -> None:
+    for path, content in rendered.items():
+        if path in outputs:
+            raise RuntimeError(f"two targets write {path}")
+        outputs[path] = content if content.endswith("\n") else content + "\n"
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+
+
+class _ForkedRender:
+    """One target rendered in a forked child; its files (or its exception) come back pickled."""
+
+    def __init__(self, target: Target, specs: SpecSet) -> None:
+        read_end, write_end = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: render, send, exit without running the parent's cleanup
+            os.close(read_end)
+            try:
+                with session.render_session():
+                    payload: tuple[str, object] = ("ok", target.render(specs))
+            except BaseException as exc:  # whatever it is, the parent re-raises it
+                payload = ("error", exc)
+            try:
+                data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # an exception that does not pickle still reaches the parent, as text
+                data = pickle.dumps(("error", RuntimeError(repr(payload[1]))))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            os._exit(0)
+        os.close(write_end)
+        self._read_end = read_end
+
+    def result(self) -> dict[str, str]:
+        with os.fdopen(self._read_end, "rb") as source:
+            data = source.read()
+        _, status = os.waitpid(self._pid, 0)
+        if not data:
+            raise RuntimeError(f"the forked render died (wait status {status})")
+        kind, value = pickle.loads(data)
+        if kind == "error":
+            raise value  # type: ignore[misc]
+        return value  # type: ignore[return-value]
 
 
 def plan(outputs: dict[str, str], root: Path) -> Plan:

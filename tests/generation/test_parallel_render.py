@@ -1,0 +1,39 @@
+"""render_all's forked second process: the same files as a serial render, and its errors surface."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sre_cli import generate
+from sre_cli.spec import load_or_raise
+from sre_cli.targets.cloudwatch import alarms
+
+ROOT = Path(__file__).resolve().parents[2]
+needs_fork = pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
+
+
+@needs_fork
+def test_forked_render_writes_exactly_what_a_serial_render_writes() -> None:
+    specs = load_or_raise([ROOT / "slo"])
+    serial = generate.render_all(specs, parallel=False)
+    forked = generate.render_all(specs, parallel=True)
+    assert list(forked) == list(serial)
+    assert forked == serial
+    assert any(p.startswith("alarms/cloudwatch/") for p in forked)  # the offloaded target's files came back
+
+
+@needs_fork
+def test_an_error_in_the_forked_target_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_specs: object) -> dict[str, str]:
+        raise ValueError("slo/api.yaml:12: SLO api-availability, page tier: no alarm period fits")
+
+    monkeypatch.setattr(alarms, "TARGET", generate.Target(alarms.TARGET.name, alarms.TARGET.owns, broken))
+    with pytest.raises(ValueError, match="no alarm period fits"):
+        generate.render_all(load_or_raise([ROOT / "slo"]), parallel=True)
+
+
+def test_small_spec_sets_render_in_one_process() -> None:
+    specs = load_or_raise([ROOT / "slo"])
+    assert len(specs.slos) < generate.PARALLEL_MIN_SLOS  # so `sre generate` on the repo never forks
