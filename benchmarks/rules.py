@@ -5,7 +5,8 @@ Prints figures, asserts nothing.
 1. `sre generate` for 1,000 SLOs (every registered target, via generate.render_all; target < 3 s).
    Measured on the shared 2-core dev VM, whose speed drifts by a third from one minute to the next
    (compare runs taken back to back): 8.3-11.4 s before the generation work of issue 3 (ffb7764),
-   2.5-3.2 s after it, run alternately with the earlier code, on a larger output (59.5 MB, was 53.7).
+   2.5-3.2 s after it serially, run alternately with the earlier code, on a larger output (59.5 MB,
+   was 53.7); 2.2-2.9 s since the CloudWatch alarms render in a forked second process.
 2. Rule-group evaluation time on a real Prometheus over 30 days of backfilled history of ~500 raw
    `http_requests_total{job="api"}` series (synth, 1m samples, 3 status classes per handler):
    our rule group for api-availability (from the prometheus rules target) next to the
@@ -42,24 +43,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import http.server
-import json
 import math
-import re
 import shutil
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sre_cli import generate, promrun, synth
+from sre_cli import generate, promrun, rule_history, synth
 from sre_cli.slomath import HOUR, MINUTE
 from sre_cli.spec import Slo, load_or_raise
 from sre_cli.targets.prometheus import naming
@@ -75,7 +71,6 @@ SLO_NAME = "api-availability"
 SLOTH_ERRORS = 'http_requests_total{job="api",status!="2xx"}'
 SLOTH_TOTAL = 'http_requests_total{job="api"}'
 RECORD_STEP = MINUTE  # production evaluation interval of the recorded history
-MAX_POINTS = 10_000  # query_range refuses more than 11,000 points per series
 SCRAPE_INTERVAL = "15s"
 Group = dict[str, Any]
 
@@ -123,24 +118,6 @@ def sloth_groups(slo: Slo) -> list[Group]:
     return _sloth.rule_groups(slo, SLOTH_ERRORS, SLOTH_TOTAL)
 
 
-_RANGE_READ = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{[^}]*\})?\s*\[")
-
-
-def range_read_records(groups: list[Group]) -> list[dict[str, Any]]:
-    """The recording rules whose output another rule reads over a range: their history matters.
-
-    Raises if one of them reads a recorded series itself (it would need a second stage)."""
-    rules = [r for g in groups for r in g["rules"]]
-    records = {r["record"] for r in rules if "record" in r}
-    read = {m for r in rules for m in _RANGE_READ.findall(r["expr"])} & records
-    chosen = [r for r in rules if r.get("record") in read]
-    for rule in chosen:
-        deps = {name for name in records if name in rule["expr"]}
-        if deps:
-            raise SystemExit(f"{rule['record']} reads recorded {sorted(deps)}: backfill needs another stage")
-    return chosen
-
-
 # ---------------------------------------------------------------- history
 
 
@@ -180,45 +157,13 @@ def raw_history(days: int, series: int, directory: Path, tsdb: Path) -> History:
     return History(data.start, data.end, requests[0][2], samples, size)
 
 
-def _get(url: str, path: str, params: dict[str, Any] | None = None, timeout: float = 300) -> Any:
-    qs = f"?{urllib.parse.urlencode(params)}" if params else ""
-    with urllib.request.urlopen(f"{url}{path}{qs}", timeout=timeout) as resp:
-        body = json.load(resp)
-    if body.get("status") != "success":
-        raise RuntimeError(f"{path}: {body}")
-    return body["data"]
-
-
-def _label_text(labels: dict[str, str]) -> str:
-    return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
-
-
-def recorded_history(url: str, rule: dict[str, Any], start: int, end: int) -> Iterator[str]:
-    """OpenMetrics lines of one recording rule evaluated every RECORD_STEP over [start, end]."""
-    yield f"# TYPE {rule['record']} gauge\n"
-    chunk = RECORD_STEP * MAX_POINTS
-    for lo in range(start, end + 1, chunk):
-        hi = min(end, lo + chunk - RECORD_STEP)
-        data = _get(url, "/api/v1/query_range", {"query": rule["expr"], "start": lo, "end": hi, "step": RECORD_STEP})
-        for result in data["result"]:
-            labels = {k: v for k, v in result["metric"].items() if k != "__name__"}
-            text = rule["record"] + _label_text({**labels, **rule.get("labels", {})})
-            for ts, value in result["values"]:
-                yield f"{text} {value} {int(ts)}\n"
-
-
 def backfill_records(url: str, rules: list[dict[str, Any]], history: History, tsdb: Path, om: Path) -> int:
-    with om.open("w", encoding="utf-8") as fh:
-        lines = 0
-        for rule in rules:
-            # From 5 minutes in: the first 5m rates need 5 minutes of raw samples.
-            for line in recorded_history(url, rule, history.start + 5 * MINUTE, history.end):
-                fh.write(line)
-                lines += 1
-        fh.write("# EOF\n")
+    # From 5 minutes in: the first 5m rates need 5 minutes of raw samples.
+    start = history.start + 5 * MINUTE
+    samples = rule_history.write_recorded_history(url, rules, start, history.end, RECORD_STEP, om)
     promrun.backfill_openmetrics(om, tsdb)
     om.unlink()
-    return lines - len(rules)
+    return samples
 
 
 # ---------------------------------------------------------------- live raw series
@@ -284,7 +229,7 @@ def measure(url: str, evals: int, warmup: int, interval: float) -> list[GroupCos
     sizes: dict[str, int] = {}
     deadline = time.monotonic() + (evals + warmup + 4) * interval + 120
     while time.monotonic() < deadline:
-        for group in _get(url, "/api/v1/rules")["groups"]:
+        for group in rule_history.api_get(url, "/api/v1/rules")["groups"]:
             evaluations = seen.setdefault(group["name"], {})
             sizes[group["name"]] = len(group["rules"])
             if group["lastEvaluation"].startswith("0001-"):
@@ -335,7 +280,7 @@ def sanity(url: str, label: str) -> dict[str, str]:
         ("recorded 5m samples in 30d", f"count_over_time({recorded}{selector}[30d])"),
         ("slo:sli_error:ratio_rate30d", f"slo:sli_error:ratio_rate30d{selector}"),
     ):
-        result = _get(url, "/api/v1/query", {"query": expr})["result"]
+        result = rule_history.api_get(url, "/api/v1/query", {"query": expr})["result"]
         out[key] = ", ".join(r["value"][1] for r in result) or "(none)"
     return out
 
@@ -376,7 +321,7 @@ def evaluation(args: argparse.Namespace) -> None:
         t = time.perf_counter()
         with promrun.PrometheusServer([], base) as prom:
             for label, groups in sets.items():
-                chosen = range_read_records(groups)
+                chosen = rule_history.range_read_records(groups)
                 samples = backfill_records(prom.url, chosen, history, root / label, root / f"{label}.om")
                 print(
                     f"recorded history, {label}: {', '.join(r['record'] for r in chosen)}: {samples:,} samples",
