@@ -15,6 +15,7 @@ from sre_cli import slomath
 from sre_cli.promql_selectors import histogram_series, threshold_bucket_series
 from sre_cli.spec import Slo, model
 from sre_cli.spec.model import selector_list
+from sre_cli.targets.prometheus import sli
 
 _JOB_RE = re.compile(r"\bjob\s*=\s*\"([^\"]+)\"")
 # A slice is bad when the good condition does not hold.
@@ -77,18 +78,10 @@ def promql_budget_remaining(slo: Slo) -> str:
 
 
 def promql_presence(slo: Slo) -> list[str]:
-    """`absent(...)` of every source series the SLOMetricsAbsent alert watches: 1 means the
-    alerts are blind. Bad-event series are left out: they legitimately do not exist until the
-    first error, so their absence would send on-call the wrong way on a healthy system."""
-    ind = slo.indicator
-    if ind.ratio is not None and ind.ratio.prometheus is not None:
-        return [f"absent({s})" for s in dict.fromkeys(selector_list(ind.ratio.prometheus.total))]
-    if ind.latency is not None and ind.latency.prometheus is not None:
-        # _count, the series the SLOMetricsAbsent alert watches: one per label set, not one per bucket.
-        return [f"absent({histogram_series(ind.latency.prometheus.histogram, '_count')})"]
-    if ind.threshold is not None and ind.threshold.prometheus is not None:
-        return [f"absent({ind.threshold.prometheus.gauge})"]
-    return []
+    """`absent(...)` of each source series the SLOMetricsAbsent alert watches (one line per series,
+    so on-call sees which is gone): 1 means the alerts are blind. Bad-event series are not among
+    them: they legitimately do not exist until the first error."""
+    return [f"absent({s})" for s in dict.fromkeys(sli.source_series(slo))]
 
 
 def promql_contributors(slo: Slo) -> list[str]:

@@ -218,8 +218,8 @@ class BurnWindowSpec(_Model):
     min_events: int | None = Field(
         default=None,
         ge=0,
-        description="This pair's low-traffic guard, instead of alerting.minEvents (a 5m window holds at most "
-        "5-6 one-minute slices).",
+        description="This pair's low-traffic guard, instead of alerting.minEvents; counted like it, over the "
+        "pair's long window and at least 1h.",
     )
 
     _dur = field_validator("long", "short")(classmethod(lambda cls, v: _check_duration(v)))

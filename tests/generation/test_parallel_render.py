@@ -34,6 +34,29 @@ def test_an_error_in_the_forked_target_reaches_the_caller(monkeypatch: pytest.Mo
         generate.render_all(load_or_raise([ROOT / "slo"]), parallel=True)
 
 
-def test_small_spec_sets_render_in_one_process() -> None:
+def test_small_spec_sets_render_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     specs = load_or_raise([ROOT / "slo"])
     assert len(specs.slos) < generate.PARALLEL_MIN_SLOS  # so `sre generate` on the repo never forks
+
+    def no_fork(*_args: object) -> None:
+        raise AssertionError("render_all forked for a small spec set")
+
+    monkeypatch.setattr(generate, "_ForkedRender", no_fork)
+    assert generate.render_all(specs) == generate.render_all(specs, parallel=False)
+
+
+@needs_fork
+def test_large_spec_sets_fork_when_it_is_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = load_or_raise([ROOT / "slo"])
+    monkeypatch.setattr(generate, "PARALLEL_MIN_SLOS", 1)
+    monkeypatch.setattr(generate, "_can_fork", lambda: True)
+    forked: list[str] = []
+    real = generate._ForkedRender
+
+    def recording(target: generate.Target, specs_: object) -> object:
+        forked.append(target.name)
+        return real(target, specs_)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generate, "_ForkedRender", recording)
+    generate.render_all(specs)
+    assert forked == [generate.OFFLOADED_TARGET]

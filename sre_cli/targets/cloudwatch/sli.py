@@ -78,9 +78,6 @@ def evaluation_ceiling(period: int) -> int:
     return slomath.DAY if period < slomath.HOUR else slomath.WEEK
 
 
-# Thousands of alarms and widgets ask for the same few plans.
-
-
 @cache
 def _legal_periods() -> tuple[int, ...]:
     return (*HIGH_RESOLUTION_PERIODS, *range(60, MAX_ALARM_PERIOD + 1, 60))
@@ -100,7 +97,7 @@ class AlarmWindow:
         return self.evaluation_periods == 1
 
 
-@cache
+@cache  # thousands of alarms and widgets ask for the same few plans
 def event_window(window: int) -> AlarmWindow:
     """One datapoint over the whole window when the API allows it, else the all-of-n fallback."""
     if legal_period(window):

@@ -47,14 +47,12 @@ README = f"{RULES_DIR}/README.md"
 Rule = dict[str, Any]
 Group = dict[str, Any]
 
-# Every rule of every SLO names one of a few factors: each is written once.
-
 
 def rule_file_path(service: str) -> str:
     return f"{RULES_DIR}/{service}.rules.yaml"
 
 
-@cache
+@cache  # every rule of every SLO names one of a few factors: each is written once
 def number(value: float) -> str:
     """Shortest exact text of a float (14.4, not 14.399999999999999; 6, not 6.0)."""
     rounded = round(float(value), 12)
@@ -114,8 +112,8 @@ def _metadata_rules(slo: Slo) -> list[Rule]:
 
 
 def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slomath.BurnWindow) -> Rule:
-    factor = number(window.factor(slo.window_seconds))
-    threshold = number(slomath.firing_threshold(window.factor(slo.window_seconds)))
+    exact_factor = window.factor(slo.window_seconds)
+    factor, threshold = number(exact_factor), number(slomath.firing_threshold(exact_factor))
     long, short = format_duration(window.long), format_duration(window.short)
     expr = (
         f"{naming.selector(naming.burn_rate(window.long), slo)} >= {threshold}"
