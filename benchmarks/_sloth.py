@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from sre_cli.slomath import format_duration
-from sre_cli.spec import Slo
+from sre_cli.slospec.model import Slo
 
 Group = dict[str, Any]
 

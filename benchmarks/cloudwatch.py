@@ -46,7 +46,7 @@ def write_specs(directory: Path, count: int) -> None:
 
 
 def bench_generation(count: int) -> None:
-    from sre_cli.spec import load
+    from sre_cli.slospec.load import load
     from sre_cli.targets.cloudwatch import alarms, dashboards
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,7 +74,7 @@ def bench_generation(count: int) -> None:
 def bench_apply(count: int) -> None:
     from sre_cli.aws import deploy
     from sre_cli.aws.moto_server import FAKE_CREDENTIALS, moto_server
-    from sre_cli.spec import load
+    from sre_cli.slospec.load import load
 
     os.environ.update(FAKE_CREDENTIALS)
     with tempfile.TemporaryDirectory() as tmp:

@@ -57,7 +57,9 @@ import yaml
 
 from sre_cli import generate, promrun, rule_history, synth
 from sre_cli.slomath import HOUR, MINUTE
-from sre_cli.spec import Slo, load_or_raise
+from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import Slo
+from sre_cli.slospec.resolve import resolve
 from sre_cli.targets.prometheus import naming
 from sre_cli.targets.prometheus import rules as prometheus_rules
 
@@ -86,9 +88,9 @@ def thousand_slos(root: Path) -> object:
     slos = []
     for i in range(1000):
         template = base[i % len(base)]
-        meta = template.spec.metadata.model_copy(update={"name": f"{template.name}-{i}", "service": f"svc{i % 50}"})
-        spec = template.spec.model_copy(update={"metadata": meta})
-        slos.append(dataclasses.replace(template, spec=spec))
+        meta = template.document.metadata.model_copy(update={"name": f"{template.name}-{i}", "service": f"svc{i % 50}"})
+        document = template.document.model_copy(update={"metadata": meta})
+        slos.append(resolve(document, specs.defaults, template.file, template.line))
     return dataclasses.replace(specs, slos=slos, root=root)
 
 

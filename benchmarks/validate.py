@@ -127,7 +127,7 @@ def main() -> None:
     help_s, samples = timed(lambda: run([str(SRE), "--help"]), args.runs)
     print(f"sre --help: median {help_s:.3f} s of {args.runs} runs (min {min(samples):.3f}) {verdict(help_s, 0.3)}")
 
-    from sre_cli.spec import load  # after the help timing: nothing is imported yet then
+    from sre_cli.slospec.load import load  # after the help timing: nothing is imported yet then
 
     with tempfile.TemporaryDirectory(prefix="sre-bench-") as tmp:
         specs = write_specs(Path(tmp), args.specs)

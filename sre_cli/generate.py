@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sre_cli import session
 from sre_cli.fileio import atomic_write
-from sre_cli.spec import SpecSet
+from sre_cli.slospec.model import SpecSet
 
 # Order matters only for readability of --check output.
 TARGET_MODULES: tuple[str, ...] = (
-    "sre_cli.spec.schema",
+    "sre_cli.slospec.schema",
     "sre_cli.runbooks.target",
     "sre_cli.targets.prometheus.rules",
     "sre_cli.targets.prometheus.prometheusrule",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sre_cli.spec import Slo
+from sre_cli.slospec.model import Slo
 
 AlertKind = Literal["page", "ticket", "absent"]
 

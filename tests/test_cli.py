@@ -85,7 +85,7 @@ def spec_copy(tmp_path: Path) -> Path:
 def schema_only(monkeypatch: pytest.MonkeyPatch) -> None:
     # The check/atomicity mechanics are tested on the target this suite owns, so another
     # target's work in progress cannot make them flaky; test_generate_all_targets covers the rest.
-    monkeypatch.setattr(gen, "TARGET_MODULES", ("sre_cli.spec.schema",))
+    monkeypatch.setattr(gen, "TARGET_MODULES", ("sre_cli.slospec.schema",))
 
 
 def _generate(*args: str) -> tuple[int, str, str]:

@@ -26,7 +26,8 @@ from sre_cli.backends import promql as report_promql
 from sre_cli.promql_selectors import LabelMatcher, SeriesSelector
 from sre_cli.runbooks import queries as runbook_queries
 from sre_cli.runbooks import render as runbook_render
-from sre_cli.spec import Slo, load_or_raise
+from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import Slo
 from sre_cli.targets.prometheus import sli as rule_sli
 
 REPO = Path(__file__).resolve().parents[1]

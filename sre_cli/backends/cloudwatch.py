@@ -26,8 +26,8 @@ from typing import Any
 
 from sre_cli import slomath
 from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement
-from sre_cli.spec import Slo
-from sre_cli.spec.model import CloudWatchMetric
+from sre_cli.slospec.document import CloudWatchMetric
+from sre_cli.slospec.model import Slo
 
 FINE_PERIOD = 60
 FINE_SPAN = slomath.DAY

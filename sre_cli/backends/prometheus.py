@@ -20,7 +20,7 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from urllib3.util.retry import Retry
 
 from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, promql
-from sre_cli.spec import Slo
+from sre_cli.slospec.model import Slo
 
 HISTORY_POINTS = 120  # burn-down chart resolution: 30d -> one point per 6h
 RETRY_STATUS = (429, 502, 503, 504)

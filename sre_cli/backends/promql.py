@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sre_cli import slomath
 from sre_cli.promql_selectors import histogram_series, series_union, threshold_bucket_series
-from sre_cli.spec import Slo
+from sre_cli.slospec.model import Slo
 
 QUERY_LABEL = "sre_q"
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 if TYPE_CHECKING:
-    from sre_cli.spec import SpecSet
+    from sre_cli.slospec.model import SpecSet
 
 EXIT_BAD_INPUT = 2
 
@@ -18,7 +18,7 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 
 def load_specs_or_exit(paths: tuple[str, ...] | list[str]) -> SpecSet:
-    from sre_cli.spec import load
+    from sre_cli.slospec.load import load
 
     specs = load(list(paths) or ["slo"])
     if specs.errors:

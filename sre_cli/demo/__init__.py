@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sre_cli import promrun
 from sre_cli.report.model import Report
-from sre_cli.spec import SpecSet
+from sre_cli.slospec.model import SpecSet
 
 DEMO_SPECS = Path(__file__).parent / "slo"
 RULES_PREFIX = "alarms/prometheus/"

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sre_cli import slomath
 from sre_cli.backends import Counts, Measurement
-from sre_cli.spec import Slo
+from sre_cli.slospec.model import Slo
 
 # Status thresholds, documented in README.md next to this module.
 WARNING_BUDGET_REMAINING = 0.25  # less than a quarter of the budget left -> warning

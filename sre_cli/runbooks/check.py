@@ -19,7 +19,7 @@ import yaml
 
 from sre_cli.runbooks import hand, markdown
 from sre_cli.runbooks.render import INCIDENT_DIR, INDEX_PATH
-from sre_cli.spec import SpecSet
+from sre_cli.slospec.model import SpecSet
 
 PROMETHEUS_RULES = ("alarms/prometheus/*.yaml", "alarms/prometheus/**/*.yaml")
 CLOUDWATCH_ALARMS = ("alarms/cloudwatch/*.json",)

@@ -13,8 +13,9 @@ from typing import Any
 
 from sre_cli import slomath
 from sre_cli.promql_selectors import histogram_series, threshold_bucket_series
-from sre_cli.spec import Slo, model
-from sre_cli.spec.model import selector_list
+from sre_cli.slospec import document
+from sre_cli.slospec.document import selector_list
+from sre_cli.slospec.model import Slo
 from sre_cli.targets.prometheus import sli
 
 _JOB_RE = re.compile(r"\bjob\s*=\s*\"([^\"]+)\"")
@@ -139,7 +140,7 @@ class CloudWatchQuery:
         )
 
 
-def _metric_stat(qid: str, metric: model.CloudWatchMetric, period: int, stat: str | None = None) -> dict[str, Any]:
+def _metric_stat(qid: str, metric: document.CloudWatchMetric, period: int, stat: str | None = None) -> dict[str, Any]:
     return {
         "Id": qid,
         "MetricStat": {
@@ -164,7 +165,7 @@ def _filled_sum(ids: list[str]) -> str:
     return " + ".join(f"FILL({i}, 0)" for i in ids)
 
 
-def _ratio_queries(slo: Slo, src: model.CloudWatchRatioSource, period: int) -> list[dict[str, Any]]:
+def _ratio_queries(slo: Slo, src: document.CloudWatchRatioSource, period: int) -> list[dict[str, Any]]:
     counted = src.bad or src.good or []
     prefix = "bad" if src.bad else "good"
     part_ids = [f"{prefix}{i}" for i in range(len(counted))]
@@ -244,20 +245,20 @@ def cloudwatch_queries(slo: Slo) -> list[CloudWatchQuery]:
     ]
 
 
-def cloudwatch_metrics(slo: Slo) -> list[model.CloudWatchMetric]:
+def cloudwatch_metrics(slo: Slo) -> list[document.CloudWatchMetric]:
     body = slo.indicator.body
     src = body.cloudwatch
     if src is None:
         return []
-    if isinstance(src, model.CloudWatchRatioSource):
-        seen: dict[str, model.CloudWatchMetric] = {}
+    if isinstance(src, document.CloudWatchRatioSource):
+        seen: dict[str, document.CloudWatchMetric] = {}
         for m in [*(src.good or []), *(src.bad or []), *src.total]:
             seen.setdefault(json.dumps(m.model_dump(), sort_keys=True), m)
         return list(seen.values())
     return [src.metric]
 
 
-def list_metrics_command(metric: model.CloudWatchMetric) -> str:
+def list_metrics_command(metric: document.CloudWatchMetric) -> str:
     dims = " ".join(f"Name={k},Value={v}" for k, v in sorted(metric.dimensions.items()))
     dims_arg = f" \\\n  --dimensions {dims}" if dims else ""
     return (
@@ -269,7 +270,7 @@ def list_metrics_command(metric: model.CloudWatchMetric) -> str:
 _REGION_RE = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):")
 
 
-def aws_region(slo: Slo, defaults: model.Defaults) -> str | None:
+def aws_region(slo: Slo, defaults: document.Defaults) -> str | None:
     """The stack's region, read from the ARNs the spec and defaults already carry."""
     texts = [json.dumps(slo.indicator.model_dump())]
     texts += [t.sns_topic_arn or "" for _, t in sorted(defaults.notification_targets.items())]

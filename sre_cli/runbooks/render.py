@@ -13,7 +13,7 @@ from sre_cli import links, session, slomath
 from sre_cli.promql_selectors import threshold_le_matcher
 from sre_cli.runbooks import hand, markdown, queries
 from sre_cli.slomath import format_duration
-from sre_cli.spec import Slo, SpecSet
+from sre_cli.slospec.model import Slo, SpecSet
 
 RUNBOOK_GLOB = "runbooks/*.md"
 INDEX_PATH = "runbooks/README.md"
@@ -277,7 +277,7 @@ def render_runbook(slo: Slo, specs: SpecSet, parts: hand.HandParts, env: jinja2.
 
 def generated(slo: Slo) -> bool:
     """A spec that names its own runbook owns it; the default path is generated."""
-    return slo.spec.spec.alerting.runbook is None
+    return slo.alerting.runbook is None
 
 
 def _incident_titles(root: Path) -> list[tuple[str, str]]:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from sre_cli.spec import Slo, SpecSet, load
+from sre_cli.slospec.load import load
+from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets.cloudwatch import alarms
 
 REPO = Path(__file__).resolve().parents[2]

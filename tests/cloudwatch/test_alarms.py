@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sre_cli import slomath
-from sre_cli.spec import SpecSet
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.cloudwatch import alarms, sli
 
 from .conftest import slo_named

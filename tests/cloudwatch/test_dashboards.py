@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from sre_cli import links
-from sre_cli.spec import SpecSet
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.cloudwatch import dashboards, validator
 
 from .conftest import slo_named

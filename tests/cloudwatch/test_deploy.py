@@ -22,7 +22,7 @@ from sre_cli.aws import deploy
 from sre_cli.aws.moto_server import FAKE_CREDENTIALS, moto_server
 from sre_cli.cli import cli
 from sre_cli.promrun import free_port
-from sre_cli.spec import SpecSet
+from sre_cli.slospec.model import SpecSet
 
 from .conftest import REPO
 

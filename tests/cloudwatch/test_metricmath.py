@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sre_cli import slomath
-from sre_cli.spec import Slo, SpecSet
+from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets.cloudwatch import alarms, metricmath
 from sre_cli.targets.cloudwatch.metricmath import Series, resample
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sre_cli.spec import load_or_raise
+from sre_cli.slospec.load import load_or_raise
 from sre_cli.targets import jsontext
 from sre_cli.targets.prometheus import grafana, rules
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sre_cli import generate
-from sre_cli.spec import load_or_raise
+from sre_cli.slospec.load import load_or_raise
 from sre_cli.targets.cloudwatch import alarms
 
 ROOT = Path(__file__).resolve().parents[2]

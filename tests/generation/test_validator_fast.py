@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sre_cli.spec import load_or_raise
+from sre_cli.slospec.load import load_or_raise
 from sre_cli.targets.cloudwatch import alarms, dashboards, validator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sre_cli import generate, session
-from sre_cli.spec import SpecSet, load_or_raise
+from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules, yamltext
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,8 +78,7 @@ def test_shared_groups_give_the_same_files_as_separate_renders(real_specs: SpecS
 def test_files_pyyaml_must_write_are_the_same_when_shared(real_specs: SpecSet) -> None:
     """A multi-line description sends both documents of its service to PyYAML."""
     slo = rules.prometheus_slos(real_specs)["db"][0]
-    body = slo.spec.spec.model_copy(update={"description": "Two\nlines: a break libyaml keeps"})
-    changed = dataclasses.replace(slo, spec=slo.spec.model_copy(update={"spec": body}))
+    changed = dataclasses.replace(slo, description="Two\nlines: a break libyaml keeps")
     specs = dataclasses.replace(real_specs, slos=[changed if s is slo else s for s in real_specs.slos])
     with session.render_session():
         shared = rules.service_rules(specs)["db"]

@@ -62,7 +62,8 @@ import yaml
 
 from sre_cli import promrun, rule_history, slomath, synth
 from sre_cli.slomath import DAY, HOUR, MINUTE
-from sre_cli.spec import Slo, load_or_raise
+from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import Slo
 from sre_cli.targets.prometheus import naming, rules
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from sre_cli import generate
-from sre_cli.spec import load_or_raise
+from sre_cli.slospec.load import load_or_raise
 from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from sre_cli import slomath
-from sre_cli.spec import Slo, load_or_raise
+from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import Slo
 from sre_cli.targets.prometheus import rules
 from tests.prometheus.prom_scenarios import Scenario, bad_slices, input_series
 

@@ -10,7 +10,8 @@ import pytest
 
 from sre_cli import promrun, synth
 from sre_cli.slomath import HOUR
-from sre_cli.spec import SpecSet, load_or_raise
+from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import SpecSet
 
 REPO = Path(__file__).resolve().parents[2]
 # A fixed end in the past: reports are asked about an instant Prometheus only knows from backfill.

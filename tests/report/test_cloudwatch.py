@@ -17,7 +17,7 @@ from sre_cli.backends.cloudwatch import MAX_QUERIES_PER_CALL, CloudWatchBackend,
 from sre_cli.backends.prometheus import PrometheusBackend
 from sre_cli.report import make_report
 from sre_cli.slomath import parse_duration
-from sre_cli.spec.model import CloudWatchMetric
+from sre_cli.slospec.document import CloudWatchMetric
 
 STEP = 300  # 5-minute samples keep moto's O(periods x datapoints) GetMetricData fast enough
 RATIO_SLOS = ("api-availability", "db-errors", "sfn-success")

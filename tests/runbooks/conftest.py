@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sre_cli.spec import SpecSet, load
+from sre_cli.slospec.load import load
+from sre_cli.slospec.model import SpecSet
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from sre_cli import generate
 from sre_cli.cli import cli
 from sre_cli.runbooks import check, render
-from sre_cli.spec import SpecSet, load
+from sre_cli.slospec.load import load
+from sre_cli.slospec.model import SpecSet
 
 from .conftest import REPO
 

@@ -13,7 +13,7 @@ import yaml
 
 from sre_cli.promrun import MissingBinary, find_binary, promtool
 from sre_cli.runbooks import render
-from sre_cli.spec import SpecSet
+from sre_cli.slospec.model import SpecSet
 
 SFN = '{dimension_StateMachineArn="arn:aws:states:us-east-1:1:stateMachine:processing"}'
 

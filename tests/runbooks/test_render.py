@@ -12,7 +12,8 @@ from sre_cli import generate, slomath
 from sre_cli.links import ANCHORS
 from sre_cli.runbooks import hand, markdown, queries, render
 from sre_cli.runbooks.target import TARGET
-from sre_cli.spec import SpecSet, load
+from sre_cli.slospec.load import load
+from sre_cli.slospec.model import SpecSet
 
 from .conftest import REPO
 

@@ -22,8 +22,7 @@ import json
 from typing import Any
 
 from sre_cli import links, slomath
-from sre_cli.spec import Slo, SpecSet
-from sre_cli.spec.load import AlertTier
+from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.targets.cloudwatch import sli, validator
 
 ALARMS_DIR = "alarms/cloudwatch"

@@ -14,8 +14,7 @@ from typing import Any
 
 from sre_cli import links, slomath
 from sre_cli.slomath import format_duration
-from sre_cli.spec import Slo, SpecSet
-from sre_cli.spec.load import AlertTier
+from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.targets.cloudwatch import alarms, sli, validator
 
 DASHBOARDS_DIR = "dashboards/cloudwatch"

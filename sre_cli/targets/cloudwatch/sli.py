@@ -58,8 +58,8 @@ from functools import cache
 from typing import Any
 
 from sre_cli import slomath
-from sre_cli.spec import Slo
-from sre_cli.spec.model import CloudWatchMetric
+from sre_cli.slospec.document import CloudWatchMetric
+from sre_cli.slospec.model import Slo
 
 HIGH_RESOLUTION_PERIODS = (10, 20, 30)
 MAX_ALARM_PERIOD = slomath.DAY

@@ -32,7 +32,7 @@ from functools import cache
 from typing import Any
 
 from sre_cli import slomath
-from sre_cli.spec.validate import is_cloudwatch_statistic
+from sre_cli.slospec.validate import is_cloudwatch_statistic
 from sre_cli.targets.cloudwatch import metricmath, sli
 
 MAX_EVALUATION_RANGE = slomath.WEEK

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sre_cli.spec import SpecSet
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import rules
 
 CONFIG_PATH = "alarms/alertmanager/alertmanager.yml"

@@ -20,7 +20,7 @@ from grafana_foundation_sdk.models import dashboard as models
 
 from sre_cli import slomath
 from sre_cli.slomath import format_duration
-from sre_cli.spec import Slo, SpecSet
+from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets import jsontext
 from sre_cli.targets.prometheus import naming, rules
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 from functools import cache
 
 from sre_cli.slomath import format_duration
-from sre_cli.spec import Slo
+from sre_cli.slospec.model import Slo
 
 BASE_WINDOW = 300  # seconds: the only window read from the raw series
 BAD_RATE = "slo:sli_bad:rate5m"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sre_cli.spec import SpecSet
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import rules, yamltext
 
 MANIFEST_DIR = f"{rules.RULES_DIR}/kubernetes"

@@ -37,8 +37,8 @@ from typing import Any
 
 from sre_cli import links, session, slomath
 from sre_cli.slomath import format_duration
-from sre_cli.spec import Slo, SpecSet
-from sre_cli.spec.load import TIER_DEFAULT_FOR
+from sre_cli.slospec.model import Slo, SpecSet
+from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets.prometheus import naming, sli, yamltext
 
 RULES_DIR = "alarms/prometheus"

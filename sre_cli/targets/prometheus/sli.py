@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from sre_cli.promql_selectors import histogram_series, series_union, threshold_bucket_series
 from sre_cli.slomath import format_duration
-from sre_cli.spec import Slo
-from sre_cli.spec.model import LatencyIndicator, PrometheusRatioSource, ThresholdIndicator
+from sre_cli.slospec.document import LatencyIndicator, PrometheusRatioSource, ThresholdIndicator
+from sre_cli.slospec.model import Slo
 
 BASE_RANGE = "5m"
 BASE_SECONDS = 300

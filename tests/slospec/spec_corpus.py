@@ -1,4 +1,4 @@
-"""The broken-spec corpus: cases under tests/spec/broken/ and what each must report.
+"""The broken-spec corpus: cases under tests/slospec/broken/ and what each must report.
 
 A case is a file or a directory directly under broken/. Expectations are `# expect:` lines inside
 any file of the case (about that file) and an optional `<case>.expect` sidecar (about the case

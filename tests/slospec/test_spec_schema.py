@@ -10,7 +10,8 @@ import pytest
 import yaml
 from spec_corpus import BROKEN
 
-from sre_cli.spec import load, schema
+from sre_cli.slospec import schema
+from sre_cli.slospec.load import load
 
 REPO = Path(__file__).resolve().parents[2]
 SLO_DIR = REPO / "slo"

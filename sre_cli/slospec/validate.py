@@ -6,18 +6,17 @@ import math
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import promql_parser
 from pydantic import ValidationError
 
 from sre_cli import slomath
 from sre_cli.promql_selectors import histogram_family
-from sre_cli.spec import model
-from sre_cli.spec.yamlpos import YamlDocument
-
-if TYPE_CHECKING:
-    from sre_cli.spec.load import Slo, SpecError, SpecSet
+from sre_cli.slospec import document
+from sre_cli.slospec.errors import SpecError, field_path
+from sre_cli.slospec.model import Slo, SpecSet
+from sre_cli.slospec.yamlpos import YamlDocument
 
 INDICATOR = ("spec", "indicator")
 
@@ -38,10 +37,8 @@ def is_cloudwatch_statistic(stat: str) -> bool:
 
 
 def _err(slo_file: str, doc: YamlDocument, path: tuple[str | int, ...], message: str) -> SpecError:
-    from sre_cli.spec.load import SpecError, _dotted
-
     pos = doc.position_of(path)
-    return SpecError(slo_file, pos.line, pos.col, _dotted(path), message)
+    return SpecError(slo_file, pos.line, pos.col, field_path(path), message)
 
 
 def _parse_promql(expr: str) -> tuple[object | None, str | None]:
@@ -66,7 +63,7 @@ def _check_selector(expr: str, *, what: str) -> str | None:
 Add = Callable[[tuple[str | int, ...], str], None]
 
 
-def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[SpecError]:
+def check_slo(slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Path) -> list[SpecError]:
     """Cross-field checks of one fully validated SLO."""
     errors: list[SpecError] = []
 
@@ -74,11 +71,11 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[Spe
         errors.append(_err(slo.file, doc, path, message))
 
     check_indicator(slo.indicator, slo.window, add)
-    check_alerting(slo.spec.spec.alerting, slo.window, slo.objective, defaults, slo.file, add)
+    check_alerting(slo.alerting, slo.window, slo.objective, defaults, root, add)
     check_slice_guards(slo, add)
     targets = defaults.notification_targets
     for tier in slo.tiers:
-        explicit = getattr(slo.spec.spec.alerting, tier.name).notify or getattr(defaults, tier.name).notify
+        explicit = getattr(slo.alerting, tier.name).notify or getattr(defaults, tier.name).notify
         if targets and explicit is None and tier.notify not in targets:
             # The target is the tier's own name: say so, or nobody is paged. (An explicit notify,
             # in the spec or in defaults.yaml, is checked where it is written.)
@@ -90,7 +87,9 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: model.Defaults) -> list[Spe
     return errors
 
 
-def check_partial(data: dict[str, Any], doc: YamlDocument, file: str, defaults: model.Defaults) -> list[SpecError]:
+def check_partial(
+    data: dict[str, Any], doc: YamlDocument, file: str, defaults: document.Defaults, root: Path
+) -> list[SpecError]:
     """Cross-field checks of a document the model rejected, on the parts that did validate.
 
     So one run still reports a bad PromQL selector next to a mistyped field elsewhere. A part the
@@ -106,11 +105,11 @@ def check_partial(data: dict[str, Any], doc: YamlDocument, file: str, defaults: 
         return errors
     window = body.get("window", "30d")
     try:
-        window = model.check_window(window)
+        window = document.check_window(window)
     except (ValueError, TypeError):
         window = None
     try:
-        indicator = model.Indicator.model_validate(body.get("indicator"))
+        indicator = document.Indicator.model_validate(body.get("indicator"))
     except ValidationError:
         pass
     else:
@@ -119,30 +118,30 @@ def check_partial(data: dict[str, Any], doc: YamlDocument, file: str, defaults: 
     objective = body.get("objective")
     fraction = objective / 100 if isinstance(objective, int | float) and 0 < objective < 100 else None
     if alerting is not None:
-        check_alerting(alerting, window, fraction, defaults, file, add)
+        check_alerting(alerting, window, fraction, defaults, root, add)
     return errors
 
 
-def _valid_alerting_parts(data: Any) -> model.Alerting | None:
+def _valid_alerting_parts(data: Any) -> document.Alerting | None:
     """The alerting section keeping only the tiers and runbook that validate on their own."""
     if not isinstance(data, dict):
         return None
     try:
-        return model.Alerting.model_validate(data)
+        return document.Alerting.model_validate(data)
     except ValidationError:
         pass
     parts: dict[str, Any] = {}
     for tier_name in ("page", "ticket"):
         try:
-            parts[tier_name] = model.TierSpec.model_validate(data.get(tier_name, {}))
+            parts[tier_name] = document.TierSpec.model_validate(data.get(tier_name, {}))
         except ValidationError:
-            parts[tier_name] = model.TierSpec(enabled=False)  # its errors are already reported
+            parts[tier_name] = document.TierSpec(enabled=False)  # its errors are already reported
     if isinstance(data.get("runbook"), str):
         parts["runbook"] = data["runbook"]
-    return model.Alerting.model_validate(parts)
+    return document.Alerting.model_validate(parts)
 
 
-def check_indicator(ind: model.Indicator, window: str | None, add: Add) -> None:
+def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> None:
     """Selectors parse, histogram thresholds are buckets, statistics exist, slices fit the window."""
     window_s = slomath.window_seconds(window) if window else None
     if ind.ratio:
@@ -209,7 +208,7 @@ def check_slice_guards(slo: Slo, add: Add) -> None:
             most = guard // threshold.slice_seconds
             if slo.min_events_for(w) <= most:
                 continue
-            specified = getattr(slo.spec.spec.alerting, tier.name).windows or []
+            specified = getattr(slo.alerting, tier.name).windows or []
             index = next((i for i, s in enumerate(specified) if s.to_math() == w), None)
             own = index is not None and specified[index].min_events is not None
             path: tuple[str | int, ...] = ("spec", "alerting", "minEvents")
@@ -225,12 +224,17 @@ def check_slice_guards(slo: Slo, add: Add) -> None:
 
 
 def check_alerting(
-    alerting: model.Alerting, window: str | None, objective: float | None, defaults: model.Defaults, file: str, add: Add
+    alerting: document.Alerting,
+    window: str | None,
+    objective: float | None,
+    defaults: document.Defaults,
+    root: Path,
+    add: Add,
 ) -> None:
     """Window pairs fit the SLO window and can fire, notification targets exist, the runbook exists."""
     window_s = slomath.window_seconds(window) if window else None
     for tier_name in ("page", "ticket"):
-        tier: model.TierSpec = getattr(alerting, tier_name)
+        tier: document.TierSpec = getattr(alerting, tier_name)
         for i, w in enumerate(tier.windows or []):
             path = ("spec", "alerting", tier_name, "windows", i)
             long_s, short_s = slomath.parse_duration(w.long), slomath.parse_duration(w.short)
@@ -254,16 +258,13 @@ def check_alerting(
                 f"unknown notification target {tier.notify!r} (defaults.yaml has: {known})",
             )
     if alerting.runbook is not None:
-        from sre_cli.spec.load import find_root
-
-        root = find_root([Path(file)])
         if alerting.runbook.startswith("/") or ".." in alerting.runbook.split("/"):
             add(("spec", "alerting", "runbook"), "runbook must be a path inside the repository")
         elif not (root / alerting.runbook).is_file():
             add(("spec", "alerting", "runbook"), f"runbook file {alerting.runbook} does not exist (relative to {root})")
 
 
-def _check_cw_metric(metric: model.CloudWatchMetric, path: tuple[str | int, ...], add: Add) -> None:
+def _check_cw_metric(metric: document.CloudWatchMetric, path: tuple[str | int, ...], add: Add) -> None:
     if not is_cloudwatch_statistic(metric.statistic):
         add(
             (*path, "statistic"),
@@ -273,8 +274,6 @@ def _check_cw_metric(metric: model.CloudWatchMetric, path: tuple[str | int, ...]
 
 def check_set(specs: SpecSet) -> list[SpecError]:
     """Rules across files: SLO names are unique (they name rules, alarms and runbooks)."""
-    from sre_cli.spec.load import SpecError
-
     errors: list[SpecError] = []
     first: dict[str, Slo] = {}
     for slo in specs.slos:

@@ -1,9 +1,9 @@
-"""The SLO spec language (apiVersion sre.dev/v1), as typed models.
+"""The SLO spec document (apiVersion sre.dev/v1) as written in YAML, as typed models.
 
 YAML field names are camelCase like every Kubernetes-style manifest; Python attributes are
 snake_case. The models check shape and single-field rules; rules that span fields or files
-(bucket boundaries, unique names, PromQL parsing, runbook files) live in `validate.py` so that
-every problem of a run is reported, not only the first.
+(bucket boundaries, unique names, PromQL parsing, runbook files) live in `validate.py` so that every problem
+of a run is reported, not only the first. What generators read is the resolved `model.Slo`.
 """
 
 from __future__ import annotations
@@ -90,10 +90,11 @@ def selector_list(value: str | list[str] | None) -> list[str]:
 
 
 class PrometheusRatioSource(_Model):
-    model_config = _GOOD_XOR_BAD
     """Event selectors. A list is summed: needed when events live in series of different names
     (YACE's aws_states_executions_*_sum), since a `{__name__=~...}` selector collides once
     rate()/sum_over_time() drop the metric name."""
+
+    model_config = _GOOD_XOR_BAD
 
     good: Selectors | None = Field(default=None, description="Selector(s) of good events (exclusive with bad).")
     bad: Selectors | None = Field(default=None, description="Selector(s) of bad events (exclusive with good).")
@@ -264,7 +265,9 @@ class SloSpecBody(_Model):
     _window = field_validator("window")(classmethod(lambda cls, v: check_window(v)))
 
 
-class SLO(_Model):
+class SloDocument(_Model):
+    """One SLO as written: `kind: SLO` under `apiVersion: sre.dev/v1`."""
+
     api_version: Literal["sre.dev/v1"]
     kind: Literal["SLO"]
     metadata: Metadata

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from sre_cli import slomath
-from sre_cli.spec import SpecLoadError, load, load_or_raise
+from sre_cli.slospec.errors import SpecLoadError
+from sre_cli.slospec.load import load, load_or_raise
 
 REPO = Path(__file__).resolve().parents[2]
 

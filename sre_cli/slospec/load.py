@@ -2,138 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
-import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sre_cli import slomath
-from sre_cli.spec import model
-from sre_cli.spec.yamlpos import Position, YamlDocument, YamlError, load_documents
+from sre_cli.slospec import document, validate
+from sre_cli.slospec.errors import SpecError, SpecLoadError, field_path
+from sre_cli.slospec.model import Slo, SpecSet
+from sre_cli.slospec.resolve import resolve
+from sre_cli.slospec.yamlpos import Position, YamlDocument, YamlError, load_documents
 
 DEFAULTS_FILE = "defaults.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
-TIER_DEFAULT_FOR = {"page": "2m", "ticket": "15m"}
-
-
-@dataclass(frozen=True, order=True)
-class SpecError:
-    file: str
-    line: int
-    col: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.field}: " if self.field else ""
-        return f"{self.file}:{self.line}:{self.col}: {where}{self.message}"
-
-
-@dataclass(frozen=True)
-class AlertTier:
-    """One alert tier with defaults applied: what generators turn into rules and alarms."""
-
-    name: str  # page | ticket
-    severity: str
-    for_: str
-    notify: str
-    windows: tuple[slomath.BurnWindow, ...]
-
-
-@dataclass(frozen=True)
-class Slo:
-    """A validated SLO with defaults merged in; the object every generator and report reads.
-
-    What generators read per rule (name, window, SLI windows, objective...) is computed once per
-    object and then read as a plain attribute: the spec models are frozen, so it cannot go stale.
-    """
-
-    spec: model.SLO
-    file: str
-    line: int
-    labels: dict[str, str]
-    tiers: tuple[AlertTier, ...]  # enabled tiers only
-    runbook: str  # path relative to the repo root
-    runbook_url: str
-    dashboard_url: str
-    name_line: int = 1
-    name_col: int = 1
-
-    @functools.cached_property
-    def name(self) -> str:
-        return self.spec.metadata.name
-
-    @functools.cached_property
-    def service(self) -> str:
-        return self.spec.metadata.service
-
-    @functools.cached_property
-    def owner(self) -> str | None:
-        return self.spec.metadata.owner
-
-    @functools.cached_property
-    def description(self) -> str:
-        return self.spec.spec.description
-
-    @functools.cached_property
-    def objective(self) -> float:
-        """The objective as a fraction (99.9 -> 0.999)."""
-        return round(self.spec.spec.objective / 100, 12)
-
-    @functools.cached_property
-    def window(self) -> str:
-        return self.spec.spec.window
-
-    @functools.cached_property
-    def window_seconds(self) -> int:
-        return slomath.window_seconds(self.spec.spec.window)
-
-    @functools.cached_property
-    def indicator(self) -> model.Indicator:
-        return self.spec.spec.indicator
-
-    @functools.cached_property
-    def min_events(self) -> int:
-        return self.spec.spec.alerting.min_events
-
-    def min_events_for(self, window: slomath.BurnWindow) -> int:
-        """The low-traffic guard of one window pair: its own minEvents, else the SLO's."""
-        return self.min_events if window.min_events is None else window.min_events
-
-    @functools.cached_property
-    def sli_windows(self) -> tuple[int, ...]:
-        return slomath.sli_windows(self.window_seconds, tuple(slomath.Tier(t.name, t.windows) for t in self.tiers))
-
-
-@dataclass
-class SpecSet:
-    root: Path
-    defaults: model.Defaults
-    slos: list[Slo] = field(default_factory=list)
-    errors: list[SpecError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def by_service(self) -> dict[str, list[Slo]]:
-        out: dict[str, list[Slo]] = {}
-        for slo in sorted(self.slos, key=lambda s: (s.service, s.name)):
-            out.setdefault(slo.service, []).append(slo)
-        return out
-
-
-class SpecLoadError(Exception):
-    """Raised by `load_or_raise` when specs have errors; str() lists them all."""
-
-    def __init__(self, errors: list[SpecError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
 
 
 # ---- discovery -----------------------------------------------------------------------------
@@ -224,17 +107,10 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def _dotted(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 _PATTERN_HINTS = {
-    model.DNS_LABEL: "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
-    model.LABEL_NAME: "must be a Prometheus label name: letters, digits and '_', not starting with a digit",
-    model.DURATION_PATTERN: "must be a duration: a number and a unit (ms, s, m, h, d, w, y), e.g. 5m or 30d",
+    document.DNS_LABEL: "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
+    document.LABEL_NAME: "must be a Prometheus label name: letters, digits and '_', not starting with a digit",
+    document.DURATION_PATTERN: "must be a duration: a number and a unit (ms, s, m, h, d, w, y), e.g. 5m or 30d",
 }
 
 
@@ -275,11 +151,11 @@ def pydantic_errors(exc: ValidationError, doc: YamlDocument, file: str, root_mod
                 msg = f"must be a mapping of fields, not {_yaml_type(err.get('input'))}"
             elif "input" in err and not isinstance(err["input"], dict):
                 msg += f" (got {err['input']!r})"
-        key = (_dotted(loc), msg)
+        key = (field_path(loc), msg)
         if key in seen:
             continue
         seen.add(key)
-        errors.append(SpecError(file, pos.line, pos.col, _dotted(loc), msg))
+        errors.append(SpecError(file, pos.line, pos.col, field_path(loc), msg))
     return errors
 
 
@@ -316,18 +192,18 @@ def read_documents(path: Path) -> tuple[list[YamlDocument], list[SpecError]]:
     return docs, []
 
 
-def load_defaults(path: Path | None) -> tuple[model.Defaults, list[SpecError]]:
+def load_defaults(path: Path | None) -> tuple[document.Defaults, list[SpecError]]:
     if path is None:
-        return model.Defaults(), []
+        return document.Defaults(), []
     docs, errors = read_documents(path)
     if errors:
-        return model.Defaults(), errors
+        return document.Defaults(), errors
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
-        return model.Defaults(), [SpecError(str(path), 1, 1, "", "defaults must be one YAML mapping")]
+        return document.Defaults(), [SpecError(str(path), 1, 1, "", "defaults must be one YAML mapping")]
     try:
-        defaults = model.Defaults.model_validate(docs[0].data)
+        defaults = document.Defaults.model_validate(docs[0].data)
     except ValidationError as exc:
-        return model.Defaults(), pydantic_errors(exc, docs[0], str(path), model.Defaults)
+        return document.Defaults(), pydantic_errors(exc, docs[0], str(path), document.Defaults)
     errors = []
     for tier_name in ("page", "ticket"):
         notify = getattr(defaults, tier_name).notify
@@ -346,48 +222,8 @@ def load_defaults(path: Path | None) -> tuple[model.Defaults, list[SpecError]]:
     return defaults, errors
 
 
-def resolve(spec: model.SLO, defaults: model.Defaults, file: str, line: int) -> Slo:
-    alerting = spec.spec.alerting
-    tiers: list[AlertTier] = []
-    for tier_name, default_tier in (("page", defaults.page), ("ticket", defaults.ticket)):
-        tier: model.TierSpec = getattr(alerting, tier_name)
-        if not tier.enabled or not default_tier.enabled:
-            continue
-        specified = tier.windows or default_tier.windows
-        windows = (
-            tuple(w.to_math() for w in specified)
-            if specified
-            else next(t.windows for t in slomath.DEFAULT_TIERS if t.name == tier_name)
-        )
-        tiers.append(
-            AlertTier(
-                name=tier_name,
-                severity=tier.severity or default_tier.severity or tier_name,
-                for_=tier.for_ or default_tier.for_ or TIER_DEFAULT_FOR[tier_name],
-                notify=tier.notify or default_tier.notify or tier_name,
-                windows=windows,
-            )
-        )
-    name = spec.metadata.name
-    runbook = alerting.runbook or f"runbooks/{name}.md"
-    base = defaults.runbook_base_url
-    runbook_rel = runbook.removeprefix("runbooks/") if base.rstrip("/").endswith("runbooks") else runbook
-    return Slo(
-        spec=spec,
-        file=file,
-        line=line,
-        labels={**defaults.labels, **spec.metadata.labels},
-        tiers=tuple(tiers),
-        runbook=runbook,
-        runbook_url=f"{base}{runbook_rel}",
-        dashboard_url=f"{defaults.dashboard_base_url}{spec.metadata.service}",
-    )
-
-
 def load(paths: Iterable[str | Path]) -> SpecSet:
     """Load and fully validate specs; never raises on bad input, errors are in `.errors`."""
-    from sre_cli.spec import validate  # cross-field checks import heavier parsers
-
     path_list = [Path(p) for p in paths] or [Path("slo")]
     files, errors = spec_files(path_list)
     defaults, default_errors = load_defaults(find_defaults(path_list))
@@ -398,7 +234,7 @@ def load(paths: Iterable[str | Path]) -> SpecSet:
         docs, file_errors = read_documents(f)
         result.errors.extend(file_errors)
         for doc in docs:
-            slo, doc_errors = _load_document(doc, str(f), defaults)
+            slo, doc_errors = _load_document(doc, str(f), defaults, result.root)
             result.errors.extend(doc_errors)
             if slo is not None:
                 result.slos.append(slo)
@@ -414,9 +250,9 @@ def load_or_raise(paths: Iterable[str | Path]) -> SpecSet:
     return result
 
 
-def _load_document(doc: YamlDocument, file: str, defaults: model.Defaults) -> tuple[Slo | None, list[SpecError]]:
-    from sre_cli.spec import validate
-
+def _load_document(
+    doc: YamlDocument, file: str, defaults: document.Defaults, root: Path
+) -> tuple[Slo | None, list[SpecError]]:
     start: Position = doc.start
     data = doc.data
     if not isinstance(data, dict):
@@ -425,7 +261,7 @@ def _load_document(doc: YamlDocument, file: str, defaults: model.Defaults) -> tu
                 file, start.line, start.col, "", f"not an SLO spec: expected a mapping, got {type(data).__name__}"
             )
         ]
-    if data.get("kind", "SLO") != "SLO" or data.get("apiVersion", model.API_VERSION) != model.API_VERSION:
+    if data.get("kind", "SLO") != "SLO" or data.get("apiVersion", document.API_VERSION) != document.API_VERSION:
         # Another kind of manifest (a Deployment, an OpenSLO file): one clear error, not a
         # list of every field it lacks.
         key = "kind" if data.get("kind", "SLO") != "SLO" else "apiVersion"
@@ -437,7 +273,7 @@ def _load_document(doc: YamlDocument, file: str, defaults: model.Defaults) -> tu
                 pos.col,
                 key,
                 f"not an SLO spec: apiVersion {data.get('apiVersion')!r}, kind {data.get('kind')!r} "
-                f"(expected apiVersion: {model.API_VERSION}, kind: SLO)",
+                f"(expected apiVersion: {document.API_VERSION}, kind: SLO)",
             )
         ]
     if "apiVersion" not in data or "kind" not in data:
@@ -448,14 +284,15 @@ def _load_document(doc: YamlDocument, file: str, defaults: model.Defaults) -> tu
                 start.line,
                 start.col,
                 "",
-                f"not an SLO spec: missing {missing} (expected apiVersion: {model.API_VERSION}, kind: SLO)",
+                f"not an SLO spec: missing {missing} (expected apiVersion: {document.API_VERSION}, kind: SLO)",
             )
         ]
     try:
-        spec = model.SLO.model_validate(data)
+        spec = document.SloDocument.model_validate(data)
     except ValidationError as exc:
-        return None, pydantic_errors(exc, doc, file, model.SLO) + validate.check_partial(data, doc, file, defaults)
-    slo = resolve(spec, defaults, file, start.line)
+        return None, pydantic_errors(exc, doc, file, document.SloDocument) + validate.check_partial(
+            data, doc, file, defaults, root
+        )
     name_pos = doc.position_of(("metadata", "name"))
-    slo = dataclasses.replace(slo, name_line=name_pos.line, name_col=name_pos.col)
-    return slo, validate.check_slo(slo, doc, defaults)
+    slo = resolve(spec, defaults, file, start.line, name_pos.line, name_pos.col)
+    return slo, validate.check_slo(slo, doc, defaults, root)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sre_cli.spec import model
-from sre_cli.spec.load import SpecSet
+from sre_cli.slospec import document
+from sre_cli.slospec.model import SpecSet
 
 SCHEMA_PATH = "slo/schema.json"
 DEFAULTS_SCHEMA_PATH = "slo/defaults.schema.json"
 
 
-def _schema(cls: type[model.BaseModel], title: str) -> dict[str, Any]:
+def _schema(cls: type[document.BaseModel], title: str) -> dict[str, Any]:
     schema = cls.model_json_schema(by_alias=True, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = title
@@ -20,11 +20,11 @@ def _schema(cls: type[model.BaseModel], title: str) -> dict[str, Any]:
 
 
 def spec_schema() -> dict[str, Any]:
-    return _schema(model.SLO, "sre SLO spec (sre.dev/v1)")
+    return _schema(document.SloDocument, "sre SLO spec (sre.dev/v1)")
 
 
 def defaults_schema() -> dict[str, Any]:
-    return _schema(model.Defaults, "sre defaults.yaml")
+    return _schema(document.Defaults, "sre defaults.yaml")
 
 
 def render(specs: SpecSet) -> dict[str, str]:

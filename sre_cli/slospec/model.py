@@ -1,0 +1,72 @@
+"""The resolved SLO: a validated document with defaults merged in, what every generator and report reads.
+
+Everything a generator asks of an SLO is a plain attribute, computed once by `resolve`: the
+document is frozen, so nothing here can go stale, and no generator re-derives it per rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sre_cli import slomath
+from sre_cli.slospec.document import Alerting, Defaults, Indicator, SloDocument
+from sre_cli.slospec.errors import SpecError
+
+
+@dataclass(frozen=True)
+class AlertTier:
+    """One alert tier with defaults applied: what generators turn into rules and alarms."""
+
+    name: str  # page | ticket
+    severity: str
+    for_: str
+    notify: str
+    windows: tuple[slomath.BurnWindow, ...]
+
+
+@dataclass(frozen=True)
+class Slo:
+    document: SloDocument
+    file: str
+    line: int  # where the document starts
+    name_line: int  # where metadata.name is written, for errors about the name
+    name_col: int
+    name: str
+    service: str
+    owner: str | None
+    description: str
+    objective: float  # a fraction: 99.9 in the spec is 0.999 here
+    window: str
+    window_seconds: int
+    indicator: Indicator
+    alerting: Alerting  # as written; `tiers` is what it resolves to
+    min_events: int
+    labels: dict[str, str]
+    tiers: tuple[AlertTier, ...]  # enabled tiers only
+    sli_windows: tuple[int, ...]  # every window a rule or alarm reads, in seconds
+    runbook: str  # path relative to the repo root
+    runbook_url: str
+    dashboard_url: str
+
+    def min_events_for(self, window: slomath.BurnWindow) -> int:
+        """The low-traffic guard of one window pair: its own minEvents, else the SLO's."""
+        return self.min_events if window.min_events is None else window.min_events
+
+
+@dataclass
+class SpecSet:
+    root: Path
+    defaults: Defaults
+    slos: list[Slo] = field(default_factory=list)
+    errors: list[SpecError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def by_service(self) -> dict[str, list[Slo]]:
+        out: dict[str, list[Slo]] = {}
+        for slo in sorted(self.slos, key=lambda s: (s.service, s.name)):
+            out.setdefault(slo.service, []).append(slo)
+        return out
