@@ -73,6 +73,7 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Pa
     check_indicator(slo.indicator, slo.window, add)
     check_alerting(slo.alerting, slo.window, slo.objective, defaults, root, add)
     check_slice_guards(slo, add)
+    check_inherited_pairs(slo, add)
     targets = defaults.notification_targets
     for tier in slo.tiers:
         explicit = getattr(slo.alerting, tier.name).notify or getattr(defaults, tier.name).notify
@@ -223,6 +224,43 @@ def check_slice_guards(slo: Slo, add: Add) -> None:
             )
 
 
+def fraction_hint(objective_percent: float) -> str:
+    """A nudge for the slo-generator/OpenSLO habit of writing 0.995 for 99.5%."""
+    if objective_percent < 1:
+        return f" (objective {objective_percent:g} looks like a fraction: did you mean {objective_percent * 100:g}?)"
+    return ""
+
+
+def check_inherited_pairs(slo: Slo, add: Add) -> None:
+    """Pairs the spec did not write (built-in or defaults.yaml) must also fit the window and be able to fire.
+
+    Hand-written pairs are checked where they are written (`check_alerting`); an inherited pair has
+    no line of its own, so its problem is reported at what makes it impossible: the window or the
+    objective.
+    """
+    most = 1 / slomath.error_budget(slo.objective)
+    for tier in slo.tiers:
+        written = {w.to_math() for w in getattr(slo.alerting, tier.name).windows or []}
+        for w in tier.windows:
+            if w in written:
+                continue
+            pair = f"the {tier.name} pair {slomath.format_duration(w.long)}/{slomath.format_duration(w.short)}"
+            if w.long > slo.window_seconds:
+                add(
+                    ("spec", "window"),
+                    f"{pair} (inherited) is longer than the SLO window {slo.window}; use a longer window "
+                    f"or set alerting.{tier.name}.windows",
+                )
+                continue
+            factor = w.factor(slo.window_seconds)
+            if slomath.firing_threshold(factor) > most:
+                add(
+                    ("spec", "objective"),
+                    f"{pair} (inherited) can never fire: it needs a burn rate of {factor:.4g}x, and a total outage "
+                    f"burns at most {most:.4g}x at this objective" + fraction_hint(slo.objective * 100),
+                )
+
+
 def check_alerting(
     alerting: document.Alerting,
     window: str | None,
@@ -249,7 +287,8 @@ def check_alerting(
                     add(
                         (*path, "budgetPercent"),
                         f"this pair can never fire: it needs a burn rate of {factor:g}x over {w.long}, "
-                        f"and a total outage burns at most {most:g}x at this objective",
+                        f"and a total outage burns at most {most:g}x at this objective"
+                        + fraction_hint(objective * 100),
                     )
         if tier.notify and defaults.notification_targets and tier.notify not in defaults.notification_targets:
             known = ", ".join(sorted(defaults.notification_targets))
