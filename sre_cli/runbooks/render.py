@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from fnmatch import fnmatch
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -14,6 +13,7 @@ from sre_cli.promql_selectors import threshold_le_matcher
 from sre_cli.runbooks import hand, markdown, queries
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo, SpecSet
+from sre_cli.slospec.resolve import in_generated_runbook_dir
 
 RUNBOOK_GLOB = "runbooks/*.md"
 INDEX_PATH = "runbooks/README.md"
@@ -277,7 +277,7 @@ def render_runbook(slo: Slo, specs: SpecSet, parts: hand.HandParts, env: jinja2.
 
 def generated(slo: Slo) -> bool:
     """A spec that names its own runbook owns it; the default path is generated."""
-    return slo.alerting.runbook is None
+    return slo.runbook_generated
 
 
 def _incident_titles(root: Path) -> list[tuple[str, str]]:
@@ -317,15 +317,10 @@ def render_index(specs: SpecSet) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _owned(path: str) -> bool:
-    """Whether `sre generate` owns the path (Path.glob semantics: `*` stays inside one folder)."""
-    return PurePosixPath(path).parent == PurePosixPath(RUNBOOK_GLOB).parent and fnmatch(path, RUNBOOK_GLOB)
-
-
 def render(specs: SpecSet) -> dict[str, str]:
     """`runbooks/<slo>.md` for every SLO with a default runbook path, plus the index."""
     for slo in specs.slos:
-        if not generated(slo) and _owned(slo.runbook):
+        if not generated(slo) and in_generated_runbook_dir(slo.runbook):
             raise ValueError(
                 f"{slo.file}: spec.alerting.runbook {slo.runbook} lies in {RUNBOOK_GLOB}, which `sre generate` "
                 "owns and would delete; keep hand-written runbooks in a sub-folder such as runbooks/custom/"

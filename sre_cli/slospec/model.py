@@ -46,6 +46,7 @@ class Slo:
     tiers: tuple[AlertTier, ...]  # enabled tiers only
     sli_windows: tuple[int, ...]  # every window a rule or alarm reads, in seconds
     runbook: str  # path relative to the repo root
+    runbook_generated: bool  # written by `sre generate` (the default path), not by hand
     runbook_url: str
     dashboard_url: str
 

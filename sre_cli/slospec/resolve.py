@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from sre_cli import slomath
 from sre_cli.slospec.document import Defaults, SloDocument, TierSpec
 from sre_cli.slospec.model import AlertTier, Slo
 
 TIER_DEFAULT_FOR = {"page": "2m", "ticket": "15m"}
+# `sre generate` writes one runbook per SLO here and owns every *.md directly in it (not sub-folders).
+GENERATED_RUNBOOK_DIR = "runbooks"
+
+
+def default_runbook(name: str) -> str:
+    """The runbook `sre generate` writes for an SLO that names none (or names exactly this one)."""
+    return f"{GENERATED_RUNBOOK_DIR}/{name}.md"
+
+
+def in_generated_runbook_dir(path: str) -> bool:
+    return PurePosixPath(path).parent == PurePosixPath(GENERATED_RUNBOOK_DIR) and path.endswith(".md")
 
 
 def alert_tiers(document: SloDocument, defaults: Defaults) -> tuple[AlertTier, ...]:
@@ -42,7 +55,7 @@ def resolve(
     name = document.metadata.name
     tiers = alert_tiers(document, defaults)
     window_seconds = slomath.window_seconds(body.window)
-    runbook = body.alerting.runbook or f"runbooks/{name}.md"
+    runbook = body.alerting.runbook or default_runbook(name)
     base = defaults.runbook_base_url
     runbook_rel = runbook.removeprefix("runbooks/") if base.rstrip("/").endswith("runbooks") else runbook
     return Slo(
@@ -65,6 +78,7 @@ def resolve(
         tiers=tiers,
         sli_windows=slomath.sli_windows(window_seconds, tuple(slomath.Tier(t.name, t.windows) for t in tiers)),
         runbook=runbook,
+        runbook_generated=runbook == default_runbook(name),
         runbook_url=f"{base}{runbook_rel}",
         dashboard_url=f"{defaults.dashboard_base_url}{document.metadata.service}",
     )

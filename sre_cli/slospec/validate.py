@@ -16,6 +16,7 @@ from sre_cli.promql_selectors import histogram_family
 from sre_cli.slospec import document
 from sre_cli.slospec.errors import SpecError, field_path
 from sre_cli.slospec.model import Slo, SpecSet
+from sre_cli.slospec.resolve import GENERATED_RUNBOOK_DIR, default_runbook, in_generated_runbook_dir
 from sre_cli.slospec.yamlpos import YamlDocument
 
 INDICATOR = ("spec", "indicator")
@@ -71,7 +72,7 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Pa
         errors.append(_err(slo.file, doc, path, message))
 
     check_indicator(slo.indicator, slo.window, add)
-    check_alerting(slo.alerting, slo.window, slo.objective, defaults, root, add)
+    check_alerting(slo.alerting, slo.window, slo.objective, defaults, root, add, slo.name)
     check_slice_guards(slo, add)
     check_inherited_pairs(slo, add)
     targets = defaults.notification_targets
@@ -119,7 +120,9 @@ def check_partial(
     objective = body.get("objective")
     fraction = objective / 100 if isinstance(objective, int | float) and 0 < objective < 100 else None
     if alerting is not None:
-        check_alerting(alerting, window, fraction, defaults, root, add)
+        metadata = data.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) and isinstance(metadata.get("name"), str) else None
+        check_alerting(alerting, window, fraction, defaults, root, add, name)
     return errors
 
 
@@ -268,6 +271,7 @@ def check_alerting(
     defaults: document.Defaults,
     root: Path,
     add: Add,
+    name: str | None = None,
 ) -> None:
     """Window pairs fit the SLO window and can fire, notification targets exist, the runbook exists."""
     window_s = slomath.window_seconds(window) if window else None
@@ -296,11 +300,18 @@ def check_alerting(
                 ("spec", "alerting", tier_name, "notify"),
                 f"unknown notification target {tier.notify!r} (defaults.yaml has: {known})",
             )
-    if alerting.runbook is not None:
+    if alerting.runbook is not None and (name is None or alerting.runbook != default_runbook(name)):
         if alerting.runbook.startswith("/") or ".." in alerting.runbook.split("/"):
             add(("spec", "alerting", "runbook"), "runbook must be a path inside the repository")
         elif not (root / alerting.runbook).is_file():
             add(("spec", "alerting", "runbook"), f"runbook file {alerting.runbook} does not exist (relative to {root})")
+        elif in_generated_runbook_dir(alerting.runbook):
+            add(
+                ("spec", "alerting", "runbook"),
+                f"{alerting.runbook} lies in {GENERATED_RUNBOOK_DIR}/, where `sre generate` writes and deletes "
+                f"runbooks; keep hand-written runbooks in a sub-folder such as {GENERATED_RUNBOOK_DIR}/custom/"
+                + (f" (or name this SLO's own generated runbook, {default_runbook(name)})" if name else ""),
+            )
 
 
 def _check_cw_metric(metric: document.CloudWatchMetric, path: tuple[str | int, ...], add: Add) -> None:

@@ -211,11 +211,16 @@ def test_a_spec_runbook_inside_the_generated_folder_is_refused(repo_copy: Path, 
     spec = repo_copy / "slo" / "db.yaml"
     spec.write_text(spec.read_text().replace("  alerting:\n", f"  alerting:\n    runbook: {runbook}\n"))
     specs = load([repo_copy / "slo"])
-    assert not specs.errors, specs.errors
     if rejected:
+        # validate refuses it first, at the field (it used to pass validate and fail generate)
+        (error,) = specs.errors
+        assert (error.field, error.line) == ("spec.alerting.runbook", 30)
+        assert "runbooks/custom.md lies in runbooks/, where `sre generate` writes and deletes" in error.message
+        specs.errors.clear()
         with pytest.raises(ValueError, match=r"runbooks/custom.md lies in runbooks/\*.md, which `sre generate` owns"):
             render.render(specs)
     else:
+        assert not specs.errors, specs.errors
         outputs = render.render(specs)
         assert "runbooks/db-errors.md" not in outputs
         assert "[runbooks/custom/db.md](custom/db.md)" in outputs[render.INDEX_PATH]

@@ -124,6 +124,21 @@ def test_runbook_that_exists_is_accepted_relative_to_repo_root(tmp_path: Path) -
     assert specs.slos[0].runbook == "runbooks/api.md"
 
 
+def test_naming_the_runbook_generate_writes_is_valid_before_it_exists(tmp_path: Path) -> None:
+    """README's `runbook: runbooks/<name>.md` for a new SLO: validate must not wait for generate to write it."""
+    from click.testing import CliRunner
+
+    from sre_cli.cli import cli
+
+    write(tmp_path / "slo", "a.yaml", spec(name="checkout", alerting="alerting:\n  runbook: runbooks/checkout.md\n"))
+    specs = load([tmp_path / "slo"])
+    assert specs.errors == []
+    assert specs.slos[0].runbook_generated
+    result = CliRunner().invoke(cli, ["generate", "--specs", str(tmp_path / "slo")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "runbooks" / "checkout.md").is_file()
+
+
 def test_defaults_are_merged_and_tiers_resolved(tmp_path: Path) -> None:
     write(
         tmp_path / "slo",
