@@ -107,6 +107,29 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     return tuple(out)
 
 
+def _is_duration(root: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
+    """Whether the field at `loc` holds a duration (its pattern, or the SLO window's own check)."""
+    parent = _model_at(root, loc[:-1])
+    if parent is None:
+        return False
+    for name, f in parent.model_fields.items():
+        if (f.alias or name) == loc[-1]:
+            if parent is document.SloSpecBody and name == "window":
+                return True
+            found = [*f.metadata, *_metadata(f.annotation)]
+            constraints = [c for m in found for c in (m, *getattr(m, "metadata", ()))]
+            return any(getattr(c, "pattern", None) == document.DURATION_PATTERN for c in constraints)
+    return False
+
+
+def _metadata(annotation: Any) -> list[Any]:
+    """Constraint objects of an annotation, through Optional/Union and Annotated."""
+    found = list(getattr(annotation, "__metadata__", ()))
+    for arg in getattr(annotation, "__args__", ()):
+        found += _metadata(arg)
+    return found
+
+
 _PATTERN_HINTS = {
     document.DNS_LABEL: "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
     document.LABEL_NAME: "must be a Prometheus label name: letters, digits and '_', not starting with a digit",
@@ -146,6 +169,9 @@ def pydantic_errors(exc: ValidationError, doc: YamlDocument, file: str, root_mod
             pos = doc.position_of(loc, key=raw_loc[-1:] == ("[key]",))
             if kind == "string_pattern_mismatch":
                 msg = _PATTERN_HINTS.get(err.get("ctx", {}).get("pattern", ""), msg)
+            elif kind == "string_type" and isinstance(err.get("input"), int | float) and _is_duration(root_model, loc):
+                msg = f"must be a duration with a unit, e.g. 2m, 1h or 30d, not a bare number (got {err['input']!r})"
+                err = {**err, "input": {}}  # the value is in the message already
             if kind in {"model_type", "dict_type"}:
                 # pydantic says "instance of SloSpecBody": class names mean nothing to a spec author.
                 msg = f"must be a mapping of fields, not {_yaml_type(err.get('input'))}"

@@ -175,12 +175,18 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 add((*base, "prometheus", "histogram"), problem)
             if sorted(p.buckets) != p.buckets or len(set(p.buckets)) != len(p.buckets):
                 add((*base, "prometheus", "buckets"), "bucket boundaries must be strictly increasing")
-            if not any(math.isclose(threshold, b, rel_tol=1e-9) for b in p.buckets):
+            if not _is_bucket(threshold, p.buckets):
                 bounds = ", ".join(f"{b:g}" for b in p.buckets)
+                # `threshold: 500` meaning milliseconds: the bare number is read as seconds.
+                hint = (
+                    f"; did you mean {threshold:g}ms?"
+                    if not str(ind.latency.threshold).endswith("ms") and _is_bucket(threshold / 1000, p.buckets)
+                    else ""
+                )
                 add(
                     (*base, "threshold"),
                     f"{threshold:g}s is not a bucket boundary of the histogram ({bounds}); "
-                    "a histogram can only count requests at or under a boundary",
+                    f"a histogram can only count requests at or under a boundary{hint}",
                 )
         if c := ind.latency.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
@@ -199,6 +205,10 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 add((*base, "prometheus", "gauge"), problem)
         if c := t.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+
+
+def _is_bucket(seconds: float, buckets: list[float]) -> bool:
+    return any(math.isclose(seconds, b, rel_tol=1e-9) for b in buckets)
 
 
 def check_slice_guards(slo: Slo, add: Add) -> None:
