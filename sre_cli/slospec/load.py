@@ -73,6 +73,8 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
     """The model class a location points into, to suggest field names for typos."""
     current: Any = root
     for part in loc:
+        if isinstance(part, int):  # an item of a list: the list's own model, already unwrapped
+            continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
         target = None
