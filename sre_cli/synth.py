@@ -138,6 +138,16 @@ class Synthetic:
             self.write_openmetrics(fh)
         return path
 
+    def series(self) -> Iterator[str]:
+        """Every series written, as `name{labels}` text."""
+        for _, _, samples in self._families:
+            for series, _ in samples:
+                yield series
+
+    def add_families(self, families: list[tuple[str, str, list[tuple[str, list[float]]]]]) -> None:
+        """More families on the same time grid (e.g. for SLOs outside this stack's contract)."""
+        self._families.extend(families)
+
     @property
     def series_count(self) -> int:
         return sum(len(samples) for _, _, samples in self._families)
@@ -152,7 +162,7 @@ def _labels(**labels: str) -> str:
     return "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
-def _cumulative(increments: list[float]) -> list[float]:
+def cumulative(increments: list[float]) -> list[float]:
     out, acc = [], 0.0
     for x in increments:
         acc += x
@@ -160,7 +170,7 @@ def _cumulative(increments: list[float]) -> list[float]:
     return out
 
 
-def _daily_shape(t: int) -> float:
+def daily_shape(t: int) -> float:
     """0 at 02:00 UTC, 1 at 14:00 UTC."""
     hours = (t % DAY) / HOUR
     return (1 - math.cos(2 * math.pi * (hours - 2) / 24)) / 2
@@ -197,7 +207,7 @@ def generate(config: SynthConfig) -> Synthetic:
     for i in range(1, n):
         t = times[i]
         now = active(t)
-        shape = _daily_shape(t)
+        shape = daily_shape(t)
         rate = config.base_rps * (1 + (config.day_night_ratio - 1) * shape)
         err_rate = max([BASELINE_5XX] + [inc.api_error_rate for inc in now])
         good_share = min([NORMAL_LATENCY_CDF[5]] + [inc.latency_good_share for inc in now if inc.latency_good_share])
@@ -265,7 +275,7 @@ def generate(config: SynthConfig) -> Synthetic:
             [
                 (
                     f"http_requests_total{_labels(job='api', instance='api:8000', handler=h, method='GET', status=s)}",
-                    _cumulative(api[(h, s)]),
+                    cumulative(api[(h, s)]),
                 )
                 for h in config.handlers
                 for s in ("2xx", "4xx", "5xx")
@@ -277,11 +287,11 @@ def generate(config: SynthConfig) -> Synthetic:
         common = {"job": "api", "instance": "api:8000", "handler": h, "method": "GET"}
         for b, le in enumerate(HISTOGRAM_BUCKETS):
             hist.append(
-                (f"http_request_duration_seconds_bucket{_labels(**common, le=f'{le:g}')}", _cumulative(buckets[h][b]))
+                (f"http_request_duration_seconds_bucket{_labels(**common, le=f'{le:g}')}", cumulative(buckets[h][b]))
             )
-        hist.append((f"http_request_duration_seconds_bucket{_labels(**common, le='+Inf')}", _cumulative(lat_count[h])))
-        hist.append((f"http_request_duration_seconds_count{_labels(**common)}", _cumulative(lat_count[h])))
-        hist.append((f"http_request_duration_seconds_sum{_labels(**common)}", _cumulative(lat_sum[h])))
+        hist.append((f"http_request_duration_seconds_bucket{_labels(**common, le='+Inf')}", cumulative(lat_count[h])))
+        hist.append((f"http_request_duration_seconds_count{_labels(**common)}", cumulative(lat_count[h])))
+        hist.append((f"http_request_duration_seconds_sum{_labels(**common)}", cumulative(lat_sum[h])))
     families.append(("http_request_duration_seconds", "unknown", hist))
     families.append(
         (
@@ -290,7 +300,7 @@ def generate(config: SynthConfig) -> Synthetic:
             [
                 (
                     f"db_client_operations_total{_labels(job='api', instance='api:8000', operation='query')}",
-                    _cumulative(db_ops),
+                    cumulative(db_ops),
                 )
             ],
         )
@@ -302,7 +312,7 @@ def generate(config: SynthConfig) -> Synthetic:
             [
                 (
                     f"db_client_errors_total{_labels(job='api', instance='api:8000', operation='query', error=e)}",
-                    _cumulative(db_err[e]),
+                    cumulative(db_err[e]),
                 )
                 for e in DB_ERRORS
             ],
