@@ -19,10 +19,10 @@ from botocore.stub import Stubber
 from click.testing import CliRunner
 
 from sre_cli.aws import deploy
-from sre_cli.aws.moto_server import FAKE_CREDENTIALS, moto_server
 from sre_cli.cli import cli
 from sre_cli.promrun import free_port
 from sre_cli.spec import SpecSet
+from tests.support.moto_server import moto_server, use_fake_credentials
 
 from .conftest import REPO
 
@@ -34,9 +34,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(autouse=True)
 def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in FAKE_CREDENTIALS.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(monkeypatch)
 
 
 @pytest.fixture(scope="module")

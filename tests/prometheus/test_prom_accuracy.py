@@ -60,10 +60,11 @@ from typing import Any
 import pytest
 import yaml
 
-from sre_cli import promrun, rule_history, slomath, synth
+from sre_cli import promrun, slomath, synth
 from sre_cli.slomath import DAY, HOUR, MINUTE
 from sre_cli.spec import Slo, load_or_raise
 from sre_cli.targets.prometheus import naming, rules
+from tests.support import rule_history
 
 ROOT = Path(__file__).resolve().parents[2]
 TOLERANCE = 0.005  # relative, issue 3

@@ -18,6 +18,7 @@ from sre_cli.backends.prometheus import PrometheusBackend
 from sre_cli.report import make_report
 from sre_cli.slomath import parse_duration
 from sre_cli.spec.model import CloudWatchMetric
+from tests.support.moto_server import moto_server, use_fake_credentials
 
 STEP = 300  # 5-minute samples keep moto's O(periods x datapoints) GetMetricData fast enough
 RATIO_SLOS = ("api-availability", "db-errors", "sfn-success")
@@ -73,25 +74,15 @@ def small_history(tmp_path_factory) -> synth.Synthetic:
 
 @pytest.fixture(scope="module")
 def moto_url(monkeypatch_module, specs, small_history) -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = promrun.free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
+    with moto_server() as url:
         seed(boto3.client("cloudwatch", region_name=REGION, endpoint_url=url), specs, small_history)
         yield url
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
 def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
     mp = pytest.MonkeyPatch()
-    mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-    mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    mp.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(mp)
     yield mp
     mp.undo()
 
