@@ -1,8 +1,8 @@
 """End to end: real Prometheus scrapes failing traffic, evaluates the generated rules, and the real
 Alertmanager (generated config) delivers the page with its runbook link to a local receiver.
 
-The only changes to generated files, both documented: `rules.override_for(doc, "0s")` so the page
-does not wait the spec's 2m, and the Alertmanager receivers' endpoints and secret files point at
+The only changes to generated files, both documented: `override_for(doc, "0s")` (tests/support) so
+the page does not wait the spec's 2m, and the Alertmanager receivers' endpoints and secret files point at
 this test's local receiver and temp files instead of PagerDuty and /etc/alertmanager/secrets.
 """
 
@@ -22,6 +22,7 @@ import yaml
 from sre_cli import promrun
 from sre_cli.spec import load_or_raise
 from sre_cli.targets.prometheus import alertmanager, rules
+from tests.support.rule_files import override_for
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK = "https://github.com/acme/sre/blob/main/runbooks/api-availability.md#page"
@@ -92,7 +93,7 @@ def test_failing_traffic_pages_with_runbook_url(tmp_path: Path) -> None:
     specs = load_or_raise([ROOT / "slo"])
     doc = yaml.safe_load(rules.render(specs)[rules.rule_file_path("api")])
     rule_file = tmp_path / "api.rules.yaml"
-    rule_file.write_text(yaml.safe_dump(rules.override_for(doc, "0s")))
+    rule_file.write_text(yaml.safe_dump(override_for(doc, "0s")))
     secrets = tmp_path / "secrets"
     secrets.mkdir()
     (secrets / "pager-routing-key").write_text("test-routing-key")
