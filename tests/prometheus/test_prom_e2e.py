@@ -22,6 +22,7 @@ import yaml
 from sre_cli import promrun
 from sre_cli.spec import load_or_raise
 from sre_cli.targets.prometheus import alertmanager, rules
+from tests.support.alertmanager_server import AlertmanagerServer
 from tests.support.rule_files import override_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,7 +104,7 @@ def test_failing_traffic_pages_with_runbook_url(tmp_path: Path) -> None:
     api, sink = _serve(_FailingApi), _serve(_receiver(received))
     sink_url = f"http://127.0.0.1:{sink.server_address[1]}"
     try:
-        with promrun.AlertmanagerServer(_local_alertmanager_config(sink_url, secrets), tmp_path / "am") as am:
+        with AlertmanagerServer(_local_alertmanager_config(sink_url, secrets), tmp_path / "am") as am:
             scrape = {"job_name": "api", "static_configs": [{"targets": [f"127.0.0.1:{api.server_address[1]}"]}]}
             with promrun.PrometheusServer(
                 [rule_file],
