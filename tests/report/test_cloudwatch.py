@@ -19,6 +19,7 @@ from sre_cli.report import make_report
 from sre_cli.slomath import parse_duration
 from sre_cli.spec.model import CloudWatchMetric
 from tests.support.moto_server import moto_server, use_fake_credentials
+from tests.support.truth import slo_events
 
 STEP = 300  # 5-minute samples keep moto's O(periods x datapoints) GetMetricData fast enough
 RATIO_SLOS = ("api-availability", "db-errors", "sfn-success")
@@ -106,7 +107,7 @@ def test_cloudwatch_ratio_numbers_equal_prometheus(moto_url, small_prometheus, s
         assert c.events is not None and p.events is not None
         assert c.events.good == pytest.approx(p.events.good, rel=1e-12)
         assert c.events.total == pytest.approx(p.events.total, rel=1e-12)
-        good, total = small_history.truth.slo_events(c.name, END, c.window_seconds)
+        good, total = slo_events(small_history.truth, c.name, END, c.window_seconds)
         assert (c.events.good, c.events.total) == (good, total)
         assert set(c.burn_rates) == set(p.burn_rates)
         for window, value in p.burn_rates.items():
