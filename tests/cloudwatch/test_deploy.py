@@ -181,7 +181,7 @@ def invoke(*args: str) -> Any:
     return CliRunner().invoke(cli, ["cloudwatch", *args], catch_exceptions=False)
 
 
-def test_cli_exit_codes(endpoint: str, tmp_path: Path) -> None:
+def test_cli_exit_codes(endpoint: str) -> None:
     common = ["--specs", str(REPO / "slo"), "--endpoint-url", endpoint, "--region", "us-east-1"]
     only = ["--only", "metric-alarm", "--only", "dashboard"]
     result = invoke("diff", *common, *only)
@@ -219,7 +219,7 @@ def test_cli_unreachable_exits_3() -> None:
     assert result.exit_code == 3 and "AWS unreachable" in result.output
 
 
-def test_generated_files_are_the_same_state_as_the_specs(specs: SpecSet, desired: deploy.Desired) -> None:
+def test_generated_files_are_the_same_state_as_the_specs(desired: deploy.Desired) -> None:
     from_files = deploy.from_generated(REPO)
     assert from_files.metric_alarms == desired.metric_alarms
     assert from_files.composite_alarms == desired.composite_alarms

@@ -69,7 +69,7 @@ def seed(client, specs, data: synth.Synthetic) -> None:
 
 
 @pytest.fixture(scope="module")
-def small_history(tmp_path_factory) -> synth.Synthetic:
+def small_history() -> synth.Synthetic:
     return synth.generate(synth.SynthConfig(end=END, days=1, step=STEP))
 
 
