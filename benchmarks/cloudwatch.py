@@ -6,7 +6,7 @@
    write nothing). moto has no PutCompositeAlarm, so composites are counted, not sent.
 
 Prints figures; never fails a build.
-Run: .venv/bin/python benchmarks/cloudwatch.py [--slos N] [--apply-slos N]
+Run from the repository root: .venv/bin/python -m benchmarks.cloudwatch [--slos N] [--apply-slos N]
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def bench_generation(count: int) -> None:
 
 def bench_apply(count: int) -> None:
     from sre_cli.aws import deploy
-    from sre_cli.aws.moto_server import FAKE_CREDENTIALS, moto_server
     from sre_cli.slospec.load import load
+    from tests.support.moto_server import FAKE_CREDENTIALS, moto_server
 
     os.environ.update(FAKE_CREDENTIALS)
     with tempfile.TemporaryDirectory() as tmp:

@@ -33,7 +33,7 @@ at its last-hour rate (scraped every 15 s; without it the 5m rates at wall-clock
 empty). Groups evaluate every 10 s; the first evaluations (cold caches) are dropped; the
 `evaluationTime` of each group from /api/v1/rules is collected per evaluation.
 
-Run: .venv/bin/python benchmarks/rules.py [--days 30] [--series 500] [--evals 6] [--part all]
+Run from the repository root: .venv/bin/python -m benchmarks.rules [--days 30] [--series 500] [--evals 6] [--part all]
 (a quick run: --days 3 --series 60). The full run takes ~6-8 minutes on 2 cores and ~8 GB of RAM
 (synth keeps every per-step increment of every handler, latency histograms included).
 """
@@ -46,7 +46,6 @@ import http.server
 import math
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -55,16 +54,15 @@ from typing import Any
 
 import yaml
 
-from sre_cli import generate, promrun, rule_history, synth
+from benchmarks import _sloth
+from sre_cli import generate, promrun, synth
 from sre_cli.slomath import HOUR, MINUTE
 from sre_cli.slospec.load import load_or_raise
-from sre_cli.slospec.model import Slo
-from sre_cli.slospec.resolve import resolve
+from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets.prometheus import naming
 from sre_cli.targets.prometheus import rules as prometheus_rules
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _sloth  # sibling module of this script, not a package
+from tests.support import rule_history
+from tests.support.many_slos import thousand_slos
 
 ROOT = Path(__file__).resolve().parents[1]
 SLO_NAME = "api-availability"
@@ -80,23 +78,9 @@ Group = dict[str, Any]
 # ---------------------------------------------------------------- 1. generation time
 
 
-def thousand_slos(root: Path) -> object:
-    """1,000 SLOs cloned from the stack's five, rooted in an empty directory (no hand-written
-    runbook parts, which name the original SLOs)."""
-    specs = load_or_raise([ROOT / "slo"])
-    base = specs.slos
-    slos = []
-    for i in range(1000):
-        template = base[i % len(base)]
-        meta = template.document.metadata.model_copy(update={"name": f"{template.name}-{i}", "service": f"svc{i % 50}"})
-        document = template.document.model_copy(update={"metadata": meta})
-        slos.append(resolve(document, specs.defaults, template.file, template.line))
-    return dataclasses.replace(specs, slos=slos, root=root)
-
-
-def generation(specs: object) -> None:
+def generation(specs: SpecSet) -> None:
     start = time.perf_counter()
-    outputs = generate.render_all(specs)  # type: ignore[arg-type]
+    outputs = generate.render_all(specs)
     elapsed = time.perf_counter() - start
     size = sum(len(c) for c in outputs.values())
     print(f"generate, 1,000 SLOs, all targets: {elapsed:.2f} s ({len(outputs)} files, {size / 1e6:.1f} MB)")

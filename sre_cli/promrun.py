@@ -1,6 +1,7 @@
-"""Run the real Prometheus tools locally: promtool, a Prometheus server, an Alertmanager.
+"""Run the real Prometheus tools locally: promtool and a Prometheus server.
 
-Used by the demo, the end-to-end tests and the benchmarks. Servers bind 127.0.0.1 on a free
+Used by the demo, the end-to-end tests and the benchmarks (the tests' Alertmanager is a
+`LocalServer` too: tests/support/alertmanager_server.py). Servers bind 127.0.0.1 on a free
 port, keep their data in a directory the caller owns (or a temporary one) and are always stopped
 on exit from the context manager.
 """
@@ -109,7 +110,9 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: flo
     raise ServerError(f"{url} not ready after {timeout:.0f}s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-class _Server:
+class LocalServer:
+    """A server process on 127.0.0.1 and a free port; subclasses give its command line."""
+
     binary = ""
 
     def __init__(self, data_dir: Path | None, startup_timeout: float) -> None:
@@ -125,7 +128,7 @@ class _Server:
     def _command(self) -> list[str]:
         raise NotImplementedError
 
-    def start(self) -> _Server:
+    def start(self) -> LocalServer:
         cmd = self._command()
         self._log = self.log_path.open("wb")
         self._proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -152,7 +155,7 @@ class _Server:
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
-    def __enter__(self) -> _Server:
+    def __enter__(self) -> LocalServer:
         return self.start()
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
@@ -162,7 +165,7 @@ class _Server:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-class PrometheusServer(_Server):
+class PrometheusServer(LocalServer):
     """A real Prometheus on 127.0.0.1.
 
     rule_files are loaded as given; scrape_configs are Prometheus scrape_config dicts;
@@ -216,30 +219,4 @@ class PrometheusServer(_Server):
             f"--web.listen-address=127.0.0.1:{self.port}",
             "--web.enable-lifecycle",
             *self.extra_args,
-        ]
-
-
-class AlertmanagerServer(_Server):
-    """A real Alertmanager on 127.0.0.1 with clustering off."""
-
-    binary = "alertmanager"
-
-    def __init__(self, config: dict[str, Any] | Path, data_dir: Path | None = None, startup_timeout: float = 30):
-        super().__init__(data_dir, startup_timeout)
-        self.config = config
-
-    def _command(self) -> list[str]:
-        binary = find_binary("alertmanager")
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        if isinstance(self.config, Path):
-            config_path = self.config.resolve()
-        else:
-            config_path = self.data_dir / "alertmanager.yml"
-            config_path.write_text(yaml.safe_dump(self.config, sort_keys=False))
-        return [
-            binary,
-            f"--config.file={config_path}",
-            f"--storage.path={self.data_dir}",
-            f"--web.listen-address=127.0.0.1:{self.port}",
-            "--cluster.listen-address=",
         ]

@@ -5,9 +5,10 @@ DB operation and error counters, the Batch queue-age gauge and YACE-style Step F
 per-period sums. Traffic swings between night and day by `day_night_ratio`; incidents raise error
 rates, slow requests, back up the queue or fail executions for a while.
 
-The generator keeps every per-step increment, so tests compare what Prometheus (or a report)
-computes with the exact truth. Samples sit at start + i*step for i in 0..n; the increment of step
-i happens in (t[i-1], t[i]], and a window (at - w, at] holds the steps whose sample lies in it.
+The generator keeps every per-step increment (`Truth`), so tests compare what Prometheus (or a
+report) computes with the exact truth (windows over it: tests/support/truth.py). Samples sit at
+start + i*step for i in 0..n; the increment of step i happens in (t[i-1], t[i]], and a window
+(at - w, at] holds the steps whose sample lies in it.
 Prometheus 2.x range selectors are closed at both ends (3.x: left-open), so a sample exactly at
 at - w is counted by 2.x only: compare at instants off the sample grid (e.g. 30 s past a minute)
 where both conventions agree.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -84,38 +85,6 @@ class Truth:
 
     times: list[int]
     series: dict[str, list[float]] = field(default_factory=dict)
-
-    def _indices(self, at: int, window: int) -> range:
-        # Steps whose sample time lies in (at - window, at].
-        step = self.times[1] - self.times[0]
-        first = math.floor((at - window - self.times[0]) / step) + 1
-        last = math.floor((at - self.times[0]) / step)
-        return range(max(first, 1), min(last, len(self.times) - 1) + 1)
-
-    def window_sum(self, name: str, at: int, window: int) -> float:
-        values = self.series[name]
-        return float(sum(values[i] for i in self._indices(at, window)))
-
-    def slices(self, name: str, at: int, window: int, good: Callable[[float], bool]) -> tuple[int, int]:
-        values = self.series[name]
-        idx = self._indices(at, window)
-        return sum(1 for i in idx if good(values[i])), len(idx)
-
-    def slo_events(self, slo: str, at: int, window: int) -> tuple[float, float]:
-        """(good, total) events — or good/total slices — of the stack's five SLOs."""
-        if slo == "api-availability":
-            return self.window_sum("api_2xx", at, window), self.window_sum("api_total", at, window)
-        if slo == "api-latency":
-            return self.window_sum("latency_le_0.3", at, window), self.window_sum("latency_count", at, window)
-        if slo == "db-errors":
-            total = self.window_sum("db_ops", at, window)
-            return total - self.window_sum("db_bad", at, window), total
-        if slo == "batch-queue-age":
-            good, total = self.slices("batch_age", at, window, lambda v: v <= 900)
-            return float(good), float(total)
-        if slo == "sfn-success":
-            return self.window_sum("sfn_good", at, window), self.window_sum("sfn_total", at, window)
-        raise KeyError(slo)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import urllib.request
 import pytest
 
 from sre_cli import promrun
+from tests.support.alertmanager_server import AlertmanagerServer
 
 
 def test_missing_binary_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,7 +31,7 @@ def test_servers_start_on_loopback_and_free_their_port() -> None:
 @pytest.mark.e2e
 def test_alertmanager_starts_with_clustering_off() -> None:
     config = {"route": {"receiver": "null"}, "receivers": [{"name": "null"}]}
-    with promrun.AlertmanagerServer(config) as am, urllib.request.urlopen(f"{am.url}/api/v2/status", timeout=5) as r:
+    with AlertmanagerServer(config) as am, urllib.request.urlopen(f"{am.url}/api/v2/status", timeout=5) as r:
         assert r.status == 200
 
 

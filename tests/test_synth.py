@@ -11,6 +11,7 @@ import pytest
 
 from sre_cli import promrun, synth
 from sre_cli.slomath import DAY, HOUR, MINUTE
+from tests.support.truth import slo_events, window_sum
 
 END = 1_790_000_000 - 1_790_000_000 % MINUTE
 
@@ -23,17 +24,17 @@ def history() -> synth.Synthetic:
 
 def test_truth_windows_are_left_open(history: synth.Synthetic) -> None:
     truth = history.truth
-    whole = truth.window_sum("api_total", END, 2 * DAY)
-    halves = truth.window_sum("api_total", END, DAY) + truth.window_sum("api_total", END - DAY, DAY)
+    whole = window_sum(truth, "api_total", END, 2 * DAY)
+    halves = window_sum(truth, "api_total", END, DAY) + window_sum(truth, "api_total", END - DAY, DAY)
     assert whole == halves == sum(truth.series["api_total"])
-    assert truth.window_sum("api_total", END, MINUTE) == truth.series["api_total"][-1]
+    assert window_sum(truth, "api_total", END, MINUTE) == truth.series["api_total"][-1]
 
 
 def test_day_night_ratio_and_incident_show(history: synth.Synthetic) -> None:
     truth = history.truth
     per_minute = truth.series["api_total"][1:]
     assert max(per_minute) / min(per_minute) == pytest.approx(10, rel=0.15)
-    good, total = truth.slo_events("api-availability", END - 5 * HOUR, HOUR)
+    good, total = slo_events(truth, "api-availability", END - 5 * HOUR, HOUR)
     assert 1 - good / total == pytest.approx(0.2 + synth.BASELINE_4XX, abs=0.01)  # 5xx plus the usual 4xx
     bad_slices = [v for v in truth.series["batch_age"] if v > 900]
     assert 0 < len(bad_slices) < 60
@@ -60,14 +61,14 @@ def test_prometheus_reads_back_the_truth(history: synth.Synthetic, tmp_path: Pat
 
         truth = history.truth
         # Gauges of per-period sums and slices are exact; counters differ only by extrapolation.
-        good, total = truth.slo_events("sfn-success", at, DAY)
+        good, total = slo_events(truth, "sfn-success", at, DAY)
         assert value("sum(sum_over_time(aws_states_executions_succeeded_sum[1d]))") == good
-        good, total = truth.slo_events("batch-queue-age", at, DAY)
+        good, total = slo_events(truth, "batch-queue-age", at, DAY)
         assert value("count_over_time((max(aws_batch_oldest_runnable_job_age_seconds) <= 900)[1d:1m])") == good
         assert value("count_over_time(aws_batch_oldest_runnable_job_age_seconds[1d])") == total
-        good, total = truth.slo_events("api-availability", at, DAY)
+        good, total = slo_events(truth, "api-availability", at, DAY)
         assert value('sum(increase(http_requests_total{job="api"}[1d]))') == pytest.approx(total, rel=1e-3)
-        good, total = truth.slo_events("api-latency", at, HOUR)
+        good, total = slo_events(truth, "api-latency", at, HOUR)
         assert value('sum(increase(http_request_duration_seconds_bucket{le="0.3"}[1h]))') == pytest.approx(
             good, rel=0.02
         )

@@ -42,10 +42,6 @@ class InputError(ValueError):
     """The desired state is missing or invalid (exit code 2)."""
 
 
-class Unreachable(RuntimeError):
-    """AWS (or the endpoint) could not be reached (exit code 3)."""
-
-
 # ---- desired state -----------------------------------------------------------------------------
 
 

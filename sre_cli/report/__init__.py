@@ -12,9 +12,6 @@ from sre_cli.backends import Measurement
 from sre_cli.report.model import Report, SloReport, build, measured_window
 from sre_cli.slospec.model import Slo
 
-FORMATS = ("table", "json", "markdown", "html")
-FAIL_ON = ("breach", "exhausted", "page")
-
 
 class Backend(Protocol):
     name: str

@@ -19,8 +19,6 @@ from sre_cli.slospec.model import Slo
 WARNING_BUDGET_REMAINING = 0.25  # less than a quarter of the budget left -> warning
 EXHAUSTION_WINDOWS = (slomath.HOUR, 6 * slomath.HOUR)
 
-STATUSES = ("ok", "warning", "breached", "no_data")
-
 
 @dataclass(frozen=True)
 class AlertState:
@@ -179,7 +177,7 @@ def build(slo: Slo, m: Measurement) -> SloReport:
     has_events = window is not None and window.total > 0
     sli = window.good / window.total if has_events else None
     consumed = slomath.error_budget_consumed(window.bad, window.total, slo.objective) if has_events else None
-    remaining = None if consumed is None else 1.0 - consumed
+    remaining = slomath.error_budget_remaining(window.bad, window.total, slo.objective) if has_events else None
     burn_rates = {
         (slo.window if s == m.slo_window else slomath.format_duration(s)): _burn(c, slo.objective)
         for s, c in sorted(m.windows.items())

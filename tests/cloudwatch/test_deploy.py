@@ -19,10 +19,10 @@ from botocore.stub import Stubber
 from click.testing import CliRunner
 
 from sre_cli.aws import deploy
-from sre_cli.aws.moto_server import FAKE_CREDENTIALS, moto_server
 from sre_cli.cli import cli
 from sre_cli.promrun import free_port
 from sre_cli.slospec.model import SpecSet
+from tests.support.moto_server import moto_server, use_fake_credentials
 
 from .conftest import REPO
 
@@ -34,9 +34,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(autouse=True)
 def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in FAKE_CREDENTIALS.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +181,7 @@ def invoke(*args: str) -> Any:
     return CliRunner().invoke(cli, ["cloudwatch", *args], catch_exceptions=False)
 
 
-def test_cli_exit_codes(endpoint: str, tmp_path: Path) -> None:
+def test_cli_exit_codes(endpoint: str) -> None:
     common = ["--specs", str(REPO / "slo"), "--endpoint-url", endpoint, "--region", "us-east-1"]
     only = ["--only", "metric-alarm", "--only", "dashboard"]
     result = invoke("diff", *common, *only)
@@ -221,7 +219,7 @@ def test_cli_unreachable_exits_3() -> None:
     assert result.exit_code == 3 and "AWS unreachable" in result.output
 
 
-def test_generated_files_are_the_same_state_as_the_specs(specs: SpecSet, desired: deploy.Desired) -> None:
+def test_generated_files_are_the_same_state_as_the_specs(desired: deploy.Desired) -> None:
     from_files = deploy.from_generated(REPO)
     assert from_files.metric_alarms == desired.metric_alarms
     assert from_files.composite_alarms == desired.composite_alarms

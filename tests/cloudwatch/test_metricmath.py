@@ -10,7 +10,8 @@ import pytest
 from sre_cli import slomath
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets.cloudwatch import alarms, metricmath
-from sre_cli.targets.cloudwatch.metricmath import Series, resample
+from tests.support import cloudwatch_eval
+from tests.support.cloudwatch_eval import Series, resample
 
 from .conftest import slo_named
 
@@ -23,7 +24,7 @@ GOOD_GAUGE, BAD_GAUGE = 100.0, 1000.0
 # ---- synthetic CloudWatch -------------------------------------------------------------------------
 
 
-def _metric_series(slo: Slo, name: str, dims: dict[str, str], total: list[float], bad: list[float]) -> list[float]:
+def _metric_series(name: str, dims: dict[str, str], total: list[float], bad: list[float]) -> list[float]:
     """Per-minute Sum of one metric of the stack's contract for `total` events of which `bad` are bad."""
     good = [t - b for t, b in zip(total, bad, strict=True)]
     by_name = {
@@ -67,7 +68,7 @@ def fetch(slo: Slo, query: dict[str, Any], scenario: dict[str, list[float]]) -> 
             return count
         fast = resample([t - b for t, b in zip(total, bad, strict=True)], 60, period, "Sum")
         return [None if not c else 100 * (f or 0) / c for f, c in zip(fast, count, strict=True)]
-    return resample(_sparse(_metric_series(slo, metric["MetricName"], dims, total, bad)), 60, period, "Sum")
+    return resample(_sparse(_metric_series(metric["MetricName"], dims, total, bad)), 60, period, "Sum")
 
 
 def alarm_data(slo: Slo, alarm: dict[str, Any], scenario: dict[str, list[float]]) -> dict[str, Series]:
@@ -75,7 +76,7 @@ def alarm_data(slo: Slo, alarm: dict[str, Any], scenario: dict[str, list[float]]
 
 
 def burn_series(slo: Slo, alarm: dict[str, Any], scenario: dict[str, list[float]]) -> Series:
-    return metricmath.evaluate_queries(alarm["Metrics"], alarm_data(slo, alarm, scenario))
+    return cloudwatch_eval.evaluate_queries(alarm["Metrics"], alarm_data(slo, alarm, scenario))
 
 
 def true_burn(scenario: dict[str, list[float]], slo: Slo, window: int) -> float | None:
@@ -94,13 +95,13 @@ def true_burn(scenario: dict[str, list[float]], slo: Slo, window: int) -> float 
 def states(specs: SpecSet, slo: Slo, scenario: dict[str, list[float]]) -> dict[str, bool]:
     """Alarm name -> in ALARM, for every metric and composite alarm of the SLO."""
     metric, composite = alarms.slo_alarms(specs, slo)
-    result = {name: metricmath.alarm_breaching(a, alarm_data(slo, a, scenario)) for name, a in metric.items()}
+    result = {name: cloudwatch_eval.alarm_breaching(a, alarm_data(slo, a, scenario)) for name, a in metric.items()}
     # Composites may name composites (page-any): evaluate until all are known.
     pending = dict(composite)
     while pending:
         for name, c in list(pending.items()):
             if all(child in result for _, child in metricmath.rule_alarms(c["AlarmRule"])):
-                result[name] = metricmath.composite_firing(c["AlarmRule"], result)
+                result[name] = cloudwatch_eval.composite_firing(c["AlarmRule"], result)
                 del pending[name]
     return result
 
@@ -191,16 +192,16 @@ def test_fallback_sub_period_burns_equal_slomath_and_never_overstate(specs: Spec
             want = slomath.burn_rate(slomath.error_ratio(bad, total), slo.objective)
             assert series[day] == pytest.approx(want if total >= 34 else 0, rel=1e-9, abs=1e-12)
         # Sound: when every day burns above the factor, the 3-day ratio of sums does too.
-        if metricmath.alarm_breaching(alarm, alarm_data(slo, alarm, scenario)):
+        if cloudwatch_eval.alarm_breaching(alarm, alarm_data(slo, alarm, scenario)):
             assert (true_burn(scenario, slo, 3 * slomath.DAY) or 0) > alarm["Threshold"]
 
 
 def test_fallback_fires_on_a_sustained_3d_burn(specs: SpecSet) -> None:
     slo = slo_named(specs, "db-errors")
     alarm = alarms.slo_alarms(specs, slo)[0]["db-errors-ticket-3d-6h-long"]
-    assert metricmath.alarm_breaching(alarm, alarm_data(slo, alarm, steady(slo, 1.5)))
-    assert metricmath.alarm_breaching(alarm, alarm_data(slo, alarm, steady(slo, 1.0)))  # at the factor
-    assert not metricmath.alarm_breaching(alarm, alarm_data(slo, alarm, steady(slo, 0.99)))
+    assert cloudwatch_eval.alarm_breaching(alarm, alarm_data(slo, alarm, steady(slo, 1.5)))
+    assert cloudwatch_eval.alarm_breaching(alarm, alarm_data(slo, alarm, steady(slo, 1.0)))  # at the factor
+    assert not cloudwatch_eval.alarm_breaching(alarm, alarm_data(slo, alarm, steady(slo, 0.99)))
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -217,7 +218,7 @@ def test_timeslice_m_of_n_is_exactly_the_slice_burn(specs: SpecSet, seed: int) -
         want = slomath.tier_firing(
             true_burn(scenario, slo, window), true_burn(scenario, slo, window), alarm["Threshold"]
         )
-        got = metricmath.alarm_breaching(alarm, alarm_data(slo, alarm, scenario))
+        got = cloudwatch_eval.alarm_breaching(alarm, alarm_data(slo, alarm, scenario))
         assert got == want, (alarm["AlarmName"], true_burn(scenario, slo, window))
 
 
@@ -291,12 +292,12 @@ def test_low_traffic_guard_blocks_the_long_window(specs: SpecSet) -> None:
     ],
 )
 def test_scalar_arithmetic(expression: str, expected: float) -> None:
-    assert metricmath.evaluate_expression(metricmath.parse(expression), {}) == expected
+    assert cloudwatch_eval.evaluate_expression(metricmath.parse(expression), {}) == expected
 
 
 def test_series_semantics() -> None:
-    env: dict[str, metricmath.Value] = {"a": [1.0, None, 3.0], "b": [0.0, 2.0, 1.0]}
-    ev = metricmath.evaluate_expression
+    env: dict[str, cloudwatch_eval.Value] = {"a": [1.0, None, 3.0], "b": [0.0, 2.0, 1.0]}
+    ev = cloudwatch_eval.evaluate_expression
     assert ev(metricmath.parse("FILL(a, 0) + b"), env) == [1.0, 2.0, 4.0]
     assert ev(metricmath.parse("a / b"), env) == [None, None, 3.0]  # missing in, division by zero
     assert ev(metricmath.parse("IF(b > 0, a / b, 0)"), env) == [0.0, None, 3.0]
@@ -316,7 +317,20 @@ def test_composite_rules() -> None:
         ("ALARM", "b"),
         ("OK", "c"),
     ]
-    assert metricmath.composite_firing('ALARM("a") AND ALARM("b")', {"a": True, "b": True})
-    assert not metricmath.composite_firing('ALARM("a") AND ALARM("b")', {"a": True, "b": False})
+    assert cloudwatch_eval.composite_firing('ALARM("a") AND ALARM("b")', {"a": True, "b": True})
+    assert not cloudwatch_eval.composite_firing('ALARM("a") AND ALARM("b")', {"a": True, "b": False})
     with pytest.raises(metricmath.MathError):
         metricmath.rule_alarms('ALARM("a") ALARM("b")')
+
+
+def test_composite_rule_evaluation_follows_not_and_or_precedence() -> None:
+    states = {"a": True, "b": False, "c": True}
+    fire = cloudwatch_eval.composite_firing
+    assert fire('ALARM("a") OR ALARM("b") AND ALARM("c")', {"a": True, "b": False, "c": False})  # a OR (b AND c)
+    assert not fire('(ALARM("a") OR ALARM("b")) AND NOT ALARM("c")', states)
+    assert not fire('NOT ALARM("a") AND ALARM("b")', states)  # (NOT a) AND b, not NOT (a AND b)
+    assert not fire('NOT (ALARM("b") OR ALARM("a"))', states)
+    assert fire("TRUE AND NOT FALSE", states)
+    for unsupported in ('OK("a")', 'ALARM("a") AND', '(ALARM("a")', 'ALARM("a"))', 'ALARM("a") ALARM("c")'):
+        with pytest.raises(metricmath.MathError):
+            fire(unsupported, states)

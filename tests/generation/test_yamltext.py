@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +16,9 @@ from sre_cli import generate, session
 from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules, yamltext
+from tests.support.many_slos import thousand_slos
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _thousand_slos(tmp: Path) -> SpecSet:
-    """The benchmark's 1,000-SLO set (benchmarks/rules.py), the load the writer was built for."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_rules", ROOT / "benchmarks" / "rules.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench_rules"] = module  # dataclasses look their module up while it loads
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    return module.thousand_slos(tmp)  # type: ignore[no-any-return]
 
 
 def _documents(specs: SpecSet) -> list[Any]:
@@ -58,7 +43,8 @@ def test_rule_documents_of_the_real_specs_are_written_as_pyyaml_writes_them(real
 
 
 def test_rule_documents_of_1000_slos_are_written_as_pyyaml_writes_them(tmp_path: Path) -> None:
-    for doc in _documents(_thousand_slos(tmp_path)):
+    """The benchmark's 1,000-SLO set (benchmarks/rules.py), the load the writer was built for."""
+    for doc in _documents(thousand_slos(tmp_path)):
         assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
 
 

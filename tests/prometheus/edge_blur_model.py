@@ -22,6 +22,7 @@ import time
 from sre_cli import synth
 from sre_cli.slomath import DAY, MINUTE
 from tests.prometheus.test_prom_accuracy import PHASE, night_incidents
+from tests.support.truth import slo_events
 
 WINDOW = 30 * DAY
 GAPS = (70, 130, 190)  # seconds from the history's end to the first evaluation, as seen in runs
@@ -54,7 +55,7 @@ def main() -> None:
         truth = synth.generate(config).truth
         errors = []
         for gap in GAPS:
-            good, total = truth.slo_events("sfn-success", end + gap, WINDOW)
+            good, total = slo_events(truth, "sfn-success", end + gap, WINDOW)
             exact = (total - good) / total
             errors.append((recorded_ratio(truth, end + gap) - exact) / exact)
         worst = min(worst, *errors)

@@ -60,11 +60,13 @@ from typing import Any
 import pytest
 import yaml
 
-from sre_cli import promrun, rule_history, slomath, synth
+from sre_cli import promrun, slomath, synth
 from sre_cli.slomath import DAY, HOUR, MINUTE
 from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import Slo
 from sre_cli.targets.prometheus import naming, rules
+from tests.support import rule_history
+from tests.support.truth import slo_events
 
 ROOT = Path(__file__).resolve().parents[2]
 TOLERANCE = 0.005  # relative, issue 3
@@ -163,7 +165,7 @@ def measure(url: str, slo: Slo, truth: synth.Truth) -> Measured:
     at_count, events = first_sample(url, naming.event_count(slo.window_seconds), slo)
     at_remaining, remaining = first_sample(url, naming.BUDGET_REMAINING, slo)
     sloth = rule_history.api_get(url, "/api/v1/query", {"query": sloth_period_ratio(slo), "time": at})["result"]
-    good, total = truth.slo_events(slo.name, int(at), slo.window_seconds)
+    good, total = slo_events(truth, slo.name, int(at), slo.window_seconds)
     return Measured(
         at=at,
         ratio=ratio,

@@ -1,8 +1,8 @@
 """End to end: real Prometheus scrapes failing traffic, evaluates the generated rules, and the real
 Alertmanager (generated config) delivers the page with its runbook link to a local receiver.
 
-The only changes to generated files, both documented: `rules.override_for(doc, "0s")` so the page
-does not wait the spec's 2m, and the Alertmanager receivers' endpoints and secret files point at
+The only changes to generated files, both documented: `override_for(doc, "0s")` (tests/support) so
+the page does not wait the spec's 2m, and the Alertmanager receivers' endpoints and secret files point at
 this test's local receiver and temp files instead of PagerDuty and /etc/alertmanager/secrets.
 """
 
@@ -22,6 +22,8 @@ import yaml
 from sre_cli import promrun
 from sre_cli.slospec.load import load_or_raise
 from sre_cli.targets.prometheus import alertmanager, rules
+from tests.support.alertmanager_server import AlertmanagerServer
+from tests.support.rule_files import override_for
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK = "https://github.com/acme/sre/blob/main/runbooks/api-availability.md#page"
@@ -92,7 +94,7 @@ def test_failing_traffic_pages_with_runbook_url(tmp_path: Path) -> None:
     specs = load_or_raise([ROOT / "slo"])
     doc = yaml.safe_load(rules.render(specs)[rules.rule_file_path("api")])
     rule_file = tmp_path / "api.rules.yaml"
-    rule_file.write_text(yaml.safe_dump(rules.override_for(doc, "0s")))
+    rule_file.write_text(yaml.safe_dump(override_for(doc, "0s")))
     secrets = tmp_path / "secrets"
     secrets.mkdir()
     (secrets / "pager-routing-key").write_text("test-routing-key")
@@ -102,7 +104,7 @@ def test_failing_traffic_pages_with_runbook_url(tmp_path: Path) -> None:
     api, sink = _serve(_FailingApi), _serve(_receiver(received))
     sink_url = f"http://127.0.0.1:{sink.server_address[1]}"
     try:
-        with promrun.AlertmanagerServer(_local_alertmanager_config(sink_url, secrets), tmp_path / "am") as am:
+        with AlertmanagerServer(_local_alertmanager_config(sink_url, secrets), tmp_path / "am") as am:
             scrape = {"job_name": "api", "static_configs": [{"targets": [f"127.0.0.1:{api.server_address[1]}"]}]}
             with promrun.PrometheusServer(
                 [rule_file],

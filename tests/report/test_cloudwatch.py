@@ -18,6 +18,8 @@ from sre_cli.backends.prometheus import PrometheusBackend
 from sre_cli.report import make_report
 from sre_cli.slomath import parse_duration
 from sre_cli.slospec.document import CloudWatchMetric
+from tests.support.moto_server import moto_server, use_fake_credentials
+from tests.support.truth import slo_events
 
 STEP = 300  # 5-minute samples keep moto's O(periods x datapoints) GetMetricData fast enough
 RATIO_SLOS = ("api-availability", "db-errors", "sfn-success")
@@ -67,31 +69,21 @@ def seed(client, specs, data: synth.Synthetic) -> None:
 
 
 @pytest.fixture(scope="module")
-def small_history(tmp_path_factory) -> synth.Synthetic:
+def small_history() -> synth.Synthetic:
     return synth.generate(synth.SynthConfig(end=END, days=1, step=STEP))
 
 
 @pytest.fixture(scope="module")
 def moto_url(monkeypatch_module, specs, small_history) -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = promrun.free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
+    with moto_server() as url:
         seed(boto3.client("cloudwatch", region_name=REGION, endpoint_url=url), specs, small_history)
         yield url
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
 def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
     mp = pytest.MonkeyPatch()
-    mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-    mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    mp.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(mp)
     yield mp
     mp.undo()
 
@@ -115,7 +107,7 @@ def test_cloudwatch_ratio_numbers_equal_prometheus(moto_url, small_prometheus, s
         assert c.events is not None and p.events is not None
         assert c.events.good == pytest.approx(p.events.good, rel=1e-12)
         assert c.events.total == pytest.approx(p.events.total, rel=1e-12)
-        good, total = small_history.truth.slo_events(c.name, END, c.window_seconds)
+        good, total = slo_events(small_history.truth, c.name, END, c.window_seconds)
         assert (c.events.good, c.events.total) == (good, total)
         assert set(c.burn_rates) == set(p.burn_rates)
         for window, value in p.burn_rates.items():

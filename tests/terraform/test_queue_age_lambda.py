@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import socket
 import sys
 import time
 import urllib.request
@@ -35,7 +34,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
+
+from tests.support.moto_server import moto_server, use_fake_credentials
 
 MODULES_DIR = Path(__file__).resolve().parents[2] / "terraform" / "modules"
 REGION = "us-east-1"
@@ -57,32 +57,15 @@ def _load_lambda() -> ModuleType:
 queue_age = _load_lambda()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
     with pytest.MonkeyPatch.context() as mp:
-        for key, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            # moto's Batch would run jobs in Docker: make any attempt fail fast, locally.
-            "DOCKER_HOST": "tcp://127.0.0.1:9",
-        }.items():
-            mp.setenv(key, value)
-        mp.delenv("AWS_PROFILE", raising=False)
-        port = _free_port()
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        server.start()
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.stop()
+        use_fake_credentials(mp)
+        mp.setenv("AWS_DEFAULT_REGION", REGION)
+        # moto's Batch would run jobs in Docker: make any attempt fail fast, locally.
+        mp.setenv("DOCKER_HOST", "tcp://127.0.0.1:9")
+        with moto_server() as url:
+            yield url
 
 
 def _client(endpoint: str, service: str) -> Any:

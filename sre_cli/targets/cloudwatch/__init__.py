@@ -1,1 +1,1 @@
-"""CloudWatch targets: burn-rate alarms, dashboards, their strict validator and a metric-math evaluator."""
+"""CloudWatch targets: burn-rate alarms, dashboards, their strict validator and a metric-math parser."""

@@ -152,7 +152,7 @@ def _place(row: list[dict[str, Any]], y: int, height: int) -> list[dict[str, Any
     return [{**w, "x": i * width, "y": y, "width": width, "height": height} for i, w in enumerate(row)]
 
 
-def slo_widgets(specs: SpecSet, slo: Slo, y: int, location: tuple[str, str, str]) -> list[dict[str, Any]]:
+def slo_widgets(slo: Slo, y: int, location: tuple[str, str, str]) -> list[dict[str, Any]]:
     region = location[1]
     budget = sli.budget_literal(slo)
     widgets = _place([header_widget(slo)], y, 3)
@@ -183,7 +183,7 @@ def service_dashboard(specs: SpecSet, service: str, slos: list[Slo]) -> dict[str
     widgets: list[dict[str, Any]] = []
     bottom = 0  # the next SLO starts below the lowest widget so far
     for slo in slos:
-        added = slo_widgets(specs, slo, bottom, location)
+        added = slo_widgets(slo, bottom, location)
         widgets += added
         bottom = max(bottom, *(w["y"] + w["height"] for w in added))
     body = {"start": "-PT24H", "periodOverride": "inherit", "widgets": widgets}

@@ -268,13 +268,6 @@ def _operation_accepts(operation: str) -> Accepts:
     return _compile_accepts(_operation_rules(operation), {})
 
 
-def check_shape(value: Any, shape: Any, path: str) -> list[str]:
-    """Walk `value` against a botocore shape, enforcing what the stock validator skips."""
-    problems: list[str] = []
-    _walk(value, _compile(shape, {}), path, problems)
-    return problems
-
-
 def _walk(value: Any, r: _ShapeRules, where: str, problems: list[str]) -> None:
     # Paths are built only on the way down; this runs ~50 times per alarm, so it stays lean.
     meta = r.meta

@@ -10,7 +10,6 @@ rate of every alert window with each tier threshold drawn as a line, and the eve
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from grafana_foundation_sdk.builders import common, dashboard, prometheus, stat, timeseries
@@ -107,7 +106,8 @@ def events_panel(slo: Slo) -> timeseries.Panel:
     )
 
 
-def _board(service: str, slos: list[Slo]) -> dashboard.Dashboard:
+def service_board(service: str, slos: list[Slo]) -> dashboard.Dashboard:
+    """The service's dashboard as the SDK's builder."""
     board = (
         dashboard.Dashboard(f"SLOs: {service}")
         .uid(f"slo-{service}")
@@ -123,14 +123,9 @@ def _board(service: str, slos: list[Slo]) -> dashboard.Dashboard:
     return board
 
 
-def service_dashboard(service: str, slos: list[Slo]) -> dict[str, Any]:
-    """The dashboard as plain JSON values (the SDK's models through its own encoder)."""
-    return json.loads(JSONEncoder(sort_keys=True).encode(_board(service, slos).build()))
-
-
 def dashboard_json(service: str, slos: list[Slo]) -> str:
-    """`json.dumps(service_dashboard(...), indent=2, sort_keys=True)`, written in one pass."""
-    return jsontext.dumps(_board(service, slos).build(), default=JSONEncoder().default)
+    """The SDK's own JSON of the dashboard, as `json.dumps(..., indent=2, sort_keys=True)` writes it, in one pass."""
+    return jsontext.dumps(service_board(service, slos).build(), default=JSONEncoder().default)
 
 
 def render(specs: SpecSet) -> dict[str, str]:
