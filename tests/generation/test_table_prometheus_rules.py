@@ -700,4 +700,3 @@ def test_every_rule_file_of_the_table_passes_promtool(generated: dict[str, Gener
     assert len(files) == len(CASES)
     proc = subprocess.run(["promtool", "check", "rules", *files], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-
