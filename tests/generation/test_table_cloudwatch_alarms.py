@@ -24,7 +24,7 @@ import botocore.session
 import pytest
 from botocore.validate import validate_parameters
 
-from tests.support.spec_table import Case, Generated, generate_table, params
+from tests.support.spec_table import Case, Contains, Generated, generate_table, params
 
 ALARMS = "alarms/cloudwatch/t.json"
 PAGE_ARN = "arn:aws:sns:us-east-1:111122223333:page"
@@ -36,15 +36,6 @@ notificationTargets:
   ticket: {{alertmanagerReceiver: tickets, snsTopicArn: "{TICKET_ARN}"}}
   db-oncall: {{alertmanagerReceiver: db-pager, snsTopicArn: "{DB_ARN}"}}
 """
-
-
-class Contains(str):
-    """An expected value that only has to occur in the actual text."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str) and str(self) in other
-
-    __hash__ = str.__hash__
 
 
 def _child(threshold: float, periods: int, datapoints: int, metrics: list[str]) -> dict[str, Any]:

@@ -26,18 +26,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.spec_table import Case, Generated, generate_table, params
+from tests.support.spec_table import Case, Contains, Generated, generate_table, params
 
 RULES = "alarms/prometheus/t.rules.yaml"
-
-
-class Contains(str):
-    """An expected value that only has to occur in the actual text."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str) and str(self) in other
-
-    __hash__ = str.__hash__
 
 
 def _labels(slo: str, **extra: str) -> dict[str, str]:

@@ -34,6 +34,15 @@ class Case:
     marks: tuple[Any, ...] = field(default=())
 
 
+class Contains(str):
+    """An expected value that only has to occur in the actual text."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and str(self) in other
+
+    __hash__ = str.__hash__
+
+
 @dataclass(frozen=True)
 class Generated:
     """What `sre generate` did with one case: its exit code, its output, and the output root."""
