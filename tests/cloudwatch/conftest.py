@@ -6,17 +6,16 @@ from typing import Any
 
 import pytest
 
-from sre_cli.spec import Slo, SpecSet, load
+from sre_cli.spec import Slo, SpecSet
 from sre_cli.targets.cloudwatch import alarms
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def specs() -> SpecSet:
-    result = load([REPO / "slo"])
-    assert not result.errors, result.errors
-    return result
+def specs(repo_specs: SpecSet) -> SpecSet:
+    """The shared `repo_specs` under this folder's name for them."""
+    return repo_specs
 
 
 @pytest.fixture(scope="session")

@@ -5,16 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sre_cli.spec import SpecSet, load
-
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def repo_specs() -> SpecSet:
-    specs = load([REPO / "slo"])
-    assert not specs.errors, specs.errors
-    return specs
 
 
 @pytest.fixture
