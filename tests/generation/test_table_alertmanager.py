@@ -125,6 +125,30 @@ CASES = [
         defaults=TARGETS,
     ),
     Case(
+        "ticket-tier-disabled-absent-alert-reaches-the-ticket-target",
+        """
+        metadata: {name: a, service: t}
+        spec:
+          description: d
+          objective: 99.9
+        """
+        + SLI
+        + """
+          alerting:
+            ticket: {enabled: false}
+        """,
+        # SLOMetricsAbsent (severity "ticket") has no route of its own here and falls to the default.
+        {"default": "tickets", "receivers": ["pager: pagerduty", "tickets: webhook"]},
+        defaults=TARGETS,
+        marks=(
+            pytest.mark.xfail(
+                strict=True,
+                reason="bug: with no ticket tier the default route goes to a hard-coded receiver `ticket` "
+                "(secret /etc/alertmanager/secrets/ticket-token) instead of notificationTargets.ticket's receiver",
+            ),
+        ),
+    ),
+    Case(
         "custom-severities-still-inhibit-the-ticket",
         """
         metadata: {name: a, service: t}
