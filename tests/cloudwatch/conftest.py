@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from sre_cli.slospec.load import load
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets.cloudwatch import alarms
 
@@ -14,10 +13,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def specs() -> SpecSet:
-    result = load([REPO / "slo"])
-    assert not result.errors, result.errors
-    return result
+def specs(repo_specs: SpecSet) -> SpecSet:
+    """The shared `repo_specs` under this folder's name for them."""
+    return repo_specs
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,19 +12,17 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets import jsontext
 from sre_cli.targets.prometheus import grafana, rules
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _reference(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True)
 
 
-def test_grafana_dashboards_are_written_as_json_dumps_writes_them() -> None:
-    specs = load_or_raise([ROOT / "slo"])
+def test_grafana_dashboards_are_written_as_json_dumps_writes_them(repo_specs: SpecSet) -> None:
+    specs = repo_specs
     for service, slos in rules.prometheus_slos(specs).items():
         # The dashboard as plain JSON values: the SDK's models through its own encoder.
         board = json.loads(JSONEncoder(sort_keys=True).encode(grafana.service_board(service, slos).build()))

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sre_cli import generate
-from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.cloudwatch import alarms
 
-ROOT = Path(__file__).resolve().parents[2]
 needs_fork = pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
 
 
 @needs_fork
-def test_forked_render_writes_exactly_what_a_serial_render_writes() -> None:
-    specs = load_or_raise([ROOT / "slo"])
+def test_forked_render_writes_exactly_what_a_serial_render_writes(repo_specs: SpecSet) -> None:
+    specs = repo_specs
     serial = generate.render_all(specs, parallel=False)
     forked = generate.render_all(specs, parallel=True)
     assert list(forked) == list(serial)
@@ -25,17 +22,17 @@ def test_forked_render_writes_exactly_what_a_serial_render_writes() -> None:
 
 
 @needs_fork
-def test_an_error_in_the_forked_target_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_in_the_forked_target_reaches_the_caller(monkeypatch: pytest.MonkeyPatch, repo_specs: SpecSet) -> None:
     def broken(_specs: object) -> dict[str, str]:
         raise ValueError("slo/api.yaml:12: SLO api-availability, page tier: no alarm period fits")
 
     monkeypatch.setattr(alarms, "TARGET", generate.Target(alarms.TARGET.name, alarms.TARGET.owns, broken))
     with pytest.raises(ValueError, match="no alarm period fits"):
-        generate.render_all(load_or_raise([ROOT / "slo"]), parallel=True)
+        generate.render_all(repo_specs, parallel=True)
 
 
-def test_small_spec_sets_render_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    specs = load_or_raise([ROOT / "slo"])
+def test_small_spec_sets_render_in_one_process(monkeypatch: pytest.MonkeyPatch, repo_specs: SpecSet) -> None:
+    specs = repo_specs
     assert len(specs.slos) < generate.PARALLEL_MIN_SLOS  # so `sre generate` on the repo never forks
 
     def no_fork(*_args: object) -> None:
@@ -46,8 +43,8 @@ def test_small_spec_sets_render_in_one_process(monkeypatch: pytest.MonkeyPatch) 
 
 
 @needs_fork
-def test_large_spec_sets_fork_when_it_is_safe(monkeypatch: pytest.MonkeyPatch) -> None:
-    specs = load_or_raise([ROOT / "slo"])
+def test_large_spec_sets_fork_when_it_is_safe(monkeypatch: pytest.MonkeyPatch, repo_specs: SpecSet) -> None:
+    specs = repo_specs
     monkeypatch.setattr(generate, "PARALLEL_MIN_SLOS", 1)
     monkeypatch.setattr(generate, "_can_fork", lambda: True)
     forked: list[str] = []

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import copy
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sre_cli.slospec.load import load_or_raise
 from sre_cli.targets.cloudwatch import alarms, dashboards, validator
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.repo_specs import shared_repo_specs
 
 
 def _requests() -> list[tuple[str, dict[str, Any]]]:
-    specs = load_or_raise([ROOT / "slo"])
+    specs = shared_repo_specs()
     found: list[tuple[str, dict[str, Any]]] = []
     for doc in alarms.render_documents(specs).values():
         found += [("PutMetricAlarm", p) for p in doc["metric_alarms"].values()]

@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sre_cli import generate, session
-from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules, yamltext
 from tests.support.many_slos import thousand_slos
@@ -29,13 +28,8 @@ def _documents(specs: SpecSet) -> list[Any]:
     return docs
 
 
-@pytest.fixture(scope="module")
-def real_specs() -> SpecSet:
-    return load_or_raise([ROOT / "slo"])
-
-
-def test_rule_documents_of_the_real_specs_are_written_as_pyyaml_writes_them(real_specs: SpecSet) -> None:
-    docs = [*_documents(real_specs), alertmanager.config(real_specs)]
+def test_rule_documents_of_the_repo_specs_are_written_as_pyyaml_writes_them(repo_specs: SpecSet) -> None:
+    docs = [*_documents(repo_specs), alertmanager.config(repo_specs)]
     for doc in docs:
         assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
     # Not all of it by the fallback: the rule files are what the writer is for.
@@ -48,24 +42,24 @@ def test_rule_documents_of_1000_slos_are_written_as_pyyaml_writes_them(tmp_path:
         assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
 
 
-def test_shared_groups_give_the_same_files_as_separate_renders(real_specs: SpecSet) -> None:
-    alone = {**rules.render(real_specs), **prometheusrule.render(real_specs)}
+def test_shared_groups_give_the_same_files_as_separate_renders(repo_specs: SpecSet) -> None:
+    alone = {**rules.render(repo_specs), **prometheusrule.render(repo_specs)}
     with session.render_session():
-        shared = {**rules.render(real_specs), **prometheusrule.render(real_specs)}
+        shared = {**rules.render(repo_specs), **prometheusrule.render(repo_specs)}
     assert shared == alone
     # and both equal the documents written by PyYAML
-    for service, slos in rules.prometheus_slos(real_specs).items():
+    for service, slos in rules.prometheus_slos(repo_specs).items():
         groups = rules.rule_groups(slos)
         text = alone[prometheusrule.manifest_path(service)]
         assert text == yamltext.pyyaml_dump(prometheusrule.manifest(service, groups))
         assert alone[rules.rule_file_path(service)].endswith("\n" + yamltext.pyyaml_dump(groups))
 
 
-def test_files_pyyaml_must_write_are_the_same_when_shared(real_specs: SpecSet) -> None:
+def test_files_pyyaml_must_write_are_the_same_when_shared(repo_specs: SpecSet) -> None:
     """A multi-line description sends both documents of its service to PyYAML."""
-    slo = rules.prometheus_slos(real_specs)["db"][0]
+    slo = rules.prometheus_slos(repo_specs)["db"][0]
     changed = dataclasses.replace(slo, description="Two\nlines: a break libyaml keeps")
-    specs = dataclasses.replace(real_specs, slos=[changed if s is slo else s for s in real_specs.slos])
+    specs = dataclasses.replace(repo_specs, slos=[changed if s is slo else s for s in repo_specs.slos])
     with session.render_session():
         shared = rules.service_rules(specs)["db"]
         files = {**rules.render(specs), **prometheusrule.render(specs)}
@@ -77,8 +71,8 @@ def test_files_pyyaml_must_write_are_the_same_when_shared(real_specs: SpecSet) -
     assert any("Two\nlines" in r.get("annotations", {}).get("description", "") for r in read_back)
 
 
-def test_a_string_pyyaml_must_write_falls_back_for_the_whole_file(real_specs: SpecSet) -> None:
-    slos = rules.prometheus_slos(real_specs)["api"]
+def test_a_string_pyyaml_must_write_falls_back_for_the_whole_file(repo_specs: SpecSet) -> None:
+    slos = rules.prometheus_slos(repo_specs)["api"]
     groups = rules.rule_groups(slos)
     labels = groups["groups"][0]["rules"][0]["labels"]
     labels["escaped"] = "tab\tünïcode"  # double-quoted with escapes: still one line, still the fast path
@@ -209,7 +203,7 @@ def test_the_cyclic_collector_pauses_within_a_session_only() -> None:
         gc.enable()
 
 
-def test_render_all_opens_a_session(real_specs: SpecSet, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_all_opens_a_session(repo_specs: SpecSet, monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[int] = []
     original = rules._service_rules
 
@@ -218,5 +212,5 @@ def test_render_all_opens_a_session(real_specs: SpecSet, monkeypatch: pytest.Mon
         return original(specs)
 
     monkeypatch.setattr(rules, "_service_rules", counting)
-    generate.render_all(real_specs)
+    generate.render_all(repo_specs)
     assert len(built) == 1  # the rule files and the manifests share one build

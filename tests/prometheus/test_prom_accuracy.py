@@ -62,13 +62,12 @@ import yaml
 
 from sre_cli import promrun, slomath, synth
 from sre_cli.slomath import DAY, HOUR, MINUTE
-from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import Slo
 from sre_cli.targets.prometheus import naming, rules
 from tests.support import rule_history
+from tests.support.repo_specs import shared_repo_specs
 from tests.support.truth import slo_events
 
-ROOT = Path(__file__).resolve().parents[2]
 TOLERANCE = 0.005  # relative, issue 3
 STEP = MINUTE  # the production evaluation interval of every group
 PHASE = 30  # seconds past the minute at which the history is recorded (off the raw sample grid)
@@ -94,7 +93,7 @@ def rendered_rule_files(out_dir: Path) -> tuple[list[Path], list[dict[str, Any]]
     """The prometheus rules target's output for slo/, written as files; and their groups."""
     out_dir.mkdir()
     files, groups = [], []
-    for path, text in sorted(rules.render(load_or_raise([ROOT / "slo"])).items()):
+    for path, text in sorted(rules.render(shared_repo_specs()).items()):
         if path.endswith(".rules.yaml"):
             target = out_dir / Path(path).name
             target.write_text(text, encoding="utf-8")
@@ -204,7 +203,7 @@ def test_recorded_slo_window_ratio_matches_exact_event_ratio(tmp_path: Path) -> 
     promrun.backfill_openmetrics(recorded_om, tsdb)
     recorded_om.unlink()
 
-    slos = {s.name: s for s in load_or_raise([ROOT / "slo"]).slos}
+    slos = {s.name: s for s in shared_repo_specs().slos}
     assert sorted(slos) == sorted(SLO_NAMES)
     with promrun.PrometheusServer(rule_files, tsdb) as prom:
         wait_first_evaluations(prom.url, {naming.group_name(s) for s in slos.values()})

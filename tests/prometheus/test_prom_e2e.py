@@ -20,12 +20,12 @@ import pytest
 import yaml
 
 from sre_cli import promrun
-from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import alertmanager, rules
 from tests.support.alertmanager_server import AlertmanagerServer
+from tests.support.repo_specs import shared_repo_specs
 from tests.support.rule_files import override_for
 
-ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK = "https://github.com/acme/sre/blob/main/runbooks/api-availability.md#page"
 pytestmark = [
     pytest.mark.e2e,
@@ -78,7 +78,7 @@ def _serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
 
 
 def _local_alertmanager_config(receiver_url: str, secrets: Path) -> dict[str, Any]:
-    cfg = alertmanager.config(load_or_raise([ROOT / "slo"]))
+    cfg = alertmanager.config(shared_repo_specs())
     for receiver in cfg["receivers"]:
         for pd in receiver.get("pagerduty_configs", []):
             pd["url"] = f"{receiver_url}/pagerduty"
@@ -90,8 +90,8 @@ def _local_alertmanager_config(receiver_url: str, secrets: Path) -> dict[str, An
     return cfg
 
 
-def test_failing_traffic_pages_with_runbook_url(tmp_path: Path) -> None:
-    specs = load_or_raise([ROOT / "slo"])
+def test_failing_traffic_pages_with_runbook_url(tmp_path: Path, repo_specs: SpecSet) -> None:
+    specs = repo_specs
     doc = yaml.safe_load(rules.render(specs)[rules.rule_file_path("api")])
     rule_file = tmp_path / "api.rules.yaml"
     rule_file.write_text(yaml.safe_dump(override_for(doc, "0s")))

@@ -10,15 +10,16 @@ import pytest
 import yaml
 
 from sre_cli import generate
-from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules
+from tests.support.repo_specs import load_repo_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def outputs() -> dict[str, str]:
-    return generate.render_all(load_or_raise([ROOT / "slo"]))
+def outputs(repo_specs: SpecSet) -> dict[str, str]:
+    return generate.render_all(repo_specs)
 
 
 def test_prometheusrule_carries_the_rule_file_groups(outputs: dict[str, str], tmp_path: Path) -> None:
@@ -72,9 +73,9 @@ def test_committed_output_is_current(outputs: dict[str, str]) -> None:
     assert not stale, f"run `sre generate`: {stale}"
 
 
-def test_rendering_is_deterministic() -> None:
-    specs = load_or_raise([ROOT / "slo"])
-    assert generate.render_all(specs) == generate.render_all(load_or_raise([ROOT / "slo"]))
+def test_rendering_is_deterministic(repo_specs: SpecSet) -> None:
+    # A second, fresh load: loading must not change what is rendered either.
+    assert generate.render_all(repo_specs) == generate.render_all(load_repo_specs())
 
 
 def test_grafana_dashboards_query_recorded_series_and_match_alert_links(outputs: dict[str, str]) -> None:

@@ -16,12 +16,11 @@ import pytest
 import yaml
 
 from sre_cli import slomath
-from sre_cli.slospec.load import load_or_raise
-from sre_cli.slospec.model import Slo
+from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets.prometheus import rules
 from tests.prometheus.prom_scenarios import Scenario, bad_slices, input_series
+from tests.support.repo_specs import shared_repo_specs
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
 
 LABELS = {
@@ -41,7 +40,7 @@ HEALTHY = 360  # minutes of history before the story starts, so the 6h windows a
 
 
 def _slos() -> dict[str, Slo]:
-    return {s.name: s for s in load_or_raise([ROOT / "slo"]).slos}
+    return {s.name: s for s in shared_repo_specs().slos}
 
 
 def _promql_labels(name: str, labels: dict[str, str]) -> str:
@@ -311,9 +310,9 @@ def suite(slo: Slo, rule_file: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def generated(tmp_path_factory: pytest.TempPathFactory, repo_specs: SpecSet) -> Path:
     out = tmp_path_factory.mktemp("rules")
-    for rel, content in rules.render(load_or_raise([ROOT / "slo"])).items():
+    for rel, content in rules.render(repo_specs).items():
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_text(content)
     return out

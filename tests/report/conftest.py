@@ -10,7 +10,6 @@ import pytest
 
 from sre_cli import promrun, synth
 from sre_cli.slomath import HOUR
-from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import SpecSet
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,8 +25,9 @@ class History:
 
 
 @pytest.fixture(scope="session")
-def specs() -> SpecSet:
-    return load_or_raise([REPO / "slo"])
+def specs(repo_specs: SpecSet) -> SpecSet:
+    """The shared `repo_specs` under this folder's name for them."""
+    return repo_specs
 
 
 @pytest.fixture(scope="session")

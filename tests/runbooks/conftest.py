@@ -5,17 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sre_cli.slospec.load import load
-from sre_cli.slospec.model import SpecSet
-
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def repo_specs() -> SpecSet:
-    specs = load([REPO / "slo"])
-    assert not specs.errors, specs.errors
-    return specs
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from sre_cli import generate
 from sre_cli.cli import cli
 from sre_cli.runbooks import check, render
-from sre_cli.slospec.load import load
 from sre_cli.slospec.model import SpecSet
 
 from .conftest import REPO
@@ -279,8 +278,7 @@ def test_cli_exits_2_on_a_bad_hand_file(repo_copy: Path) -> None:
     assert "runbooks/_hand/db-errors.md:1: unknown section ## Remedy" in result.stderr
 
 
-def test_generated_runbooks_on_disk_are_current() -> None:
-    specs = load([REPO / "slo"])
-    outputs = render.render(specs)
+def test_generated_runbooks_on_disk_are_current(repo_specs: SpecSet) -> None:
+    outputs = render.render(repo_specs)
     for path, content in outputs.items():
         assert (REPO / path).read_text() == content, f"{path} is stale: run `sre generate`"
