@@ -33,8 +33,8 @@ from functools import cache
 
 from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo
+from sre_cli.vocabulary import BASE_WINDOW
 
-BASE_WINDOW = 300  # seconds: the only window read from the raw series
 BAD_RATE = "slo:sli_bad:rate5m"
 TOTAL_RATE = "slo:sli_total:rate5m"
 SLICE_BAD = "slo:sli_slice:bad"
