@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from prometheus_client.utils import floatToGoString
 
 from sre_cli import promql_selectors as ps
+from sre_cli import sli_sources
 from sre_cli.backends import promql as report_promql
 from sre_cli.promql_selectors import LabelMatcher, SeriesSelector
 from sre_cli.runbooks import queries as runbook_queries
@@ -322,7 +323,7 @@ def test_rules_report_and_runbook_select_the_same_series(tmp_path: Path, thresho
     runbook = runbook_queries.promql_error_ratio(slo, "5m")
     for text in (rule_bad, report.numerator, runbook):
         assert bucket in text
-    for text in (rule_total, report.total, report.presence, runbook, *rule_sli.source_series(slo)):
+    for text in (rule_total, report.total, report.presence, runbook, *sli_sources.source_series(slo)):
         assert count in text
     assert runbook_queries.promql_presence(slo) == [f"absent({count})"]
     assert rule_sli.absent_expr(slo) == f"absent({count})"

@@ -28,17 +28,12 @@ from sre_cli import slomath
 from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
+from sre_cli.vocabulary import HOLDS, metric_stat, percentile_rank
 
 FINE_PERIOD = 60
 FINE_SPAN = slomath.DAY
 COARSE_PERIOD = slomath.HOUR
 MAX_QUERIES_PER_CALL = 500
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
 
 
 @dataclass(frozen=True)
@@ -53,19 +48,7 @@ class MetricQuery:
     end: int
 
     def to_api(self) -> dict[str, Any]:
-        return {
-            "Id": self.id,
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": self.metric.namespace,
-                    "MetricName": self.metric.metric_name,
-                    "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(self.metric.dimensions.items())],
-                },
-                "Period": self.period,
-                "Stat": self.stat,
-            },
-            "ReturnData": True,
-        }
+        return metric_stat(self.id, self.metric, self.period, self.stat, return_data=True)
 
 
 def align(at: float) -> int:
@@ -203,7 +186,7 @@ class _Plan:
             t = slo.indicator.threshold
             assert t is not None
             maxima = data[self.roles["slices"][0]]
-            good_of = {ts: 1.0 if _OPS[t.operator](v, t.value) else 0.0 for ts, v in maxima.items()}
+            good_of = {ts: 1.0 if HOLDS[t.operator](v, t.value) else 0.0 for ts, v in maxima.items()}
             for w in windows:
                 inside = [ts for ts in maxima if at - w <= ts < at]
                 counts[w] = Counts(sum(good_of[ts] for ts in inside), float(len(inside))) if inside else None
@@ -263,7 +246,7 @@ def _plan(slo: Slo, at: int, slo_window: int, prefix: str) -> _Plan:
         return _Plan("ratio", queries, roles)
     if ind.latency and ind.latency.cloudwatch:
         metric = ind.latency.cloudwatch.metric
-        threshold = f"PR(:{ind.latency.threshold_seconds:g})"
+        threshold = percentile_rank(ind.latency.threshold_seconds)
         for res, period, start in resolutions:
             add(f"{res}_pr", metric, threshold, period, start)
             add(f"{res}_count", metric, "SampleCount", period, start)

@@ -93,7 +93,7 @@ class PrometheusBackend:
         )
         out: dict[str, list[tuple[float, float]]] = {}
         for s in result:
-            points = [(float(t), n) for t, v in s.get("values", []) if (n := _number([t, v])) is not None]
+            points = [(float(t), n) for t, v in s.get("values", []) if (n := _sample_value([t, v])) is not None]
             out[_key(s)] = points
         return out
 
@@ -102,7 +102,7 @@ class PrometheusBackend:
     def _scalar(self, query: str, at: float) -> float | None:
         """The value of a query yielding at most one sample (several are summed); None if empty."""
         result = self._call(self.client.custom_query, query, params={"time": f"{at:.3f}"})
-        values = [v for s in result if (v := _number(s.get("value"))) is not None]
+        values = [v for s in result if (v := _sample_value(s.get("value"))) is not None]
         return sum(values) if values else None
 
     def measure(
@@ -234,7 +234,8 @@ def _key(series: dict[str, Any]) -> str:
     return series.get("metric", {}).get(promql.QUERY_LABEL, "")
 
 
-def _number(value: Any) -> float | None:
+def _sample_value(value: Any) -> float | None:
+    """The number of an API sample `[time, "text"]`; None when missing or not finite."""
     if not value or len(value) != 2:
         return None
     n = float(value[1])

@@ -3,9 +3,9 @@
 Pure string building, no I/O. Every expression reduces to one label-less number, so SLOs sharing
 an SLI share the query, and Prometheus spreads the independent queries over its cores.
 Counters use increase() (Prometheus extrapolates to the window edges), periodSum gauges
-sum_over_time(), histograms the `_bucket{le=threshold}` and `_count` series (named by
-`promql_selectors`, as in the rules and runbooks), and time slices a subquery at the slice step
-with the spec's comparison.
+sum_over_time(), histograms the `_bucket{le=threshold}` and `_count` series (the series of each
+kind from `sli_sources`, as in the rules and runbooks), and time slices a subquery at the slice
+step with the spec's comparison.
 
 Window edges: Prometheus 2.x range selectors include a sample exactly at `at - W`, 3.x does not.
 increase() wants that sample (it is the baseline: with it the count is exact, without it
@@ -19,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sre_cli import slomath
-from sre_cli.promql_selectors import histogram_series, series_union, threshold_bucket_series
+from sre_cli.promql_selectors import series_union
+from sre_cli.sli_sources import event_series, source_series
 from sre_cli.slospec.model import Slo
+from sre_cli.vocabulary import bool_comparison
 
 QUERY_LABEL = "sre_q"
 
@@ -71,42 +73,33 @@ def summed(fn: str, selectors: list[str], rng: str) -> str:
 
 def slo_queries(slo: Slo) -> SloQueries:
     """The counting expressions of an SLO's Prometheus source; ValueError if it has none."""
-    ind = slo.indicator
-    if ind.ratio and ind.ratio.prometheus:
-        src = ind.ratio.prometheus
-        fn, rng = ("increase", "{w}") if src.metric_type == "counter" else ("sum_over_time", "{wo}")
-        num = src.selectors("good") or src.selectors("bad")
-        total = src.selectors("total")
+    watched = source_series(slo)
+    if not watched:
+        raise ValueError(f"SLO {slo.name} has no prometheus source (its indicator is {slo.indicator.kind})")
+    # Present while the series the SLI cannot do without are: its total events, or its gauge.
+    presence = f"group({series_union(watched)})"
+    events = event_series(slo)
+    if events is not None:
+        fn, rng = ("increase", "{w}") if events.metric_type == "counter" else ("sum_over_time", "{wo}")
         return SloQueries(
             unit="events",
-            numerator=summed(fn, num, rng),
-            total=summed(fn, total, rng),
-            numerator_is_bad=src.good is None,
-            presence=f"group({series_union(total)})",
+            numerator=summed(fn, events.counted, rng),
+            total=summed(fn, events.total, rng),
+            numerator_is_bad=not events.good,
+            presence=presence,
         )
-    if ind.latency and ind.latency.prometheus:
-        hist = ind.latency.prometheus
-        bucket = threshold_bucket_series(hist.histogram, ind.latency.threshold_seconds, hist.buckets)
-        count = histogram_series(hist.histogram, "_count")
-        return SloQueries(
-            unit="events",
-            numerator=f"sum(increase({bucket}[{{w}}]))",
-            total=f"sum(increase({count}[{{w}}]))",
-            numerator_is_bad=False,
-            presence=f"group({count})",
-        )
-    if ind.threshold and ind.threshold.prometheus:
-        t = ind.threshold
-        gauge = t.prometheus.gauge
-        step = duration(t.slice_seconds)
-        return SloQueries(
-            unit="slices",
-            numerator=f"sum(sum_over_time(({gauge} {t.operator} bool {t.value!r})[{{wo}}:{step}]))",
-            total=f"sum(count_over_time(({gauge})[{{wo}}:{step}]))",
-            numerator_is_bad=False,
-            presence=f"group({gauge})",
-        )
-    raise ValueError(f"SLO {slo.name} has no prometheus source (its indicator is {ind.kind})")
+    t = slo.indicator.threshold
+    assert t is not None and t.prometheus is not None  # the only other kind with source series
+    gauge = t.prometheus.gauge
+    step = duration(t.slice_seconds)
+    good = bool_comparison(gauge, t.operator, t.value)
+    return SloQueries(
+        unit="slices",
+        numerator=f"sum(sum_over_time(({good})[{{wo}}:{step}]))",
+        total=f"sum(count_over_time(({gauge})[{{wo}}:{step}]))",
+        numerator_is_bad=False,
+        presence=presence,
+    )
 
 
 def tagged(expr: str, key: str) -> str:

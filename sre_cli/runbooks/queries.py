@@ -11,21 +11,24 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sre_cli import slomath
-from sre_cli.promql_selectors import histogram_series, threshold_bucket_series
+from sre_cli import sli_sources, slomath
+from sre_cli.promql_selectors import histogram_series
 from sre_cli.slospec import document
 from sre_cli.slospec.document import selector_list
 from sre_cli.slospec.model import Slo
-from sre_cli.targets.prometheus import sli
+from sre_cli.vocabulary import (
+    BAD_WHEN,
+    BASE_RANGE,
+    BASE_WINDOW,
+    bool_comparison,
+    filled_sum,
+    math_expression,
+    metric_stat,
+    number,
+    percentile_rank,
+)
 
 _JOB_RE = re.compile(r"\bjob\s*=\s*\"([^\"]+)\"")
-# A slice is bad when the good condition does not hold.
-_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-
-
-def number(value: float) -> str:
-    """A float as PromQL and metric math read it: 900.0 -> 900, 0.001 -> 0.001."""
-    return f"{round(value, 12):.12g}"
 
 
 def error_budget_text(slo: Slo) -> str:
@@ -42,29 +45,23 @@ def _events(selectors: str | list[str], window: str, metric_type: str, sparse: b
     return "\n  + ".join(f"({t} or vector(0))" for t in terms)
 
 
+def _term(selectors: list[str], window: str, metric_type: str, sparse: bool = False) -> str:
+    """`_events`, parenthesised when it is a sum of several selectors."""
+    events = _events(selectors, window, metric_type, sparse)
+    return f"({events})" if len(selectors) > 1 else events
+
+
 def promql_error_ratio(slo: Slo, window: str) -> str:
     """Share of bad events (or bad slices) over `window`, straight from the raw series."""
-    ind = slo.indicator
-    if ind.ratio is not None and ind.ratio.prometheus is not None:
-        src = ind.ratio.prometheus
-        total = _events(src.total, window, src.metric_type)
-        if len(selector_list(src.total)) > 1:
-            total = f"({total})"
-        if src.bad is not None:
-            bad = _events(src.bad, window, src.metric_type, sparse=True)
-            return f"({bad})\n/\n{total}" if len(selector_list(src.bad)) > 1 else f"{bad}\n/\n{total}"
-        good = _events(src.good or [], window, src.metric_type)
-        if len(selector_list(src.good)) > 1:
-            good = f"({good})"
-        return f"1 - (\n  {good}\n  /\n  {total}\n)"
-    if ind.latency is not None and ind.latency.prometheus is not None:
-        hist = ind.latency.prometheus
-        bucket = threshold_bucket_series(hist.histogram, ind.latency.threshold_seconds, hist.buckets)
-        fast = f"sum(rate({bucket}[{window}]))"
-        return f"1 - (\n  {fast}\n  /\n  sum(rate({histogram_series(hist.histogram, '_count')}[{window}]))\n)"
-    if ind.threshold is not None and ind.threshold.prometheus is not None:
-        th = ind.threshold
-        bad = f"{th.prometheus.gauge} {_NEGATED[th.operator]} bool {number(th.value)}"
+    events = sli_sources.event_series(slo)
+    if events is not None:
+        total = _term(events.total, window, events.metric_type)
+        if events.bad:
+            return f"{_term(events.bad, window, events.metric_type, sparse=True)}\n/\n{total}"
+        return f"1 - (\n  {_term(events.good, window, events.metric_type)}\n  /\n  {total}\n)"
+    th = slo.indicator.threshold
+    if th is not None and th.prometheus is not None:
+        bad = bool_comparison(th.prometheus.gauge, BAD_WHEN[th.operator], th.value)
         return f"avg_over_time(\n  ({bad})[{window}:{th.slice}]\n)"
     raise ValueError(f"{slo.name}: no prometheus source")
 
@@ -82,7 +79,7 @@ def promql_presence(slo: Slo) -> list[str]:
     """`absent(...)` of each source series the SLOMetricsAbsent alert watches (one line per series,
     so on-call sees which is gone): 1 means the alerts are blind. Bad-event series are not among
     them: they legitimately do not exist until the first error."""
-    return [f"absent({s})" for s in dict.fromkeys(sli.source_series(slo))]
+    return [f"absent({s})" for s in dict.fromkeys(sli_sources.source_series(slo))]
 
 
 def promql_contributors(slo: Slo) -> list[str]:
@@ -91,13 +88,13 @@ def promql_contributors(slo: Slo) -> list[str]:
     if ind.ratio is not None and ind.ratio.prometheus is not None:
         src = ind.ratio.prometheus
         fn = "sum_over_time" if src.metric_type == "periodSum" else "rate"
-        window = "1h" if src.metric_type == "periodSum" else "5m"
+        window = "1h" if src.metric_type == "periodSum" else BASE_RANGE
         return [
             f"topk(10, sum without (instance, pod) ({fn}({s}[{window}])))" for s in selector_list(src.bad or src.total)
         ]
     if ind.latency is not None and ind.latency.prometheus is not None:
         hist = histogram_series(ind.latency.prometheus.histogram, "_bucket")
-        return [f"histogram_quantile(0.95, sum by (le) (rate({hist}[5m])))"]
+        return [f"histogram_quantile(0.95, sum by (le) (rate({hist}[{BASE_RANGE}])))"]
     if ind.threshold is not None and ind.threshold.prometheus is not None:
         return [ind.threshold.prometheus.gauge]
     return []
@@ -140,41 +137,16 @@ class CloudWatchQuery:
         )
 
 
-def _metric_stat(qid: str, metric: document.CloudWatchMetric, period: int, stat: str | None = None) -> dict[str, Any]:
-    return {
-        "Id": qid,
-        "MetricStat": {
-            "Metric": {
-                "Namespace": metric.namespace,
-                "MetricName": metric.metric_name,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(metric.dimensions.items())],
-            },
-            "Period": period,
-            "Stat": stat or metric.statistic,
-        },
-        "ReturnData": False,
-    }
-
-
-def _expression(qid: str, expression: str, label: str) -> dict[str, Any]:
-    return {"Id": qid, "Expression": expression, "Label": label, "ReturnData": True}
-
-
-def _filled_sum(ids: list[str]) -> str:
-    # Sparse counts (5xx, errors) are absent, not zero, when nothing happened.
-    return " + ".join(f"FILL({i}, 0)" for i in ids)
-
-
 def _ratio_queries(slo: Slo, src: document.CloudWatchRatioSource, period: int) -> list[dict[str, Any]]:
     counted = src.bad or src.good or []
     prefix = "bad" if src.bad else "good"
     part_ids = [f"{prefix}{i}" for i in range(len(counted))]
     total_ids = [f"total{i}" for i in range(len(src.total))]
-    queries = [_metric_stat(q, m, period) for q, m in zip(part_ids, counted, strict=True)]
-    queries += [_metric_stat(q, m, period) for q, m in zip(total_ids, src.total, strict=True)]
-    ratio = f"({_filled_sum(part_ids)}) / ({_filled_sum(total_ids)})"
+    queries = [metric_stat(q, m, period, m.statistic) for q, m in zip(part_ids, counted, strict=True)]
+    queries += [metric_stat(q, m, period, m.statistic) for q, m in zip(total_ids, src.total, strict=True)]
+    ratio = f"({filled_sum(part_ids)}) / ({filled_sum(total_ids)})"
     expression = ratio if src.bad else f"1 - {ratio}"
-    return [*queries, _expression("error_ratio", expression, "error ratio")]
+    return [*queries, math_expression("error_ratio", expression, "error ratio", True)]
 
 
 def cloudwatch_error_ratio(slo: Slo, period: int) -> list[dict[str, Any]]:
@@ -184,17 +156,18 @@ def cloudwatch_error_ratio(slo: Slo, period: int) -> list[dict[str, Any]]:
         return _ratio_queries(slo, ind.ratio.cloudwatch, period)
     if ind.latency is not None and ind.latency.cloudwatch is not None:
         metric = ind.latency.cloudwatch.metric
-        rank = f"PR(:{number(ind.latency.threshold_seconds)})"
         return [
-            _metric_stat("fast_percent", metric, period, rank),
-            _expression("error_ratio", "1 - fast_percent / 100", f"share slower than {ind.latency.threshold}"),
+            metric_stat("fast_percent", metric, period, percentile_rank(ind.latency.threshold_seconds)),
+            math_expression(
+                "error_ratio", "1 - fast_percent / 100", f"share slower than {ind.latency.threshold}", True
+            ),
         ]
     if ind.threshold is not None and ind.threshold.cloudwatch is not None:
         th = ind.threshold
-        op = _NEGATED[th.operator]
+        op = BAD_WHEN[th.operator]
         return [
-            _metric_stat("value", th.cloudwatch.metric, th.slice_seconds),
-            _expression("bad_slice", f"IF(value {op} {number(th.value)}, 1, 0)", f"1 = bad {th.slice} slice"),
+            metric_stat("value", th.cloudwatch.metric, th.slice_seconds, th.cloudwatch.metric.statistic),
+            math_expression("bad_slice", f"IF(value {op} {number(th.value)}, 1, 0)", f"1 = bad {th.slice} slice", True),
         ]
     raise ValueError(f"{slo.name}: no cloudwatch source")
 
@@ -223,15 +196,15 @@ def cloudwatch_queries(slo: Slo) -> list[CloudWatchQuery]:
                 "MetricDataResults[0].[Timestamps, Values]",
             ),
         ]
-    shape = cloudwatch_error_ratio(slo, 300)
+    shape = cloudwatch_error_ratio(slo, BASE_WINDOW)
     whole = cloudwatch_error_ratio(slo, slo.window_seconds)
-    whole.append(_expression("budget_consumed", f"error_ratio / {budget}", "share of the error budget spent"))
+    whole.append(math_expression("budget_consumed", f"error_ratio / {budget}", "share of the error budget spent", True))
     whole[-2] = {**whole[-2], "ReturnData": False}
     return [
         CloudWatchQuery(
-            "Error ratio per 5 minutes over the last 6 hours",
+            f"Error ratio per {BASE_WINDOW // slomath.MINUTE} minutes over the last 6 hours",
             "6 hours",
-            300,
+            BASE_WINDOW,
             shape,
             "MetricDataResults[?Id=='error_ratio'].[Timestamps, Values]",
         ),

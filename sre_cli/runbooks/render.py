@@ -14,6 +14,7 @@ from sre_cli.runbooks import hand, markdown, queries
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.slospec.resolve import in_generated_runbook_dir
+from sre_cli.vocabulary import BASE_RANGE, number, percentile_rank
 
 RUNBOOK_GLOB = "runbooks/*.md"
 INDEX_PATH = "runbooks/README.md"
@@ -75,14 +76,14 @@ def _budget(slo: Slo) -> dict[str, str]:
     if ind.threshold is not None:
         slices = slomath.timeslice_budget(slo.window_seconds, ind.threshold.slice_seconds, slo.objective)
         bad_time = approx_duration(slices * ind.threshold.slice_seconds)
-        concrete = f"{queries.number(slices)} bad {ind.threshold.slice} slices, {bad_time} in total"
+        concrete = f"{number(slices)} bad {ind.threshold.slice} slices, {bad_time} in total"
         unit = f"{ind.threshold.slice} slices"
     else:
         outage = approx_duration(budget * slo.window_seconds)
         state = "every request slow" if ind.latency is not None else "a total outage"
         concrete = f"{state} for up to {outage} per {slo.window}"
         unit = _EVENT_UNITS.get(slo.service, "events")
-    return {"share_pct": percent(budget), "ratio": queries.number(budget), "concrete": concrete, "unit_plural": unit}
+    return {"share_pct": percent(budget), "ratio": number(budget), "concrete": concrete, "unit_plural": unit}
 
 
 def _sli_meaning(slo: Slo) -> str:
@@ -111,7 +112,7 @@ def _sli_meaning(slo: Slo) -> str:
         if ind.latency.cloudwatch is not None:
             m = ind.latency.cloudwatch.metric
             parts.append(
-                f"In CloudWatch: the percentile rank `PR(:{queries.number(ind.latency.threshold_seconds)})` of "
+                f"In CloudWatch: the percentile rank `{percentile_rank(ind.latency.threshold_seconds)}` of "
                 f"`{m.namespace}` {m.metric_name}, the share of requests at or under the threshold."
             )
     else:
@@ -119,7 +120,7 @@ def _sli_meaning(slo: Slo) -> str:
         assert th is not None
         head = (
             f"The SLI is the share of {th.slice} slices in which the measured value stays "
-            f"`{th.operator} {queries.number(th.value)}`; a slice that breaks it is bad as a whole."
+            f"`{th.operator} {number(th.value)}`; a slice that breaks it is bad as a whole."
         )
         if th.prometheus is not None:
             parts.append(f"In Prometheus: `{th.prometheus.gauge}` sampled every {th.slice}.")
@@ -160,7 +161,7 @@ def _tier_context(slo: Slo, specs: SpecSet) -> list[dict[str, Any]]:
                 {
                     "long": format_duration(w.long),
                     "short": format_duration(w.short),
-                    "factor": queries.number(round(factor, 3)),
+                    "factor": number(round(factor, 3)),
                     "share_pct": percent(w.budget_share),
                     "exhaustion": approx_duration(slo.window_seconds / factor),
                 }
@@ -197,7 +198,7 @@ def _promql_context(slo: Slo) -> dict[str, Any] | None:
     burn = [{"window": format_duration(s), "expr": queries.promql_burn_rate(slo, format_duration(s))} for s in ordered]
     contributors_title = {
         "ratio": "Where the events come from (top label sets; compare with a healthy hour)",
-        "latency": "p95 latency over 5m (compare with the threshold)",
+        "latency": f"p95 latency over {BASE_RANGE} (compare with the threshold)",
         "threshold": "Current value of the measured gauge",
     }[slo.indicator.kind]
     return {

@@ -124,7 +124,7 @@ CASES = [
             "record slo:sli_error:ratio_rate7d": 'clamp_max(avg_over_time(slo:sli_bad:rate5m{slo="w"}[7d]) * 604800'
             ' / (slo:sli_events:count7d{slo="w"} > 0), 1) or slo:sli_events:count7d{slo="w"} * 0',
             "record slo:error_budget_remaining:ratio": '1 - slo:burn_rate:ratio_rate7d{slo="w"}',
-            "annotation SLOBurnRateTicket 3d/6h summary": "w: error budget burning 0.233333333333x too fast over 3d "
+            "annotation SLOBurnRateTicket 3d/6h summary": "w: error budget burning 0.2333x too fast over 3d "
             "and 6h",
         },
     ),

@@ -8,7 +8,7 @@ import jinja2
 import promql_parser
 import pytest
 
-from sre_cli import generate, slomath
+from sre_cli import generate, slomath, vocabulary
 from sre_cli.links import ANCHORS
 from sre_cli.runbooks import hand, markdown, queries, render
 from sre_cli.runbooks.target import TARGET
@@ -53,7 +53,7 @@ def test_meaning_states_objective_window_and_every_burn_factor(repo_specs: SpecS
         assert f"**{render.percent(slo.objective)}** over a rolling **{slo.window}**" in meaning
         for tier in slo.tiers:
             for w in tier.windows:
-                factor = queries.number(round(w.factor(slo.window_seconds), 3))
+                factor = vocabulary.number(round(w.factor(slo.window_seconds), 3))
                 long = slomath.format_duration(w.long)
                 assert f"burn rate over **{factor}** in both the last {long}" in meaning
                 assert f"{render.percent(w.budget_share)} of the {slo.window} budget in {long}" in meaning

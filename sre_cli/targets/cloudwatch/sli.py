@@ -60,12 +60,11 @@ from typing import Any
 from sre_cli import slomath
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
+from sre_cli.vocabulary import filled_sum, math_expression, metric_stat, number, percentile_rank
 
 HIGH_RESOLUTION_PERIODS = (10, 20, 30)
 MAX_ALARM_PERIOD = slomath.DAY
 MAX_METRICS_PER_ALARM = 10
-
-_OPERATORS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
 def legal_period(seconds: int) -> bool:
@@ -141,19 +140,7 @@ def counts_slices(slo: Slo, plan: AlarmWindow) -> bool:
 
 
 def budget_literal(slo: Slo) -> str:
-    return _number(slomath.error_budget(slo.objective))
-
-
-def _number(value: float) -> str:
-    """A number as metric math text: shortest round-trip form, no exponent."""
-    text = repr(round(value, 12))
-    if "e" in text or "E" in text:
-        text = f"{value:.15f}".rstrip("0").rstrip(".")
-    return text.removesuffix(".0")
-
-
-def threshold_text(seconds: float) -> str:
-    return _number(seconds)
+    return number(slomath.error_budget(slo.objective))
 
 
 class _MetricIds:
@@ -170,30 +157,8 @@ class _MetricIds:
         if key not in self._ids:
             qid = f"m{len(self._ids)}"
             self._ids[key] = qid
-            self.queries.append(
-                {
-                    "Id": qid,
-                    "MetricStat": {
-                        "Metric": {
-                            "Namespace": metric.namespace,
-                            "MetricName": metric.metric_name,
-                            "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions],
-                        },
-                        "Period": self.period,
-                        "Stat": stat,
-                    },
-                    "ReturnData": False,
-                }
-            )
+            self.queries.append(metric_stat(qid, metric, self.period, stat))
         return self._ids[key]
-
-
-def _expression(qid: str, text: str, label: str, return_data: bool = False) -> dict[str, Any]:
-    return {"Id": qid, "Expression": text, "Label": label, "ReturnData": return_data}
-
-
-def _filled_sum(ids: list[str]) -> str:
-    return " + ".join(f"FILL({i}, 0)" for i in ids)
 
 
 def event_queries(slo: Slo, period: int) -> tuple[_MetricIds, list[dict[str, Any]]]:
@@ -203,24 +168,24 @@ def event_queries(slo: Slo, period: int) -> tuple[_MetricIds, list[dict[str, Any
     if ind.ratio is not None and ind.ratio.cloudwatch is not None:
         src = ind.ratio.cloudwatch
         total_ids = [ids.id_for(m, m.statistic) for m in src.total]
-        exprs = [_expression("total", _filled_sum(total_ids), "events")]
+        exprs = [math_expression("total", filled_sum(total_ids), "events")]
         if src.bad is not None:
             bad_ids = [ids.id_for(m, m.statistic) for m in src.bad]
-            exprs.append(_expression("bad", _filled_sum(bad_ids), "bad events"))
+            exprs.append(math_expression("bad", filled_sum(bad_ids), "bad events"))
         else:
             good_ids = [ids.id_for(m, m.statistic) for m in src.good or []]
-            exprs.append(_expression("good", _filled_sum(good_ids), "good events"))
-            exprs.append(_expression("bad", "total - good", "bad events"))
+            exprs.append(math_expression("good", filled_sum(good_ids), "good events"))
+            exprs.append(math_expression("bad", "total - good", "bad events"))
         return ids, exprs
     if ind.latency is not None and ind.latency.cloudwatch is not None:
         metric = ind.latency.cloudwatch.metric
-        threshold = threshold_text(ind.latency.threshold_seconds)
+        threshold = number(ind.latency.threshold_seconds)
         count_id = ids.id_for(metric, "SampleCount")
-        rank_id = ids.id_for(metric, f"PR(:{threshold})")
+        rank_id = ids.id_for(metric, percentile_rank(ind.latency.threshold_seconds))
         return ids, [
-            _expression("total", f"FILL({count_id}, 0)", "requests"),
-            _expression("good", f"FILL({rank_id}, 0) / 100 * total", f"requests <= {threshold}s"),
-            _expression("bad", "total - good", f"requests > {threshold}s"),
+            math_expression("total", f"FILL({count_id}, 0)", "requests"),
+            math_expression("good", f"FILL({rank_id}, 0) / 100 * total", f"requests <= {threshold}s"),
+            math_expression("bad", "total - good", f"requests > {threshold}s"),
         ]
     raise ValueError(f"{slo.name}: no CloudWatch ratio or latency source")
 
@@ -229,7 +194,7 @@ def event_burn_queries(slo: Slo, period: int, min_events: int) -> list[dict[str,
     """The Metrics array of a burn-rate alarm over event counts (ReturnData on `burn`)."""
     ids, exprs = event_queries(slo, period)
     guard = f"total >= {min_events}" if min_events > 0 else "total > 0"
-    burn = _expression("burn", f"IF({guard}, bad / total / {budget_literal(slo)}, 0)", "burn rate", True)
+    burn = math_expression("burn", f"IF({guard}, bad / total / {budget_literal(slo)}, 0)", "burn rate", True)
     return [*ids.queries, *exprs, burn]
 
 
@@ -240,14 +205,15 @@ def slice_queries(slo: Slo, period: int) -> tuple[_MetricIds, str]:
         raise ValueError(f"{slo.name}: no CloudWatch threshold source")
     ids = _MetricIds(period)
     gauge = ids.id_for(t.cloudwatch.metric, t.cloudwatch.metric.statistic)
-    return ids, f"{gauge} {_OPERATORS[t.operator]} {_number(t.value)}"
+    # The spec's comparison operators are spelt the same in metric math.
+    return ids, f"{gauge} {t.operator} {number(t.value)}"
 
 
 def slice_burn_queries(slo: Slo, period: int) -> list[dict[str, Any]]:
     """The Metrics array of a time-slice alarm: each datapoint burns 0 (good) or 1/budget (bad)."""
     ids, good = slice_queries(slo, period)
     budget = budget_literal(slo)
-    burn = _expression("burn", f"IF({good}, 0, 1 / {budget})", "slice burn rate", True)
+    burn = math_expression("burn", f"IF({good}, 0, 1 / {budget})", "slice burn rate", True)
     return [*ids.queries, burn]
 
 
@@ -258,15 +224,15 @@ def slice_share_burn_queries(slo: Slo, period: int) -> list[dict[str, Any]]:
         raise ValueError(f"{slo.name}: no CloudWatch threshold source")
     ids = _MetricIds(period)
     count_id = ids.id_for(t.cloudwatch.metric, "SampleCount")
-    rank_id = ids.id_for(t.cloudwatch.metric, f"PR(:{_number(t.value)})")
+    rank_id = ids.id_for(t.cloudwatch.metric, percentile_rank(t.value))
     at_or_below = f"FILL({rank_id}, 0) / 100 * total"
     good = at_or_below if t.operator in ("<", "<=") else f"total - {at_or_below}"
     return [
         *ids.queries,
-        _expression("total", f"FILL({count_id}, 0)", "slices"),
-        _expression("good", good, "good slices"),
-        _expression("bad", "total - good", "bad slices"),
-        _expression("burn", f"IF(total > 0, bad / total / {budget_literal(slo)}, 0)", "burn rate", True),
+        math_expression("total", f"FILL({count_id}, 0)", "slices"),
+        math_expression("good", good, "good slices"),
+        math_expression("bad", "total - good", "bad slices"),
+        math_expression("burn", f"IF(total > 0, bad / total / {budget_literal(slo)}, 0)", "burn rate", True),
     ]
 
 

@@ -22,6 +22,7 @@ from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets import jsontext
 from sre_cli.targets.prometheus import naming, rules
+from sre_cli.vocabulary import number
 
 DASHBOARD_DIR = "dashboards/grafana"
 DATASOURCE = models.DataSourceRef(type_val="prometheus", uid="${datasource}")
@@ -45,7 +46,7 @@ def _thresholds(steps: list[tuple[float | None, str]]) -> dashboard.ThresholdsCo
 
 
 def sli_panel(slo: Slo) -> timeseries.Panel:
-    panel = timeseries.Panel().title(f"{slo.name}: SLI vs objective {rules.number(slo.objective * 100)}%")
+    panel = timeseries.Panel().title(f"{slo.name}: SLI vs objective {number(slo.objective * 100)}%")
     for i, window in enumerate((slomath.HOUR, slo.window_seconds)):
         ratio = naming.selector(naming.error_ratio(window), slo)
         panel = panel.with_target(_query(f"1 - {ratio}", f"SLI {format_duration(window)}", chr(65 + i)))

@@ -33,10 +33,10 @@ from functools import cache
 
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo
+from sre_cli.vocabulary import BASE_RANGE, BASE_WINDOW
 
-BASE_WINDOW = 300  # seconds: the only window read from the raw series
-BAD_RATE = "slo:sli_bad:rate5m"
-TOTAL_RATE = "slo:sli_total:rate5m"
+BAD_RATE = f"slo:sli_bad:rate{BASE_RANGE}"
+TOTAL_RATE = f"slo:sli_total:rate{BASE_RANGE}"
 SLICE_BAD = "slo:sli_slice:bad"
 OBJECTIVE = "slo:objective:ratio"
 ERROR_BUDGET = "slo:error_budget:ratio"

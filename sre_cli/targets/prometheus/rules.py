@@ -30,15 +30,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sre_cli import links, session, slomath
+from sre_cli import links, session, sli_sources, slomath
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets.prometheus import naming, sli, yamltext
+from sre_cli.vocabulary import BASE_WINDOW, for_people, number
 
 RULES_DIR = "alarms/prometheus"
 README = f"{RULES_DIR}/README.md"
@@ -51,27 +51,20 @@ def rule_file_path(service: str) -> str:
     return f"{RULES_DIR}/{service}.rules.yaml"
 
 
-@cache  # every rule of every SLO names one of a few factors: each is written once
-def number(value: float) -> str:
-    """Shortest exact text of a float (14.4, not 14.399999999999999; 6, not 6.0)."""
-    rounded = round(float(value), 12)
-    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
-
-
 def _record(name: str, expr: str, slo: Slo) -> Rule:
     return {"record": name, "expr": expr, "labels": naming.series_labels(slo)}
 
 
 def _ratio_sli_rules(slo: Slo) -> list[Rule]:
     rules = []
-    for window in (w for w in slo.sli_windows if w <= naming.BASE_WINDOW):
+    for window in (w for w in slo.sli_windows if w <= BASE_WINDOW):
         bad, total = sli.event_rates(slo, window)
         rules += [_record(naming.bad_rate(window), bad, slo), _record(naming.total_rate(window), total, slo)]
     bad_rate = naming.selector(naming.BAD_RATE, slo)
     total_rate = naming.selector(naming.TOTAL_RATE, slo)
     for window in slo.sli_windows:
         count = naming.selector(naming.event_count(window), slo)
-        if window <= naming.BASE_WINDOW:
+        if window <= BASE_WINDOW:
             count_expr = f"{naming.selector(naming.total_rate(window), slo)} * {window}"
             bad_events = f"{naming.selector(naming.bad_rate(window), slo)} * {window}"
         else:
@@ -112,7 +105,8 @@ def _metadata_rules(slo: Slo) -> list[Rule]:
 
 def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slomath.BurnWindow) -> Rule:
     exact_factor = window.factor(slo.window_seconds)
-    factor, threshold = number(exact_factor), number(slomath.firing_threshold(exact_factor))
+    threshold = number(slomath.firing_threshold(exact_factor))
+    factor = for_people(exact_factor)  # the expression keeps the exact threshold; text is for people
     long, short = format_duration(window.long), format_duration(window.short)
     expr = (
         f"{naming.selector(naming.burn_rate(window.long), slo)} >= {threshold}"
@@ -149,7 +143,7 @@ def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slom
 
 def _absent_alert(slo: Slo) -> Rule:
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
-    sources = ", ".join(sli.source_series(slo))
+    sources = ", ".join(sli_sources.source_series(slo))
     return {
         "alert": naming.ALERT_ABSENT,
         "expr": sli.absent_expr(slo),

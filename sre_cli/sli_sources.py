@@ -1,0 +1,65 @@
+"""The raw Prometheus series an SLI reads: one definition for rules, runbooks and the report.
+
+Each reader writes its own expression around them (the rules per-second rates that read 0 when
+quiet, the runbooks queries a person pastes, the report exact counts), but which series hold the
+good, bad and all events, and which ones must exist for the SLI to see anything, is decided here:
+
+- ratio:     the spec's good or bad selectors, over its total selectors
+- latency:   good = the `_bucket{le="<threshold>"}` series, all = `_count` (names from
+             `promql_selectors`), both counters
+- threshold: the gauge, compared with the spec's value once per slice
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sre_cli.promql_selectors import histogram_series, threshold_bucket_series
+from sre_cli.slospec.model import Slo
+
+
+@dataclass(frozen=True)
+class EventSeries:
+    """Selectors of an event-based SLI; exactly one of `good` and `bad` is non-empty."""
+
+    good: list[str]
+    bad: list[str]
+    total: list[str]
+    # counter: monotonic counters (rate/increase); periodSum: gauges holding each period's count.
+    metric_type: Literal["counter", "periodSum"]
+
+    @property
+    def counted(self) -> list[str]:
+        """The selectors the spec counts events of: bad ones when it names them, else good ones."""
+        return self.bad or self.good
+
+
+def event_series(slo: Slo) -> EventSeries | None:
+    """The series of a ratio or latency SLI's Prometheus source; None for other SLIs."""
+    ind = slo.indicator
+    if ind.ratio is not None and ind.ratio.prometheus is not None:
+        src = ind.ratio.prometheus
+        return EventSeries(src.selectors("good"), src.selectors("bad"), src.selectors("total"), src.metric_type)
+    if ind.latency is not None and ind.latency.prometheus is not None:
+        hist = ind.latency.prometheus
+        fast = threshold_bucket_series(hist.histogram, ind.latency.threshold_seconds, hist.buckets)
+        return EventSeries([fast], [], [histogram_series(hist.histogram, "_count")], "counter")
+    return None
+
+
+def source_series(slo: Slo) -> list[str]:
+    """Series whose disappearance leaves the SLI blind: all events (the total of `event_series`),
+    or the gauge. Bad-event series are not among them: they do not exist until the first error.
+
+    Read without `event_series`, which also resolves the latency threshold's bucket: an absence
+    check does not depend on that.
+    """
+    ind = slo.indicator
+    if ind.ratio is not None and ind.ratio.prometheus is not None:
+        return ind.ratio.prometheus.selectors("total")
+    if ind.latency is not None and ind.latency.prometheus is not None:
+        return [histogram_series(ind.latency.prometheus.histogram, "_count")]
+    if ind.threshold is not None and ind.threshold.prometheus is not None:
+        return [ind.threshold.prometheus.gauge]
+    return []
