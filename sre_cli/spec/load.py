@@ -328,7 +328,9 @@ def load_defaults(path: Path | None) -> tuple[model.Defaults, list[SpecError]]:
         defaults = model.Defaults.model_validate(docs[0].data)
     except ValidationError as exc:
         return model.Defaults(), pydantic_errors(exc, docs[0], str(path), model.Defaults)
-    errors = []
+    from sre_cli.spec import validate
+
+    errors = validate.check_defaults(defaults, docs[0], str(path))
     for tier_name in ("page", "ticket"):
         notify = getattr(defaults, tier_name).notify
         if notify and defaults.notification_targets and notify not in defaults.notification_targets:

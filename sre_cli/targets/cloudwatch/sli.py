@@ -58,6 +58,7 @@ from functools import cache
 from typing import Any
 
 from sre_cli import slomath
+from sre_cli.placeholders import Identity
 from sre_cli.spec import Slo
 from sre_cli.spec.model import CloudWatchMetric
 
@@ -177,7 +178,7 @@ class _MetricIds:
                         "Metric": {
                             "Namespace": metric.namespace,
                             "MetricName": metric.metric_name,
-                            "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions],
+                            "Dimensions": [{"Name": k, "Value": Identity(v)} for k, v in dimensions],
                         },
                         "Period": self.period,
                         "Stat": stat,
@@ -276,3 +277,28 @@ def has_cloudwatch(slo: Slo) -> bool:
 
 def is_timeslice(slo: Slo) -> bool:
     return slo.indicator.threshold is not None
+
+
+def source_metrics(slo: Slo) -> list[CloudWatchMetric]:
+    """Metrics whose silence leaves the SLI blind: all events, or the gauge (as in Prometheus)."""
+    ind = slo.indicator
+    if ind.ratio is not None and ind.ratio.cloudwatch is not None:
+        return list(ind.ratio.cloudwatch.total)
+    if ind.latency is not None and ind.latency.cloudwatch is not None:
+        return [ind.latency.cloudwatch.metric]
+    if ind.threshold is not None and ind.threshold.cloudwatch is not None:
+        return [ind.threshold.cloudwatch.metric]
+    return []
+
+
+def source_names(slo: Slo) -> list[str]:
+    return list(dict.fromkeys(f"{m.namespace} {m.metric_name}" for m in source_metrics(slo)))
+
+
+def source_count_queries(slo: Slo, period: int) -> list[dict[str, Any]]:
+    """Datapoints published per period by all source metrics together (ReturnData on `reported`)."""
+    ids = _MetricIds(period)
+    counted = [ids.id_for(m, "SampleCount") for m in source_metrics(slo)]
+    if not counted:
+        raise ValueError(f"{slo.name}: no CloudWatch source")
+    return [*ids.queries, _expression("reported", _filled_sum(counted), "source datapoints", True)]
