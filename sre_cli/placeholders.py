@@ -162,3 +162,31 @@ def load_values(path: str | Path) -> dict[str, str]:
     if problems:
         raise MissingValues(f"{path}: expected a JSON object of strings: " + "; ".join(problems))
     return dict(data)
+
+
+def slo_placeholders(slo: Any) -> set[str]:
+    """Placeholder names in an SLO's CloudWatch dimension values."""
+    body = slo.indicator.body.cloudwatch
+    text = body.model_dump_json() if body is not None else ""
+    return set(names_in(text))
+
+
+def fill_slo(slo: Any, values: Mapping[str, str], source: str = "") -> Any:
+    """The SLO with its CloudWatch dimension values filled (what the report backend queries)."""
+    import dataclasses
+
+    data = slo.spec.model_dump(by_alias=True, exclude_none=True)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "dimensions" and isinstance(value, dict):
+                    node[key] = {k: fill(v, values, source) for k, v in value.items()}
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data["spec"]["indicator"])
+    return dataclasses.replace(slo, spec=type(slo.spec).model_validate(data))
