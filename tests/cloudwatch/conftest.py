@@ -38,7 +38,7 @@ def slo_named(specs: SpecSet, name: str) -> Slo:
 # moto's default account, so the deploy tests' topics are found where moto creates them).
 DEV_VALUES = {
     "api_alb_arn_suffix": "app/sre-dev-api/1111111111111111",
-    "api_target_group_arn_suffix": "targetgroup/sre-dev-api/1234567890122222",
+    "api_target_group_arn_suffix": "targetgroup/sre-dev-api/2a2a2a2a2a2a2a2a",
     "state_machine_arn": "arn:aws:states:eu-west-1:111111111111:stateMachine:sre-dev-pipeline",
     "batch_job_queue_name": "sre-dev-jobs",
     "page_topic_arn": "arn:aws:sns:eu-west-1:111111111111:sre-dev-page",
