@@ -314,11 +314,7 @@ def test_absent_alarms_are_deployed_per_slo_on_moto(moto_env: str, specs: SpecSe
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     cw = boto3.client("cloudwatch", region_name="us-east-1", endpoint_url=moto_env)
-    found = {
-        a["AlarmName"]: a
-        for page in cw.get_paginator("describe_alarms").paginate()
-        for a in page["MetricAlarms"]
-    }
+    found = {a["AlarmName"]: a for page in cw.get_paginator("describe_alarms").paginate() for a in page["MetricAlarms"]}
     for slo in specs.slos:
         alarm = found[f"{slo.name}-metrics-absent"]
         assert alarm["AlarmActions"] == [PROD_VALUES["ticket_topic_arn"]]

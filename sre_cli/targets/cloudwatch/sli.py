@@ -21,7 +21,8 @@ Time slices (threshold indicators) are compared per period: `slice_burn = IF(gau
 0, 1 / (1 - objective))` with `Period` = the slice, so a bad slice burns 1/budget and a good one
 0. A window of n slices burns at or over `factor` exactly when at least factor x budget x n
 slices are bad, which is an M-of-N alarm: EvaluationPeriods = n, DatapointsToAlarm =
-ceil(factor x budget x n). Missing gauge datapoints count as good slices (notBreaching).
+ceil(factor x budget x n). Missing gauge datapoints are neither good nor bad (TreatMissingData
+"missing", see `alarms.missing_data_treatment`); the metrics-absent alarm tickets the silence.
 The spec's minEvents (fewest slices) cannot be expressed in an M-of-N alarm and is not applied.
 
 Windows the API cannot express directly (documented fallback)
