@@ -115,11 +115,11 @@ def report(
     from sre_cli.backends import BackendError
 
     chosen = select(specs.slos, names, backend)
-    if backend == "cloudwatch":
-        chosen = fill_identities(chosen, values_file)
     if output is not None and output.parent and not output.parent.is_dir():
         options.fail(f"--output {output}: directory {output.parent} does not exist")
     source = make_backend(backend, prometheus_url, region, endpoint_url, timeout, retries, token_file, sigv4_region)
+    if backend == "cloudwatch":
+        chosen = fill_identities(chosen, values_file)
     try:
         with progress_bar(len(chosen)) as tick:
             result = rep.make_report(chosen, source, at, history=fmt == "html", progress=tick)
