@@ -22,6 +22,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from sre_cli.placeholders import Identity
 from sre_cli.slomath import format_duration
 
 if TYPE_CHECKING:
@@ -89,7 +90,8 @@ def metric_stat(
             "Metric": {
                 "Namespace": metric.namespace,
                 "MetricName": metric.metric_name,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(metric.dimensions.items())],
+                # Dimension values may be an environment's placeholders (`${state_machine_arn}`).
+                "Dimensions": [{"Name": k, "Value": Identity(v)} for k, v in sorted(metric.dimensions.items())],
             },
             "Period": period,
             "Stat": stat,

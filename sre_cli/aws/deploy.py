@@ -72,38 +72,61 @@ class Desired:
         }
 
 
-def from_specs(specs: Any) -> Desired:
-    """Render (and strictly validate) the requests from loaded specs."""
+def from_specs(specs: Any, values: Mapping[str, str] | None = None, values_file: str | None = None) -> Desired:
+    """Render (and strictly validate) the requests from loaded specs, filled with `values`."""
     from sre_cli.targets.cloudwatch import alarms, dashboards
 
-    desired = Desired()
     try:
-        for doc in alarms.render_documents(specs).values():
-            desired.add_alarm_document(doc)
-        for request in dashboards.render_documents(specs).values():
-            desired.add_dashboard(request)
+        texts = {**alarms.render(specs), **dashboards.render(specs)}
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    return desired
+    return from_texts(texts, values, values_file)
 
 
-def from_generated(root: Path) -> Desired:
-    """Read the generated files under `root`, validating them as strictly as generate does."""
-    from sre_cli.targets.cloudwatch import validator
-
+def from_generated(root: Path, values: Mapping[str, str] | None = None, values_file: str | None = None) -> Desired:
+    """Read the generated files under `root`, filled with `values`, validated as strictly as generate does."""
     alarm_files = sorted((root / "alarms" / "cloudwatch").glob("*.json"))
     dashboard_files = sorted((root / "dashboards" / "cloudwatch").glob("*.json"))
     if not alarm_files and not dashboard_files:
         raise InputError(f"{root}: no alarms/cloudwatch/*.json or dashboards/cloudwatch/*.json; run `sre generate`")
+    texts: dict[str, str] = {}
+    problems: list[str] = []
+    for path in [*alarm_files, *dashboard_files]:
+        try:
+            texts[str(path)] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: cannot read JSON: {exc}")
+    if problems:
+        raise InputError("\n".join(problems))
+    return from_texts(texts, values, values_file)
+
+
+def from_texts(
+    texts: Mapping[str, str], values: Mapping[str, str] | None = None, values_file: str | None = None
+) -> Desired:
+    """The desired state from generated file texts (`alarms/...` or `dashboards/...` by path).
+
+    The texts are Terraform templates: they are filled exactly as the observability module's
+    `templatefile` fills them, and nothing is returned while a placeholder lacks its value.
+    """
+    from sre_cli import placeholders
+    from sre_cli.targets.cloudwatch import validator
+
+    unfilled = {name for text in texts.values() for name in placeholders.names_in(text)} - set(values or {})
+    if unfilled:
+        raise InputError(placeholders.missing_message(unfilled, values_file if values is not None else None))
     desired = Desired()
     problems: list[str] = []
-    for path, check, add in [
-        *((p, validator.validate_alarm_document, desired.add_alarm_document) for p in alarm_files),
-        *((p, validator.check_dashboard, desired.add_dashboard) for p in dashboard_files),
-    ]:
+    for path, text in sorted(texts.items()):
+        is_alarms = "alarms" in Path(path).parts
+        check, add = (
+            (validator.validate_alarm_document, desired.add_alarm_document)
+            if is_alarms
+            else (validator.check_dashboard, desired.add_dashboard)
+        )
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            doc = json.loads(placeholders.fill(text, values or {}, path))
+        except json.JSONDecodeError as exc:
             problems.append(f"{path}: cannot read JSON: {exc}")
             continue
         found = check(doc) if isinstance(doc, dict) else ["expected a JSON object"]

@@ -28,6 +28,13 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(file_okay=False, path_type=Path),
             help="Read alarms/ and dashboards/cloudwatch/*.json under this root instead of rendering the specs.",
         ),
+        click.option(
+            "--values",
+            "values_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The environment's placeholder values: `terraform output -json sre_values` (or the full "
+            "`terraform output -json`). Required when the requests carry ${name} placeholders.",
+        ),
         click.option("--region", help="AWS region (default: from the profile or environment)."),
         click.option("--profile", help="AWS named profile."),
         click.option("--endpoint-url", help="Use this endpoint instead of AWS (e.g. a local moto server)."),
@@ -58,11 +65,13 @@ class _Session:
 
         self.deploy = deploy
         self.kinds = tuple(kw["kinds"]) or deploy.KINDS
+        values, values_file = options.load_values_or_exit(kw["values_file"])
         try:
             if kw["generated_root"] is not None:
-                self.desired = deploy.from_generated(kw["generated_root"])
+                self.desired = deploy.from_generated(kw["generated_root"], values, values_file)
             else:
-                self.desired = deploy.from_specs(options.load_specs_or_exit([kw["specs_dir"]]))
+                specs = options.load_specs_or_exit([kw["specs_dir"]])
+                self.desired = deploy.from_specs(specs, values, values_file)
         except deploy.InputError as exc:
             options.fail(str(exc))
         self.cw, self.sns = self._clients(kw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -28,3 +29,15 @@ def load_specs_or_exit(paths: tuple[str, ...] | list[str]) -> SpecSet:
         click.echo(f"{n} error{'s' if n != 1 else ''}", err=True)
         raise SystemExit(EXIT_BAD_INPUT)
     return specs
+
+
+def load_values_or_exit(path: Path | None) -> tuple[dict[str, str] | None, str | None]:
+    """The --values file of an environment (None when not given); exit 2 naming the file if unusable."""
+    if path is None:
+        return None, None
+    from sre_cli import placeholders
+
+    try:
+        return placeholders.load_values(path), str(path)
+    except placeholders.MissingValues as exc:
+        fail(str(exc))

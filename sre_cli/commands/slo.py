@@ -57,6 +57,12 @@ def parse_at(text: str | None) -> float:
 )
 @click.option("--region", envvar="AWS_REGION", help="CloudWatch region (env AWS_REGION).")
 @click.option("--endpoint-url", envvar="SRE_CLOUDWATCH_ENDPOINT", hidden=True, help="CloudWatch endpoint (tests).")
+@click.option(
+    "--values",
+    "values_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CloudWatch: the environment's placeholder values (`terraform output -json sre_values`).",
+)
 @click.option("--at", "at_text", metavar="TIME", help="Instant of the report: RFC 3339 or Unix seconds (default now).")
 @click.option("--slo", "names", multiple=True, metavar="NAME", help="Only these SLOs (repeatable).")
 @click.option(
@@ -96,6 +102,7 @@ def report(
     retries: int,
     token_file: Path | None,
     sigv4_region: str | None,
+    values_file: Path | None,
 ) -> None:
     """Error budget, burn rates, alert state and exhaustion forecast of each SLO at one instant.
 
@@ -111,6 +118,8 @@ def report(
     if output is not None and output.parent and not output.parent.is_dir():
         options.fail(f"--output {output}: directory {output.parent} does not exist")
     source = make_backend(backend, prometheus_url, region, endpoint_url, timeout, retries, token_file, sigv4_region)
+    if backend == "cloudwatch":
+        chosen = fill_identities(chosen, values_file)
     try:
         with progress_bar(len(chosen)) as tick:
             result = rep.make_report(chosen, source, at, history=fmt == "html", progress=tick)
@@ -130,6 +139,17 @@ def report(
         click.echo(f"--fail-on {cond}: {', '.join(slo_names)}", err=True)
     if failing:
         raise SystemExit(EXIT_FAIL_ON)
+
+
+def fill_identities(slos: list, values_file: Path | None) -> list:
+    """The SLOs with their CloudWatch placeholders filled from --values; exit 2 when one has no value."""
+    from sre_cli import placeholders
+
+    values, source = options.load_values_or_exit(values_file)
+    needed = {name for slo in slos for name in placeholders.slo_placeholders(slo)}
+    if missing := needed - set(values or {}):
+        options.fail(placeholders.missing_message(missing, source))
+    return [placeholders.fill_slo(slo, values or {}, source or "") for slo in slos]
 
 
 def select(slos: list, names: tuple[str, ...], backend: str) -> list:

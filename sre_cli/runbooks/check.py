@@ -76,6 +76,13 @@ def cloudwatch_links(file: str, text: str, base_url: str) -> Iterator[AlertLink]
     composites = data.get("composite_alarms", []) if isinstance(data, dict) else []
     # A list of PutCompositeAlarm payloads, or a map name -> payload (Terraform for_each style).
     named = sorted(composites.items()) if isinstance(composites, dict) else [(None, a) for a in composites]
+    # Metric alarms that notify on their own (metrics-absent) link a runbook too.
+    metric = data.get("metric_alarms", {}) if isinstance(data, dict) else {}
+    named += [
+        (key, a)
+        for key, a in sorted(metric.items() if isinstance(metric, dict) else [])
+        if isinstance(a, dict) and a.get("AlarmActions")
+    ]
     url_re = re.compile(re.escape(base_url) + r"[^\s\"'<>)\]]+")
     for key, alarm in named:
         name = str(alarm.get("AlarmName", key or "?")) if isinstance(alarm, dict) else str(key or "?")

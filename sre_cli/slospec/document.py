@@ -280,7 +280,11 @@ class SloDocument(_Model):
 class NotificationTarget(_Model):
     alertmanager_receiver: str | None = None
     sns_topic_arn: str | None = Field(
-        default=None, max_length=300, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$"
+        default=None,
+        max_length=300,
+        # An ARN, or text with ${name} placeholders an environment fills (syntax: sre_cli.placeholders).
+        pattern=r"^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+|.*\$\{.*)$",
+        description="SNS topic ARN, or a ${name} placeholder filled per environment (--values).",
     )
 
 

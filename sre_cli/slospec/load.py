@@ -232,7 +232,7 @@ def load_defaults(path: Path | None) -> tuple[document.Defaults, list[SpecError]
         defaults = document.Defaults.model_validate(docs[0].data)
     except ValidationError as exc:
         return document.Defaults(), pydantic_errors(exc, docs[0], str(path), document.Defaults)
-    errors = []
+    errors = validate.check_defaults(defaults, docs[0], str(path))
     for tier_name in ("page", "ticket"):
         notify = getattr(defaults, tier_name).notify
         if notify and defaults.notification_targets and notify not in defaults.notification_targets:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import promql_parser
 from pydantic import ValidationError
 
-from sre_cli import slomath
+from sre_cli import placeholders, slomath
 from sre_cli.promql_selectors import histogram_family
 from sre_cli.slospec import document
 from sre_cli.slospec.errors import SpecError, field_path
@@ -330,6 +330,26 @@ def _check_cw_metric(metric: document.CloudWatchMetric, path: tuple[str | int, .
             (*path, "statistic"),
             f"{metric.statistic!r} is not a CloudWatch statistic (Sum, Average, Maximum, p95, PR(:0.3), ...)",
         )
+    check_identity_placeholders(metric.dimensions, (*path, "dimensions"), add)
+
+
+def check_identity_placeholders(identities: Mapping[str, str | None], path: tuple[str | int, ...], add: Add) -> None:
+    """Dimension values and topic ARNs may hold ${name} placeholders: each one well formed."""
+    for key, text in identities.items():
+        if text is not None and (problem := placeholders.syntax_problem(text)):
+            add((*path, key), problem)
+
+
+def check_defaults(defaults: document.Defaults, doc: YamlDocument, file: str) -> list[SpecError]:
+    """Placeholders in defaults.yaml's notification targets (snsTopicArn)."""
+    errors: list[SpecError] = []
+    for name, target in defaults.notification_targets.items():
+        check_identity_placeholders(
+            {"snsTopicArn": target.sns_topic_arn},
+            ("notificationTargets", name),
+            lambda path, message: errors.append(_err(file, doc, path, message)),
+        )
+    return errors
 
 
 def check_set(specs: SpecSet) -> list[SpecError]:

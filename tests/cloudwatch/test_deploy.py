@@ -24,7 +24,7 @@ from sre_cli.promrun import free_port
 from sre_cli.slospec.model import SpecSet
 from tests.support.moto_server import moto_server, use_fake_credentials
 
-from .conftest import REPO
+from .conftest import PROD_VALUES, REPO
 
 MOTO_KINDS = (deploy.METRIC, deploy.DASHBOARD)
 WRITES = ("Put", "Delete", "Tag", "Untag", "Create")
@@ -68,7 +68,7 @@ class Calls:
 
 @pytest.fixture(scope="module")
 def desired(specs: SpecSet) -> deploy.Desired:
-    return deploy.from_specs(specs)
+    return deploy.from_specs(specs, PROD_VALUES)
 
 
 def run_apply(
@@ -181,8 +181,9 @@ def invoke(*args: str) -> Any:
     return CliRunner().invoke(cli, ["cloudwatch", *args], catch_exceptions=False)
 
 
-def test_cli_exit_codes(endpoint: str) -> None:
+def test_cli_exit_codes(endpoint: str, tmp_path: Path, prod_values_file: Path) -> None:
     common = ["--specs", str(REPO / "slo"), "--endpoint-url", endpoint, "--region", "us-east-1"]
+    common += ["--values", str(prod_values_file)]
     only = ["--only", "metric-alarm", "--only", "dashboard"]
     result = invoke("diff", *common, *only)
     assert result.exit_code == 1 and "create    metric-alarm" in result.output
@@ -211,16 +212,26 @@ def test_cli_bad_input_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "composite_alarms.x.AlarmName: required field is missing" in result.output
 
 
-def test_cli_unreachable_exits_3() -> None:
+def test_cli_unreachable_exits_3(prod_values_file: Path) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     result = invoke(
-        "diff", "--specs", str(REPO / "slo"), "--endpoint-url", dead, "--region", "us-east-1", "--max-attempts", "1"
+        "diff",
+        "--specs",
+        str(REPO / "slo"),
+        "--endpoint-url",
+        dead,
+        "--region",
+        "us-east-1",
+        "--max-attempts",
+        "1",
+        "--values",
+        str(prod_values_file),
     )
     assert result.exit_code == 3 and "AWS unreachable" in result.output
 
 
-def test_generated_files_are_the_same_state_as_the_specs(desired: deploy.Desired) -> None:
-    from_files = deploy.from_generated(REPO)
+def test_generated_files_are_the_same_state_as_the_specs(specs: SpecSet, desired: deploy.Desired) -> None:
+    from_files = deploy.from_generated(REPO, PROD_VALUES)
     assert from_files.metric_alarms == desired.metric_alarms
     assert from_files.composite_alarms == desired.composite_alarms
     assert from_files.dashboards == desired.dashboards

@@ -30,6 +30,8 @@ def _metric_series(name: str, dims: dict[str, str], total: list[float], bad: lis
     by_name = {
         "RequestCount": total,
         "HTTPCode_Target_2XX_Count": good,
+        # Every bad request is the target's own 5xx here: the ALB answers nothing itself.
+        "HTTPCode_ELB_5XX_Count": [0.0] * len(bad),
         "DbOperations": total,
         "DbErrors": [b / 2 for b in bad] if dims.get("ErrorType") in ("timeout", "connection") else [0.0] * len(bad),
         "ExecutionsSucceeded": good,

@@ -38,13 +38,17 @@ notificationTargets:
 """
 
 
-def _child(threshold: float, periods: int, datapoints: int, metrics: list[str]) -> dict[str, Any]:
+def _child(
+    threshold: float, periods: int, datapoints: int, metrics: list[str], missing: str = "notBreaching"
+) -> dict[str, Any]:
+    """A window alarm. Event counts treat missing data as notBreaching (no datapoint, no events);
+    a gauge's time slices as missing (a gap is a silent publisher, not a good slice)."""
     return {
         "Threshold": threshold,
         "ComparisonOperator": "GreaterThanOrEqualToThreshold",
         "EvaluationPeriods": periods,
         "DatapointsToAlarm": datapoints,
-        "TreatMissingData": "notBreaching",
+        "TreatMissingData": missing,
         "Metrics": metrics,
     }
 
@@ -60,8 +64,9 @@ def _pair(name: str, topic: str) -> dict[str, Any]:
 
 
 def _names(slo: str, *pairs: str, page_any: bool = False) -> list[str]:
+    """Every alarm of one SLO: three per pair, the page-any composite, and the metrics-absent alarm."""
     names = [f"{slo}-{p}{suffix}" for p in pairs for suffix in ("", "-long", "-short")]
-    return sorted([*names, f"{slo}-page-any"] if page_any else names)
+    return sorted([*names, f"{slo}-metrics-absent", *([f"{slo}-page-any"] if page_any else [])])
 
 
 ALB_RATIO = """
@@ -354,6 +359,7 @@ CASES = [
                 60,
                 9,
                 ["m0: Custom/Batch/Age{Queue=q} Maximum @60", "burn = IF(m0 <= 900, 0, 1 / 0.01) (returned)"],
+                missing="missing",
             ),
             # 5 slices: 0.72, at least one.
             "alarm ts-page-1h-5m-short": _child(
@@ -361,6 +367,7 @@ CASES = [
                 5,
                 1,
                 ["m0: Custom/Batch/Age{Queue=q} Maximum @60", "burn = IF(m0 <= 900, 0, 1 / 0.01) (returned)"],
+                missing="missing",
             ),
             # 1d = 1440 slices (the 1-day ceiling of sub-hour Periods); 3 x 0.01 x 1440 = 43.2.
             "alarm ts-ticket-1d-2h-long": _child(
@@ -368,6 +375,7 @@ CASES = [
                 1440,
                 44,
                 ["m0: Custom/Batch/Age{Queue=q} Maximum @60", "burn = IF(m0 <= 900, 0, 1 / 0.01) (returned)"],
+                missing="missing",
             ),
             # 3d of 1m slices exceeds it: 3 x 1d, the bad-slice share from the gauge's percentile rank.
             "alarm ts-ticket-3d-6h-long": _child(
@@ -382,6 +390,7 @@ CASES = [
                     "bad = total - good",
                     "burn = IF(total > 0, bad / total / 0.01, 0) (returned)",
                 ],
+                missing="missing",
             ),
             # 6h = 360 slices, 3.6 -> 4.
             "alarm ts-ticket-3d-6h-short": _child(
@@ -389,6 +398,7 @@ CASES = [
                 360,
                 4,
                 ["m0: Custom/Batch/Age{Queue=q} Maximum @60", "burn = IF(m0 <= 900, 0, 1 / 0.01) (returned)"],
+                missing="missing",
             ),
         },
         defaults=TARGETS,
@@ -415,6 +425,7 @@ CASES = [
                 12,
                 2,
                 ["m0: App/Healthy{Site=a} Minimum @300", "burn = IF(m0 >= 0.5, 0, 1 / 0.01) (returned)"],
+                missing="missing",
             ),
             # 3d of 5m slices is over 1 day of sub-hour Periods: good share = 1 - share at or below 0.5.
             "alarm tg-ticket-3d-6h-long": _child(
@@ -429,6 +440,7 @@ CASES = [
                     "bad = total - good",
                     "burn = IF(total > 0, bad / total / 0.01, 0) (returned)",
                 ],
+                missing="missing",
             ),
         },
         defaults=TARGETS,

@@ -4,6 +4,7 @@ PR statistic)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,12 +13,13 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sre_cli import promrun, synth
+from sre_cli import placeholders, promrun, synth
 from sre_cli.backends.cloudwatch import MAX_QUERIES_PER_CALL, CloudWatchBackend, MetricQuery
 from sre_cli.backends.prometheus import PrometheusBackend
 from sre_cli.report import make_report
 from sre_cli.slomath import parse_duration
 from sre_cli.slospec.document import CloudWatchMetric
+from sre_cli.slospec.model import SpecSet
 from tests.support.moto_server import moto_server, use_fake_credentials
 from tests.support.truth import slo_events
 
@@ -25,6 +27,32 @@ STEP = 300  # 5-minute samples keep moto's O(periods x datapoints) GetMetricData
 RATIO_SLOS = ("api-availability", "db-errors", "sfn-success")
 REGION = "us-east-1"
 END = 1_700_000_000 - 1_700_000_000 % 3600
+
+
+# One environment's identities (`terraform output -json sre_values`): the report queries concrete metrics.
+VALUES = {
+    "api_alb_arn_suffix": "app/sre-test-api/5555555555555555",
+    "api_target_group_arn_suffix": "targetgroup/sre-test-api/6666666666666666",
+    "state_machine_arn": "arn:aws:states:us-east-1:123456789012:stateMachine:sre-test-pipeline",
+    "batch_job_queue_name": "sre-test-jobs",
+}
+
+
+@pytest.fixture(scope="module")
+def specs(specs: SpecSet) -> SpecSet:
+    """The repository's specs with their placeholders filled, as `--values` fills them."""
+    filled = dataclasses.replace(specs, slos=[placeholders.fill_slo(s, VALUES) for s in specs.slos])
+    assert not any("${" in v for s in filled.slos for m in _metrics(s) for v in m.dimensions.values())
+    return filled
+
+
+def _metrics(slo) -> list[CloudWatchMetric]:
+    src = slo.indicator.body.cloudwatch
+    return [m for key in ("good", "bad", "total", "metric") for m in _as_list(getattr(src, key, None))]
+
+
+def _as_list(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
 
 
 def _dims(metric: CloudWatchMetric) -> list[dict[str, str]]:

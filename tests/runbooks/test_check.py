@@ -84,7 +84,9 @@ def test_repository_is_clean_with_every_registered_target(repo_specs: SpecSet) -
                 if line.lstrip("- ").startswith("alert: ")
             )
         elif any(fnmatch(path, p) for p in check.CLOUDWATCH_ALARMS):
-            expected += len(json.loads(text).get("composite_alarms", []))
+            doc = json.loads(text)
+            notifying = [a for a in doc.get("metric_alarms", {}).values() if a.get("AlarmActions")]
+            expected += len(doc.get("composite_alarms", [])) + len(notifying)
     assert len(links) == expected
     assert all(link.url for link in links)
 

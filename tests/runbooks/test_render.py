@@ -8,7 +8,7 @@ import jinja2
 import promql_parser
 import pytest
 
-from sre_cli import generate, slomath, vocabulary
+from sre_cli import generate, placeholders, slomath, vocabulary
 from sre_cli.links import ANCHORS
 from sre_cli.runbooks import hand, markdown, queries, render
 from sre_cli.runbooks.target import TARGET
@@ -123,8 +123,19 @@ def test_cloudwatch_commands_carry_valid_metric_math(repo_specs: SpecSet, render
     assert latency[0]["MetricStat"]["Stat"] == "PR(:0.3)"
 
 
-def test_region_comes_from_the_specs_arns(rendered: dict[str, str]) -> None:
-    assert "AWS_REGION=us-east-1" in rendered["runbooks/sfn-success.md"]
+def test_region_comes_from_the_specs_arns(repo_copy: Path, rendered: dict[str, str]) -> None:
+    # The committed specs name no environment: the runbook asks for the region...
+    assert 'AWS_REGION="${AWS_REGION:?set the region of the stack}"' in rendered["runbooks/sfn-success.md"]
+    # ...and specs whose ARNs are filled in give it.
+    values = {
+        "page_topic_arn": "arn:aws:sns:us-east-1:111111111111:sre-dev-page",
+        "ticket_topic_arn": "arn:aws:sns:us-east-1:111111111111:sre-dev-ticket",
+        "state_machine_arn": "arn:aws:states:us-east-1:111111111111:stateMachine:sre-dev-pipeline",
+    }
+    for spec in [repo_copy / "slo" / "defaults.yaml", repo_copy / "slo" / "sfn.yaml"]:
+        spec.write_text(placeholders.fill(spec.read_text(), values))
+    filled = render.render(load([repo_copy / "slo"]))
+    assert "AWS_REGION=us-east-1" in filled["runbooks/sfn-success.md"]
 
 
 def test_hand_written_parts_are_merged(rendered: dict[str, str]) -> None:

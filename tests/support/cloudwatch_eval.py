@@ -210,8 +210,9 @@ def alarm_breaching(alarm: Mapping[str, object], data: Mapping[str, Series]) -> 
     """Whether a metric alarm is in ALARM after the last datapoint of `data`.
 
     Looks at the last EvaluationPeriods datapoints and needs DatapointsToAlarm of them breaching;
-    missing datapoints follow TreatMissingData (notBreaching and ignore/missing count as OK here,
-    since we only generate notBreaching).
+    missing datapoints follow TreatMissingData: breaching counts them as breaching; notBreaching,
+    ignore and missing count them as OK here (for missing/ignore CloudWatch would look further
+    back or keep the state, which never makes an alarm fire on a missing datapoint either).
     """
     series = evaluate_queries(alarm["Metrics"], data)  # type: ignore[arg-type]
     n = int(alarm["EvaluationPeriods"])  # type: ignore[call-overload]

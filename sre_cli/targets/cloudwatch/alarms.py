@@ -21,8 +21,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sre_cli import links, slomath
+from sre_cli import links, placeholders, slomath
+from sre_cli.placeholders import Identity
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
+from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets.cloudwatch import sli, validator
 
 ALARMS_DIR = "alarms/cloudwatch"
@@ -48,13 +50,38 @@ def tags(slo: Slo, severity: str) -> list[dict[str, str]]:
 
 
 def topic_arn(specs: SpecSet, slo: Slo, tier: AlertTier) -> str:
-    target = specs.defaults.notification_targets.get(tier.notify)
+    return notify_topic_arn(specs, slo, f"{tier.name} tier", tier.notify)
+
+
+def notify_topic_arn(specs: SpecSet, slo: Slo, what: str, notify: str) -> str:
+    """The SNS topic of a notification target (often a `${name}` placeholder an environment fills)."""
+    target = specs.defaults.notification_targets.get(notify)
     if target is None or not target.sns_topic_arn:
         raise ValueError(
-            f"{slo.file}:{slo.line}: SLO {slo.name}: the {tier.name} tier notifies {tier.notify!r}, which has "
+            f"{slo.file}:{slo.line}: SLO {slo.name}: the {what} notifies {notify!r}, which has "
             "no snsTopicArn under notificationTargets in defaults.yaml; CloudWatch alarms need an SNS topic"
         )
-    return target.sns_topic_arn
+    return Identity(target.sns_topic_arn)
+
+
+def missing_data_treatment(slo: Slo) -> str:
+    """TreatMissingData of the burn-rate child alarms, chosen per kind of source metric."""
+    if sli.is_timeslice(slo):
+        # The gauge is published once per slice, 0 when all is well (the Batch queue-age Lambda
+        # writes 0 for an empty queue): a slice without a datapoint means the publisher stopped,
+        # which says nothing about the queue. "missing" evaluates the slices that do exist and
+        # turns INSUFFICIENT_DATA when none do, instead of counting unknown slices as good; the
+        # metrics-absent alarm tickets the silence.
+        return "missing"
+    # Event counts (ALB, Step Functions, the API's own DB counters) are published only for
+    # periods in which something happened, and the burn expression FILLs each count with 0, so it
+    # has a datapoint whenever any source reported. No datapoint at all means no events, and no
+    # events burn no budget: "notBreaching". A total outage still pages because the failures are
+    # counted by a source that keeps reporting: api-availability's total includes the ALB's own
+    # HTTPCode_ELB_5XX_Count, so when the targets are gone and the 2xx and per-target-group
+    # RequestCount series stop, bad = total - FILL(good, 0) = the ALB's 5xx and the burn is 1/budget.
+    # A source that goes silent without anyone counting errors is the metrics-absent alarm's case.
+    return "notBreaching"
 
 
 def alarm_window(slo: Slo, window: int, factor: float) -> sli.AlarmWindow:
@@ -102,7 +129,7 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
         "Threshold": slomath.firing_threshold(factor),
         "EvaluationPeriods": plan.evaluation_periods,
         "DatapointsToAlarm": plan.datapoints_to_alarm,
-        "TreatMissingData": "notBreaching",
+        "TreatMissingData": missing_data_treatment(slo),
         "Metrics": metrics,
         "Tags": tags(slo, tier.name),
     }
@@ -145,6 +172,43 @@ def page_any_alarm(slo: Slo, page: AlertTier) -> dict[str, Any]:
     }
 
 
+def absent_name(slo: Slo) -> str:
+    return f"{slo.name}-metrics-absent"
+
+
+def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
+    """The CloudWatch twin of Prometheus' SLOMetricsAbsent: none of the SLI's sources reports.
+
+    It counts the datapoints (SampleCount) of every source series (all events, or the gauge) per
+    period; `FILL(.., 0)` makes a period where only some sources reported still count. When none
+    reported there is no datapoint at all, and that is the condition: TreatMissingData
+    "breaching". Tickets like its Prometheus twin, after the ticket tier's `for`.
+    """
+    ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
+    notify = ticket.notify if ticket else (specs.defaults.ticket.notify or "ticket")
+    topic = notify_topic_arn(specs, slo, "metrics-absent alarm", notify)
+    wait = slomath.parse_duration(ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"])
+    plan = sli.event_window(max(60, -(-wait // 60) * 60))
+    queries = sli.source_count_queries(slo, plan.period)
+    return {
+        "AlarmName": absent_name(slo),
+        "AlarmDescription": f"SLO {slo.name}: none of its source metrics has reported for "
+        f"{slomath.format_duration(plan.window)} ({', '.join(sli.source_names(slo))}). The SLI reads as zero "
+        "events, so its burn-rate alarms cannot fire: check the publisher (or whether traffic stopped). "
+        f"Runbook: {links.runbook_link(slo, 'absent')} Dashboard: {links.dashboard_link(slo)}",
+        "ActionsEnabled": True,
+        "AlarmActions": [topic],
+        "OKActions": [topic],
+        "ComparisonOperator": "LessThanThreshold",
+        "Threshold": 1.0,
+        "EvaluationPeriods": plan.evaluation_periods,
+        "DatapointsToAlarm": plan.datapoints_to_alarm,
+        "TreatMissingData": "breaching",
+        "Metrics": queries,
+        "Tags": tags(slo, ticket.severity if ticket else "ticket"),
+    }
+
+
 def composite_names(slo: Slo) -> list[str]:
     """Names of the SLO's composite alarms, without building them (the dashboards need only these)."""
     names = [pair_name(slo, tier, w) for tier in slo.tiers for w in tier.windows]
@@ -168,6 +232,7 @@ def slo_alarms(specs: SpecSet, slo: Slo) -> tuple[dict[str, dict[str, Any]], dic
     if page is not None and ticket is not None:
         helper = page_any_alarm(slo, page)
         composite[helper["AlarmName"]] = helper
+    metric[absent_name(slo)] = absent_alarm(specs, slo)
     return metric, composite
 
 
@@ -220,7 +285,8 @@ def dumps(document: dict[str, Any]) -> str:
 
 
 def render(specs: SpecSet) -> dict[str, str]:
-    return {path: dumps(doc) for path, doc in render_documents(specs).items()}
+    """The files: Terraform templates whose only `${...}` are the environment placeholders."""
+    return {path: placeholders.template_json(doc, dumps) for path, doc in render_documents(specs).items()}
 
 
 def _target() -> Any:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sre_cli import links, slomath
+from sre_cli import links, placeholders, slomath
+from sre_cli.placeholders import Identity
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.targets.cloudwatch import alarms, sli, validator
@@ -30,12 +31,19 @@ def dashboard_name(service: str) -> str:
 
 
 def topic_location(specs: SpecSet) -> tuple[str, str, str]:
-    """(partition, region, account) of the SNS topics: the alarms live next to them."""
+    """(partition, region, account) of the SNS topics: the alarms live next to them.
+
+    A topic given as a placeholder (`${page_topic_arn}`) tells neither: then the region and the
+    account are placeholders the environment fills too (`placeholders.REGION`, `.ACCOUNT`).
+    """
     for name in sorted(specs.defaults.notification_targets):
         arn = specs.defaults.notification_targets[name].sns_topic_arn
         if arn:
-            _, partition, _, region, account, _ = arn.split(":", 5)
-            return partition, region, account
+            parts = arn.split(":", 5)
+            if len(parts) == 6 and parts[0] == "arn" and not any(map(placeholders.has_placeholders, parts[:5])):
+                _, partition, _, region, account, _ = parts
+                return partition, region, account
+            return "aws", f"${{{placeholders.REGION}}}", f"${{{placeholders.ACCOUNT}}}"
     raise ValueError(
         "defaults.yaml: no notificationTargets entry has an snsTopicArn; CloudWatch dashboards and alarms "
         "need one to know their region and account"
@@ -140,7 +148,7 @@ def header_widget(slo: Slo) -> dict[str, Any]:
 
 def alarm_widget(slo: Slo, composite_names: list[str], location: tuple[str, str, str]) -> dict[str, Any]:
     partition, region, account = location
-    arns = [f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}" for name in composite_names]
+    arns = [Identity(f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}") for name in composite_names]
     return {
         "type": "alarm",
         "properties": {"title": f"{slo.name}: burn-rate alarms", "alarms": arns, "sortBy": "stateUpdatedTimestamp"},
@@ -153,7 +161,7 @@ def _place(row: list[dict[str, Any]], y: int, height: int) -> list[dict[str, Any
 
 
 def slo_widgets(slo: Slo, y: int, location: tuple[str, str, str]) -> list[dict[str, Any]]:
-    region = location[1]
+    region = Identity(location[1])
     budget = sli.budget_literal(slo)
     widgets = _place([header_widget(slo)], y, 3)
     y += 3
@@ -187,7 +195,10 @@ def service_dashboard(specs: SpecSet, service: str, slos: list[Slo]) -> dict[str
         widgets += added
         bottom = max(bottom, *(w["y"] + w["height"] for w in added))
     body = {"start": "-PT24H", "periodOverride": "inherit", "widgets": widgets}
-    return {"DashboardName": dashboard_name(service), "DashboardBody": json.dumps(body, sort_keys=True)}
+    # The body is JSON inside JSON: user text in it is escaped for Terraform here, at the inner
+    # boundary, and the body as a whole carries the placeholders through the outer one.
+    text = placeholders.template_json(body, _sorted_json)
+    return {"DashboardName": dashboard_name(service), "DashboardBody": Identity(text)}
 
 
 def render_documents(specs: SpecSet) -> dict[str, dict[str, Any]]:
@@ -201,8 +212,16 @@ def render_documents(specs: SpecSet) -> dict[str, dict[str, Any]]:
     return docs
 
 
+_sorted_json = json.JSONEncoder(sort_keys=True).encode
+
+
+def _indented_json(document: Any) -> str:
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
 def render(specs: SpecSet) -> dict[str, str]:
-    return {path: json.dumps(doc, indent=2, sort_keys=True) + "\n" for path, doc in render_documents(specs).items()}
+    """The files: Terraform templates whose only `${...}` are the environment placeholders."""
+    return {path: placeholders.template_json(doc, _indented_json) for path, doc in render_documents(specs).items()}
 
 
 def _target() -> Any:

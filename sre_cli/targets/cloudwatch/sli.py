@@ -21,7 +21,8 @@ Time slices (threshold indicators) are compared per period: `slice_burn = IF(gau
 0, 1 / (1 - objective))` with `Period` = the slice, so a bad slice burns 1/budget and a good one
 0. A window of n slices burns at or over `factor` exactly when at least factor x budget x n
 slices are bad, which is an M-of-N alarm: EvaluationPeriods = n, DatapointsToAlarm =
-ceil(factor x budget x n). Missing gauge datapoints count as good slices (notBreaching).
+ceil(factor x budget x n). Missing gauge datapoints are neither good nor bad (TreatMissingData
+"missing", see `alarms.missing_data_treatment`); the metrics-absent alarm tickets the silence.
 The spec's minEvents (fewest slices) cannot be expressed in an M-of-N alarm and is not applied.
 
 Windows the API cannot express directly (documented fallback)
@@ -242,3 +243,28 @@ def has_cloudwatch(slo: Slo) -> bool:
 
 def is_timeslice(slo: Slo) -> bool:
     return slo.indicator.threshold is not None
+
+
+def source_metrics(slo: Slo) -> list[CloudWatchMetric]:
+    """Metrics whose silence leaves the SLI blind: all events, or the gauge (as in Prometheus)."""
+    ind = slo.indicator
+    if ind.ratio is not None and ind.ratio.cloudwatch is not None:
+        return list(ind.ratio.cloudwatch.total)
+    if ind.latency is not None and ind.latency.cloudwatch is not None:
+        return [ind.latency.cloudwatch.metric]
+    if ind.threshold is not None and ind.threshold.cloudwatch is not None:
+        return [ind.threshold.cloudwatch.metric]
+    return []
+
+
+def source_names(slo: Slo) -> list[str]:
+    return list(dict.fromkeys(f"{m.namespace} {m.metric_name}" for m in source_metrics(slo)))
+
+
+def source_count_queries(slo: Slo, period: int) -> list[dict[str, Any]]:
+    """Datapoints published per period by all source metrics together (ReturnData on `reported`)."""
+    ids = _MetricIds(period)
+    counted = [ids.id_for(m, "SampleCount") for m in source_metrics(slo)]
+    if not counted:
+        raise ValueError(f"{slo.name}: no CloudWatch source")
+    return [*ids.queries, math_expression("reported", filled_sum(counted), "source datapoints", True)]

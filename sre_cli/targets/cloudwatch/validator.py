@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sre_cli import slomath
+from sre_cli import placeholders, slomath
 from sre_cli.slospec.validate import is_cloudwatch_statistic
 from sre_cli.targets.cloudwatch import metricmath, sli
 
@@ -517,11 +517,16 @@ def check_metric_alarm(params: Mapping[str, Any], where: str = "") -> list[str]:
     return problems
 
 
+def _arn_or_template(text: str) -> bool:
+    """An ARN, or one an environment completes: placeholders are checked once filled (deploy)."""
+    return bool(ARN.match(text)) or placeholders.has_placeholders(text)
+
+
 def _check_actions(params: Mapping[str, Any], where: str) -> list[str]:
     problems: list[str] = []
     for field in ("AlarmActions", "OKActions", "InsufficientDataActions"):
         for i, arn in enumerate(params.get(field) or []):
-            if isinstance(arn, str) and not ARN.match(arn):
+            if isinstance(arn, str) and not _arn_or_template(arn):
                 problems.append(f"{_path(_path(where, field), i)}: {arn!r} is not an ARN")
     return problems
 
@@ -683,6 +688,6 @@ def _check_widget(widget: Any, where: str) -> list[str]:
             problems.append(f"{where}.properties.alarms: give 1-{MAX_ALARMS_PER_WIDGET} alarm ARNs")
         else:
             for j, arn in enumerate(alarms):
-                if not isinstance(arn, str) or ":cloudwatch:" not in arn or not ARN.match(arn):
+                if not isinstance(arn, str) or ":cloudwatch:" not in arn or not _arn_or_template(arn):
                     problems.append(f"{where}.properties.alarms[{j}]: {arn!r} is not a CloudWatch alarm ARN")
     return problems
