@@ -25,32 +25,33 @@ def go_template_literal(text: str) -> str:
     return _GO_ACTION_START.sub(lambda m: '{{ "' + m.group(0) + '" }}', text)
 
 
-# CommonMark lets a backslash escape any ASCII punctuation; these start inline syntax anywhere:
-# code, emphasis, links and images, HTML and autolinks, entities, GFM tables, strikethrough and
-# GitHub's math. `#` too, so no line of the text can become a heading.
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&|~$#!])")
-# Syntax only at the start of a line: list items, block quotes (`>` is escaped above), setext
-# heading underlines and thematic breaks (`-`, `=`, `+`), ordered lists (`1.` / `1)`).
-_MARKDOWN_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
+# CommonMark lets a backslash escape any ASCII punctuation. Escaped wherever they occur: what
+# opens code, emphasis, links, strikethrough, GitHub's math and table cells. Escaped only where
+# they mean something, so ordinary prose stays as written: `<` before a tag or autolink, `&`
+# before an entity, `_` unless between letters or digits (where it cannot open emphasis).
+_MARKDOWN_INLINE = re.compile(r"[\\`*\[\]|~$]|<(?=[A-Za-z/!?])|&(?=[A-Za-z#])|(?<![^\W_])_|_(?![^\W_])")
+# At the start of a line: headings, block quotes, list items (`-`, `+`, `1.`, `1)` before a blank
+# or the line end), setext underlines and thematic breaks (a line of only `-`, `=` and blanks).
+_MARKDOWN_LINE_START = re.compile(r"^(?:[#>]|[-+](?=[ \t]|$)|[-=](?=[-= \t]*$)|\d{1,9}[.)](?=[ \t]|$))")
 
 
 def markdown_text(text: str) -> str:
-    """`text` as Markdown prose that renders as the text itself, line breaks kept as paragraphs' lines.
+    """`text` as Markdown prose that renders as the text itself; line breaks stay line breaks.
 
     Leading blanks of each line are dropped: four of them would start a code block, and Markdown
     does not show them in prose anyway.
     """
     lines = []
     for line in text.split("\n"):
-        line = _MARKDOWN_INLINE.sub(r"\\\1", line.strip(" \t\r\f\v"))
-        lines.append(_MARKDOWN_LINE_START.sub(lambda m: _escape_line_start(m), line))
+        line = _MARKDOWN_INLINE.sub(lambda m: "\\" + m.group(0), line.strip(" \t\r\f\v"))
+        lines.append(_MARKDOWN_LINE_START.sub(_escape_line_start, line))
     return "\n".join(lines)
 
 
 def _escape_line_start(match: re.Match[str]) -> str:
-    if match.group(1):
-        return "\\" + match.group(1)
-    return match.group(2) + "\\" + match.group(3)
+    marker = match.group(0)
+    # A list number keeps its digits; the `.` or `)` after it is what makes it a list.
+    return marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker
 
 
 def markdown_cell(text: str) -> str:
