@@ -142,7 +142,8 @@ def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slom
                 f'{slo.name} ({slo.service}) burns its error budget at {{{{ $value | printf "%.2f" }}}}x '
                 f"the sustainable rate over {long} (and over {short}); threshold {factor}x, i.e. {share}% "
                 f"of the {slo.window} budget within {long}. Fires only with >= {min_events} {unit} "
-                f"in {format_duration(guard)}. Objective {number(slo.objective * 100)}%: {go_template_literal(slo.description)}"
+                f"in {format_duration(guard)}. Objective {number(slo.objective * 100)}%: "
+                + go_template_literal(slo.description)
             ),
             "runbook_url": go_template_literal(links.runbook_link(slo, tier_name)),  # type: ignore[arg-type]
             "dashboard_url": go_template_literal(links.dashboard_link(slo)),
