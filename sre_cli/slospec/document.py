@@ -79,7 +79,10 @@ class Metadata(_Model):
 class CloudWatchMetric(_Model):
     namespace: str = Field(min_length=1, max_length=255)
     metric_name: str = Field(min_length=1, max_length=255)
-    dimensions: dict[str, str] = Field(default_factory=dict, max_length=30)
+    # CloudWatch's own limits (Dimension.Name 1-255, Value 1-1024): caught here, at the spec's line.
+    dimensions: dict[
+        Annotated[str, Field(min_length=1, max_length=255)], Annotated[str, Field(min_length=1, max_length=1024)]
+    ] = Field(default_factory=dict, max_length=30)
     statistic: str = Field(default="Sum", description="CloudWatch statistic, e.g. Sum, Maximum, p95, PR(:0.3).")
 
 
