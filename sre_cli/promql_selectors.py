@@ -25,11 +25,14 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import promql_parser
+
+from sre_cli.promql_regex import regex_problem
 
 HISTOGRAM_SUFFIXES = ("_bucket", "_count", "_sum")
 
@@ -41,6 +44,9 @@ _OPERATORS = (
     (promql_parser.MatchOp.NotRe, "!~"),
 )
 _LEGACY_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_LEGACY_METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+# Control characters are written as \u escapes: Go's PromQL lexer takes them raw, YAML and humans less so.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # RE2 metacharacters that can occur in a label value we match literally.
 _REGEX_META = re.compile(r"([\\.+*?()|\[\]{}^$])")
 
@@ -66,8 +72,12 @@ class SeriesSelector:
     matchers: tuple[LabelMatcher, ...] = ()
 
     def __str__(self) -> str:
-        inner = ",".join(str(m) for m in self.matchers)
-        if self.metric is None:
+        matchers = self.matchers
+        if self.metric is not None and not _LEGACY_METRIC.fullmatch(self.metric):
+            # Prometheus 2 reads no quoted metric name: such a name is only a __name__ matcher.
+            matchers = (LabelMatcher("__name__", "=", self.metric), *matchers)
+        inner = ",".join(str(m) for m in matchers)
+        if self.metric is None or matchers is not self.matchers:
             return f"{{{inner}}}"
         return f"{self.metric}{{{inner}}}" if inner else self.metric
 
@@ -75,6 +85,7 @@ class SeriesSelector:
 def quote(text: str) -> str:
     """A PromQL double-quoted string literal of `text` (a newline may not appear raw)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    escaped = _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", escaped)
     return f'"{escaped}"'
 
 
@@ -84,26 +95,184 @@ def parse_selector(text: str) -> SeriesSelector:
 
     A `{__name__="x", ...}` selector becomes metric `x`, so both spellings of one series compare
     and render alike. Offsets, `@` and `or` inside braces are refused: generators put the series
-    into their own ranges and functions.
+    into their own ranges and functions. What Prometheus 2.42 refuses is refused too (the parser
+    reads Prometheus 3): quoted names and regexes Go's regexp does not take.
     """
-    try:
-        node = promql_parser.parse(text)
-    except (ValueError, RuntimeError) as exc:
-        raise ValueError(f"PromQL does not parse: {exc}") from None
+    node = _parse(text)
     if not isinstance(node, promql_parser.VectorSelector):
         raise ValueError(f'{text!r} must be a series selector like metric{{label="v"}}, not an expression')
     if node.offset is not None or node.at is not None:
         raise ValueError(f"{text!r} must not carry offset or @")
     if node.matchers.or_matchers:
         raise ValueError(f"{text!r}: `or` inside braces is not supported; list the selectors instead")
+    if problem := matchers_problem(node):
+        raise ValueError(f"{text!r}: {problem}")
     metric = node.name
-    matchers: list[LabelMatcher] = []
-    for m in node.matchers.matchers:
-        if m.name == "__name__" and metric is None and m.op == promql_parser.MatchOp.Equal:
-            metric = m.value
-        else:
-            matchers.append(LabelMatcher(m.name, _operator(m.op), m.value))
+    matchers = [LabelMatcher(m.name, _operator(m.op), m.value) for m in node.matchers.matchers]
+    names = [m for m in matchers if m.label == "__name__"]
+    if metric is None and len(names) == 1 and names[0].op == "=":
+        metric = names[0].value
+        matchers.remove(names[0])
     return SeriesSelector(metric, tuple(matchers))
+
+
+def _parse(text: str) -> Any:
+    try:
+        node = promql_parser.parse(text)
+    except (ValueError, RuntimeError) as exc:
+        raise ValueError(f"PromQL does not parse: {exc}") from None
+    if quoted := quoted_name(text):
+        raise ValueError(f"{quoted} is a quoted name (Prometheus 3 syntax); Prometheus 2 reads only plain names")
+    return node
+
+
+def matchers_problem(selector: Any) -> str | None:
+    """Why Prometheus 2.42 refuses a parsed vector selector's matchers (or None)."""
+    if selector.matchers.or_matchers:
+        return "`or` inside braces is Prometheus 3 syntax; list the selectors instead"
+    for m in selector.matchers.matchers:
+        if m.op in (promql_parser.MatchOp.Re, promql_parser.MatchOp.NotRe) and (problem := regex_problem(m.value)):
+            return problem
+    return None
+
+
+def check_expression(text: str) -> None:
+    """A PromQL expression as Prometheus 2.42 reads it: ValueError saying what it refuses."""
+    node = _parse(text)
+    for sub in _walk(node):
+        if isinstance(sub, promql_parser.VectorSelector) and (problem := matchers_problem(sub)):
+            raise ValueError(problem)
+        if isinstance(sub, promql_parser.Call) and sub.func.name not in PROMETHEUS_2_42_FUNCTIONS:
+            raise ValueError(f"{sub.func.name}() is not a function of Prometheus 2.42")
+        if isinstance(sub, promql_parser.AggregateExpr) and str(sub.op).lower() not in PROMETHEUS_2_42_AGGREGATIONS:
+            raise ValueError(f"{str(sub.op).lower()} is not an aggregation of Prometheus 2.42")
+
+
+# Functions and aggregations of Prometheus 2.42 (promql/functions.go, parser/lex.go); the parser
+# knows later ones too.
+PROMETHEUS_2_42_FUNCTIONS = frozenset(
+    [
+        "abs",
+        "absent",
+        "absent_over_time",
+        "acos",
+        "acosh",
+        "asin",
+        "asinh",
+        "atan",
+        "atanh",
+        "avg_over_time",
+        "ceil",
+        "changes",
+        "clamp",
+        "clamp_max",
+        "clamp_min",
+        "cos",
+        "cosh",
+        "count_over_time",
+        "day_of_month",
+        "day_of_week",
+        "day_of_year",
+        "days_in_month",
+        "deg",
+        "delta",
+        "deriv",
+        "exp",
+        "floor",
+        "histogram_count",
+        "histogram_fraction",
+        "histogram_quantile",
+        "histogram_sum",
+        "holt_winters",
+        "hour",
+        "idelta",
+        "increase",
+        "irate",
+        "label_join",
+        "label_replace",
+        "last_over_time",
+        "ln",
+        "log10",
+        "log2",
+        "max_over_time",
+        "min_over_time",
+        "minute",
+        "month",
+        "pi",
+        "predict_linear",
+        "present_over_time",
+        "quantile_over_time",
+        "rad",
+        "rate",
+        "resets",
+        "round",
+        "scalar",
+        "sgn",
+        "sin",
+        "sinh",
+        "sort",
+        "sort_desc",
+        "sqrt",
+        "stddev_over_time",
+        "stdvar_over_time",
+        "sum_over_time",
+        "tan",
+        "tanh",
+        "time",
+        "timestamp",
+        "vector",
+        "year",
+    ]
+)
+PROMETHEUS_2_42_AGGREGATIONS = frozenset(
+    ["sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "count_values", "quantile"]
+)
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    for attr in ("expr", "param", "lhs", "rhs", "vector_selector"):
+        child = getattr(node, attr, None)
+        if child is not None and not isinstance(child, str | int | float):
+            yield from _walk(child)
+    for arg in getattr(node, "args", None) or []:
+        yield from _walk(arg)
+
+
+_GROUPING = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)|(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)"""
+    r"""|(?P<word>[A-Za-z_:][A-Za-z0-9_:]*)|(?P<punct>[{}(),])|(?P<space>\s+)|(?P<other>\S)"""
+)
+
+
+def quoted_name(text: str) -> str | None:
+    """The first quoted metric or label name (`{"metric"}`, `x{"a"="b"}`, `by ("a")`), or None."""
+    contexts: list[str] = []
+    previous = ""
+    last_word = ""
+    for m in _TOKEN.finditer(text):
+        kind, token = m.lastgroup, m.group(0)
+        if kind in ("comment", "space"):
+            continue
+        if kind == "string" and contexts and contexts[-1] == "names" and previous in ("{", "(", ","):
+            return token
+        if token == "{":
+            contexts.append("names")
+        elif token == "(":
+            contexts.append("names" if last_word in _GROUPING else "call")
+        elif token in ("}", ")") and contexts:
+            contexts.pop()
+        last_word = token.lower() if kind == "word" else ""
+        previous = token if kind == "punct" else kind or ""
+    return None
+
+
+def strip_comments(text: str) -> str:
+    """PromQL without its `# comments` (they would swallow what a generator writes after them)."""
+    if "#" not in text:
+        return text
+    return "".join("" if m.lastgroup == "comment" else m.group(0) for m in _TOKEN.finditer(text))
 
 
 def _operator(op: object) -> str:

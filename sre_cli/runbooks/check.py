@@ -160,7 +160,22 @@ def check_alert_link(link: AlertLink, base_url: str, docs: Documents) -> list[Pr
                 f"(anchors: {', '.join(sorted(found)) or 'none'})",
             )
         ]
-    return []
+    return check_anchor_unique(link, path, anchor, text)
+
+
+def check_anchor_unique(link: AlertLink, path: str, anchor: str, text: str) -> list[Problem]:
+    """One heading per linked anchor: GitHub sends #page to the first `Page` heading, whoever wrote it."""
+    lines = [h.line for h in markdown.headings(text) if markdown.github_slug(h.text) == anchor]
+    if len(lines) < 2:
+        return []
+    where = ", ".join(map(str, lines))
+    return [
+        Problem(
+            link.file,
+            f"alert {link.alert} links {link.url}: {len(lines)} headings of {path} claim #{anchor} "
+            f"(lines {where}); the link lands on the first",
+        )
+    ]
 
 
 # ---- checking runbooks ---------------------------------------------------------------------

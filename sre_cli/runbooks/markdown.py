@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 _HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
-_INLINE_LINK_RE = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+# The destination bare, or in `<...>` (how escaped spec URLs with blanks or brackets are written).
+_INLINE_LINK_RE = re.compile(r"!?\[([^\]]*)\]\((?:<([^<>\n]*)>|([^)\s]*))(?:\s+\"[^\"]*\")?\)")
 _INLINE_CODE_RE = re.compile(r"`+([^`]*)`+")
 _EMPHASIS_RE = re.compile(r"(\*{1,3})(\S(?:.*?\S)?)\1")
 _HTML_TAG_RE = re.compile(r"<[^>]+>")
 _HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+# A backslash-escaped ASCII punctuation character is literal text (escaped spec text, `\[`).
+_ESCAPED_RE = re.compile(r"\\[!-/:-@\[-`{-~]")
 # github-slugger drops every character that is not a letter, number, mark, connector, '-' or ' '.
 _NOT_SLUG_RE = re.compile(r"[^\w\- ]", re.UNICODE)
 
@@ -127,6 +130,6 @@ def links(text: str) -> list[Link]:
     for number, line, in_code in _prose_lines(text):
         if in_code:
             continue
-        prose = _INLINE_CODE_RE.sub("", line)
-        found.extend(Link(m.group(2), number) for m in _INLINE_LINK_RE.finditer(prose))
+        prose = _INLINE_CODE_RE.sub("", _ESCAPED_RE.sub("\ufffc", line))
+        found.extend(Link(m.group(2) or m.group(3), number) for m in _INLINE_LINK_RE.finditer(prose))
     return found

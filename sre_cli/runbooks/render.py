@@ -12,8 +12,10 @@ from sre_cli import links, session, slomath
 from sre_cli.promql_selectors import threshold_le_matcher
 from sre_cli.runbooks import hand, markdown, queries
 from sre_cli.slomath import format_duration
+from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.slospec.resolve import in_generated_runbook_dir
+from sre_cli.textsafe import markdown_cell, markdown_code, markdown_link_target, markdown_text
 from sre_cli.vocabulary import BASE_RANGE, number, percentile_rank
 
 RUNBOOK_GLOB = "runbooks/*.md"
@@ -93,14 +95,14 @@ def _sli_meaning(slo: Slo) -> str:
         prom, cw = ind.ratio.prometheus, ind.ratio.cloudwatch
         if prom is not None:
             kind = "good" if prom.good else "bad"
-            counted = " + ".join(f"`{s}`" for s in queries.selector_list(prom.good or prom.bad))
-            total = " + ".join(f"`{s}`" for s in queries.selector_list(prom.total))
+            counted = " + ".join(markdown_code(s) for s in queries.selector_list(prom.good or prom.bad))
+            total = " + ".join(markdown_code(s) for s in queries.selector_list(prom.total))
             how = "per-period sums (summed over time)" if prom.metric_type == "periodSum" else "counters (rates)"
             parts.append(f"In Prometheus: {kind} events {counted} over all events {total}, from {how}.")
         if cw is not None:
             counted_cw = cw.good or cw.bad or []
-            names = ", ".join(sorted({f"`{m.namespace}` {m.metric_name}" for m in counted_cw}))
-            totals = ", ".join(sorted({f"`{m.namespace}` {m.metric_name}" for m in cw.total}))
+            names = ", ".join(sorted({_cloudwatch_metric(m) for m in counted_cw}))
+            totals = ", ".join(sorted({_cloudwatch_metric(m) for m in cw.total}))
             parts.append(f"In CloudWatch: {'good' if cw.good else 'bad'} {names} over total {totals}.")
         head = "The SLI is the ratio of good events to all events."
     elif ind.latency is not None:
@@ -108,12 +110,15 @@ def _sli_meaning(slo: Slo) -> str:
         if (hist := ind.latency.prometheus) is not None:
             # The matcher the queries below use, so the prose names the bucket as they select it.
             le = threshold_le_matcher(ind.latency.threshold_seconds, hist.buckets)
-            parts.append(f"In Prometheus: the `{le}` bucket of the histogram `{hist.histogram}` over its `_count`.")
+            parts.append(
+                f"In Prometheus: the {markdown_code(str(le))} bucket of the histogram {markdown_code(hist.histogram)} "
+                "over its `_count`."
+            )
         if ind.latency.cloudwatch is not None:
             m = ind.latency.cloudwatch.metric
             parts.append(
                 f"In CloudWatch: the percentile rank `{percentile_rank(ind.latency.threshold_seconds)}` of "
-                f"`{m.namespace}` {m.metric_name}, the share of requests at or under the threshold."
+                f"{_cloudwatch_metric(m)}, the share of requests at or under the threshold."
             )
     else:
         th = ind.threshold
@@ -123,11 +128,15 @@ def _sli_meaning(slo: Slo) -> str:
             f"`{th.operator} {number(th.value)}`; a slice that breaks it is bad as a whole."
         )
         if th.prometheus is not None:
-            parts.append(f"In Prometheus: `{th.prometheus.gauge}` sampled every {th.slice}.")
+            parts.append(f"In Prometheus: {markdown_code(th.prometheus.gauge)} sampled every {th.slice}.")
         if th.cloudwatch is not None:
             m = th.cloudwatch.metric
-            parts.append(f"In CloudWatch: `{m.namespace}` {m.metric_name} ({m.statistic} per {th.slice}).")
-    return "\n".join([f"{head} {slo.description}", "", *(f"- {p}" for p in parts)])
+            parts.append(f"In CloudWatch: {_cloudwatch_metric(m)} ({markdown_text(m.statistic)} per {th.slice}).")
+    return "\n".join([f"{head} {markdown_text(slo.description)}", "", *(f"- {p}" for p in parts)])
+
+
+def _cloudwatch_metric(metric: CloudWatchMetric) -> str:
+    return f"{markdown_code(metric.namespace)} {markdown_text(metric.metric_name)}"
 
 
 def _impact(slo: Slo, budget: dict[str, str]) -> str:
@@ -168,23 +177,32 @@ def _tier_context(slo: Slo, specs: SpecSet) -> list[dict[str, Any]]:
             )
         receiver = target.alertmanager_receiver if target else None
         sns = target.sns_topic_arn if target else None
-        channels = (f"Alertmanager receiver `{receiver}`" if receiver else "", f"SNS topic `{sns}`" if sns else "")
-        notify_text = ", ".join(x for x in channels if x)
+        notify_text, notify_cell = (_channels(receiver, sns, in_table) for in_table in (False, True))
         tiers.append(
             {
                 "title": title,
                 "severity": tier.severity,
                 "for_": tier.for_,
-                "notify": tier.notify,
+                "notify": markdown_code(tier.notify),
                 "receiver": receiver,
                 "sns": sns,
-                "notify_text": notify_text or f"`{tier.notify}`",
+                "notify_text": notify_text or markdown_code(tier.notify),
+                "notify_cell": notify_cell or markdown_code(tier.notify, in_table=True),
                 "windows": windows,
                 "meaning": _TIER_MEANING.get(tier.name, ""),
                 "action": _TIER_ACTION.get(tier.name, ""),
             }
         )
     return tiers
+
+
+def _channels(receiver: str | None, sns: str | None, in_table: bool) -> str:
+    """Where a tier's notifications go, as Markdown prose or as a table cell."""
+    channels = (
+        f"Alertmanager receiver {markdown_code(receiver, in_table=in_table)}" if receiver else "",
+        f"SNS topic {markdown_code(sns, in_table=in_table)}" if sns else "",
+    )
+    return ", ".join(x for x in channels if x)
 
 
 def _promql_context(slo: Slo) -> dict[str, Any] | None:
@@ -233,16 +251,21 @@ def context(slo: Slo, specs: SpecSet, parts: hand.HandParts) -> dict[str, Any]:
     return {
         "slo": {
             "name": slo.name,
-            "description": slo.description,
+            "description": markdown_text(slo.description),
             "service": slo.service,
-            "owner": slo.owner or "unassigned",
+            "owner": markdown_cell(slo.owner) if slo.owner else "unassigned",
             "objective_pct": percent(slo.objective),
             "window": slo.window,
             "min_events": slo.min_events,
             "spec_file": _spec_file(slo, specs.root),
+            "spec_file_cell": markdown_code(_spec_file(slo, specs.root), in_table=True),
         },
         "budget": budget,
-        "dashboard": {"title": f"{slo.service} SLOs", "url": links.dashboard_link(slo)},
+        "dashboard": {
+            "title": f"{slo.service} SLOs",
+            "url": markdown_link_target(links.dashboard_link(slo)),
+            "url_cell": markdown_link_target(links.dashboard_link(slo), in_table=True),
+        },
         "meaning": {"sli": _sli_meaning(slo)},
         "impact": _impact(slo, budget),
         "tiers": _tier_context(slo, specs),

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from sre_cli import slomath
+from sre_cli.promql_selectors import parse_selector, strip_comments
 
 API_VERSION = "sre.dev/v1"
 DNS_LABEL = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
-LABEL_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+# A Prometheus label name that is not reserved: names starting with `__` belong to Prometheus.
+LABEL_NAME = r"^([a-zA-Z][a-zA-Z0-9_]*|_([a-zA-Z0-9][a-zA-Z0-9_]*)?)$"
 
 
 class _Model(BaseModel):
@@ -77,11 +79,27 @@ class Metadata(_Model):
 class CloudWatchMetric(_Model):
     namespace: str = Field(min_length=1, max_length=255)
     metric_name: str = Field(min_length=1, max_length=255)
-    dimensions: dict[str, str] = Field(default_factory=dict, max_length=30)
+    # CloudWatch's own limits (Dimension.Name 1-255, Value 1-1024): caught here, at the spec's line.
+    dimensions: dict[
+        Annotated[str, Field(min_length=1, max_length=255)], Annotated[str, Field(min_length=1, max_length=1024)]
+    ] = Field(default_factory=dict, max_length=30)
     statistic: str = Field(default="Sum", description="CloudWatch statistic, e.g. Sum, Maximum, p95, PR(:0.3).")
 
 
-Selectors = str | Annotated[list[str], Field(min_length=1, max_length=8)]
+def _as_generated(selector: str) -> str:
+    """The selector as generators write it, re-rendered from its parse (comments and spacing gone).
+
+    A selector that does not parse stays as written: `validate.check_indicator` reports it, at
+    its position, next to every other problem of the run.
+    """
+    try:
+        return str(parse_selector(selector))
+    except ValueError:
+        return selector
+
+
+Selector = Annotated[str, AfterValidator(_as_generated)]
+Selectors = Selector | Annotated[list[Selector], Field(min_length=1, max_length=8)]
 
 
 def selector_list(value: str | list[str] | None) -> list[str]:
@@ -130,7 +148,7 @@ class CloudWatchRatioSource(_Model):
 
 
 class PrometheusHistogramSource(_Model):
-    histogram: str = Field(description='Histogram family selector without _bucket, e.g. x_seconds{job="api"}.')
+    histogram: Selector = Field(description='Histogram family selector without _bucket, e.g. x_seconds{job="api"}.')
     buckets: list[float] = Field(min_length=1, description="The histogram's bucket boundaries (le), in seconds.")
 
 
@@ -139,7 +157,10 @@ class CloudWatchLatencySource(_Model):
 
 
 class PrometheusGaugeSource(_Model):
-    gauge: str = Field(description="PromQL instant-vector expression reduced to one series, e.g. max(x).")
+    # Without comments: a generator writes the gauge into a longer expression on one line.
+    gauge: Annotated[str, AfterValidator(strip_comments)] = Field(
+        description="PromQL instant-vector expression reduced to one series, e.g. max(x)."
+    )
 
 
 class CloudWatchGaugeSource(_Model):

@@ -134,7 +134,8 @@ def _metadata(annotation: Any) -> list[Any]:
 
 _PATTERN_HINTS = {
     document.DNS_LABEL: "must be a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters",
-    document.LABEL_NAME: "must be a Prometheus label name: letters, digits and '_', not starting with a digit",
+    document.LABEL_NAME: "must be a Prometheus label name: letters, digits and '_', not starting with a digit "
+    "or with '__' (reserved for Prometheus)",
     document.DURATION_PATTERN: "must be a duration: a number and a unit (ms, s, m, h, d, w, y), e.g. 5m or 30d",
 }
 

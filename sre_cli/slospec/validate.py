@@ -12,7 +12,7 @@ import promql_parser
 from pydantic import ValidationError
 
 from sre_cli import placeholders, slomath
-from sre_cli.promql_selectors import histogram_family
+from sre_cli.promql_selectors import check_expression, histogram_family, parse_selector
 from sre_cli.slospec import document
 from sre_cli.slospec.errors import SpecError, field_path
 from sre_cli.slospec.model import Slo, SpecSet
@@ -58,6 +58,10 @@ def _check_selector(expr: str, *, what: str) -> str | None:
         return f'{what} must be a series selector like metric{{label="v"}}, not an expression'
     if node.offset is not None or node.at is not None:
         return f"{what} must not carry offset or @"
+    try:
+        parse_selector(expr)  # what the generators read, as Prometheus 2.42 reads it
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
@@ -201,6 +205,11 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
             node, problem = _parse_promql(p.gauge)
             if problem is None and isinstance(node, promql_parser.MatrixSelector | promql_parser.SubqueryExpr):
                 problem = "gauge must be an instant vector, not a range"
+            if problem is None:
+                try:
+                    check_expression(p.gauge)
+                except ValueError as exc:
+                    problem = str(exc)
             if problem:
                 add((*base, "prometheus", "gauge"), problem)
         if c := t.cloudwatch:

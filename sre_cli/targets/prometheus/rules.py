@@ -38,6 +38,7 @@ from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets.prometheus import naming, sli, yamltext
+from sre_cli.textsafe import go_template_literal
 from sre_cli.vocabulary import BASE_WINDOW, for_people, number
 
 RULES_DIR = "alarms/prometheus"
@@ -103,6 +104,12 @@ def _metadata_rules(slo: Slo) -> list[Rule]:
     return rules
 
 
+def _alert_labels(slo: Slo, **alert_labels: str) -> dict[str, str]:
+    """An alert's labels: Prometheus expands them as Go templates, so spec text is made literal."""
+    labels = {**naming.series_labels(slo), **alert_labels}
+    return {name: go_template_literal(value) for name, value in labels.items()}
+
+
 def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slomath.BurnWindow) -> Rule:
     exact_factor = window.factor(slo.window_seconds)
     threshold = number(slomath.firing_threshold(exact_factor))
@@ -121,42 +128,38 @@ def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slom
         "alert": naming.burn_alert_name(tier_name),
         "expr": expr,
         "for": for_,
-        "labels": {
-            **naming.series_labels(slo),
-            "long_window": long,
-            "severity": severity,
-            "short_window": short,
-        },
+        "labels": _alert_labels(slo, long_window=long, severity=severity, short_window=short),
         "annotations": {
             "summary": f"{slo.name}: error budget burning {factor}x too fast over {long} and {short}",
             "description": (
                 f'{slo.name} ({slo.service}) burns its error budget at {{{{ $value | printf "%.2f" }}}}x '
                 f"the sustainable rate over {long} (and over {short}); threshold {factor}x, i.e. {share}% "
                 f"of the {slo.window} budget within {long}. Fires only with >= {min_events} {unit} "
-                f"in {format_duration(guard)}. Objective {number(slo.objective * 100)}%: {slo.description}"
+                f"in {format_duration(guard)}. Objective {number(slo.objective * 100)}%: "
+                + go_template_literal(slo.description)
             ),
-            "runbook_url": links.runbook_link(slo, tier_name),  # type: ignore[arg-type]
-            "dashboard_url": links.dashboard_link(slo),
+            "runbook_url": go_template_literal(links.runbook_link(slo, tier_name)),  # type: ignore[arg-type]
+            "dashboard_url": go_template_literal(links.dashboard_link(slo)),
         },
     }
 
 
 def _absent_alert(slo: Slo) -> Rule:
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
-    sources = ", ".join(sli_sources.source_series(slo))
+    sources = go_template_literal(", ".join(sli_sources.source_series(slo)))
     return {
         "alert": naming.ALERT_ABSENT,
         "expr": sli.absent_expr(slo),
         "for": ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"],
-        "labels": {**naming.series_labels(slo), "severity": ticket.severity if ticket else "ticket"},
+        "labels": _alert_labels(slo, severity=ticket.severity if ticket else "ticket"),
         "annotations": {
             "summary": f"{slo.name}: the SLI's source series are missing",
             "description": (
                 f"None of the series behind {slo.name} exist ({sources}). The SLI reads as zero "
                 "events, so its burn-rate alerts cannot fire: check the exporter and the scrape."
             ),
-            "runbook_url": links.runbook_link(slo, "absent"),
-            "dashboard_url": links.dashboard_link(slo),
+            "runbook_url": go_template_literal(links.runbook_link(slo, "absent")),
+            "dashboard_url": go_template_literal(links.dashboard_link(slo)),
         },
     }
 
