@@ -1,9 +1,8 @@
-"""Run the real Prometheus tools locally: promtool and a Prometheus server.
+"""Run the real Prometheus tools locally: promtool, a Prometheus server, an Alertmanager.
 
-Used by the demo, the end-to-end tests and the benchmarks (the tests' Alertmanager is a
-`LocalServer` too: tests/support/alertmanager_server.py). Servers bind 127.0.0.1 on a free
-port, keep their data in a directory the caller owns (or a temporary one) and are always stopped
-on exit from the context manager.
+Used by the demo (`--keep` runs an Alertmanager too), the end-to-end tests and the benchmarks.
+Servers bind 127.0.0.1 on a free port, keep their data in a directory the caller owns (or a
+temporary one) and are always stopped on exit from the context manager.
 """
 
 from __future__ import annotations
@@ -219,4 +218,30 @@ class PrometheusServer(LocalServer):
             f"--web.listen-address=127.0.0.1:{self.port}",
             "--web.enable-lifecycle",
             *self.extra_args,
+        ]
+
+
+class AlertmanagerServer(LocalServer):
+    """A real Alertmanager on 127.0.0.1 with clustering off (`sre demo --keep` and the end-to-end tests)."""
+
+    binary = "alertmanager"
+
+    def __init__(self, config: dict[str, Any] | Path, data_dir: Path | None = None, startup_timeout: float = 30):
+        super().__init__(data_dir, startup_timeout)
+        self.config = config
+
+    def _command(self) -> list[str]:
+        binary = find_binary("alertmanager")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if isinstance(self.config, Path):
+            config_path = self.config.resolve()
+        else:
+            config_path = self.data_dir / "alertmanager.yml"
+            config_path.write_text(yaml.safe_dump(self.config, sort_keys=False))
+        return [
+            binary,
+            f"--config.file={config_path}",
+            f"--storage.path={self.data_dir}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--cluster.listen-address=",
         ]

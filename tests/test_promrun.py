@@ -6,7 +6,7 @@ import urllib.request
 import pytest
 
 from sre_cli import promrun
-from tests.support.alertmanager_server import AlertmanagerServer
+from sre_cli.promrun import AlertmanagerServer
 
 
 def test_missing_binary_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:

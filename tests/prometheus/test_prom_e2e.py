@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from sre_cli import promrun
+from sre_cli.promrun import AlertmanagerServer
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import alertmanager, rules
-from tests.support.alertmanager_server import AlertmanagerServer
 from tests.support.repo_specs import shared_repo_specs
 from tests.support.rule_files import override_for
 
