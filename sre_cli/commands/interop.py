@@ -15,7 +15,11 @@ FORMATS = ("sloth", "pyrra", "openslo")
 @click.argument("source_format", metavar="sloth|pyrra|openslo", type=click.Choice(FORMATS))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
-    "--out", "out_dir", default="slo", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+    "--out",
+    "out_dir",
+    default="slo",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
     help="Spec directory to write into (one <service>.yaml per service).",
 )
 @click.option("--sloth-period", default="30d", show_default=True, help="Sloth's --default-slo-period (its SLO window).")
@@ -75,7 +79,11 @@ def export() -> None:
 @export.command("openslo")
 @click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
 @click.option(
-    "--out", "out_dir", default="openslo", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+    "--out",
+    "out_dir",
+    default="openslo",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
     help="Directory for the OpenSLO files (one <service>.yaml per service).",
 )
 def export_openslo(specs_dir: str, out_dir: Path) -> None:

@@ -58,7 +58,9 @@ def add_labels(
                 obj.not_mapped((*path, key), here, "a label value must be a string", absolute=absolute)
                 continue
             labels[key] = ",".join(str(v) for v in value)
-            obj.approximated((*path, key), here, "a list of values became one comma-separated label value", absolute=absolute)
+            obj.approximated(
+                (*path, key), here, "a list of values became one comma-separated label value", absolute=absolute
+            )
             continue
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             obj.not_mapped((*path, key), here, "a label value must be a string", absolute=absolute)
@@ -73,3 +75,8 @@ def add_labels(
 def selector_value(selectors: list[str]) -> str | list[str]:
     """One selector as a string, several as a list: how the spec is written by hand."""
     return selectors[0] if len(selectors) == 1 else selectors
+
+
+def number(value: float) -> int | float:
+    """99.0 as 99, as a person writes it; other values unchanged."""
+    return int(value) if float(value).is_integer() else value

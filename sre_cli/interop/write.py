@@ -88,10 +88,7 @@ def _validate(files: dict[Path, str], out: Path) -> list[SpecError]:
         specs = load([spec_dir])
         staged = {s.name for s in specs.slos}
         existing = load([out]).slos if any(out.glob("*.y*ml")) else []
-        errors = [
-            SpecError(str(out / Path(e.file).name), e.line, e.col, e.field, e.message)
-            for e in specs.errors
-        ]
+        errors = [SpecError(str(out / Path(e.file).name), e.line, e.col, e.field, e.message) for e in specs.errors]
         errors += [
             SpecError(s.file, s.name_line, s.name_col, "metadata.name", f"SLO {s.name!r} already exists here")
             for s in existing
