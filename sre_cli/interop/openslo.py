@@ -61,7 +61,7 @@ def import_files(sources: list[SourceFile]) -> ImportResult:
             catalog.objects.setdefault(kind, {})[name] = (src, doc, data)
     if result.errors:
         return result
-    for name, (src, doc, data) in catalog.objects.get("AlertNotificationTarget", {}).items():
+    for name, (_src, _doc, data) in catalog.objects.get("AlertNotificationTarget", {}).items():
         annotations = (data.get("metadata") or {}).get("annotations") or {}
         target = {"alertmanagerReceiver": annotations.get(fmt.ALERTMANAGER_RECEIVER, name)}
         if fmt.SNS_TOPIC_ARN in annotations:
@@ -83,11 +83,6 @@ def import_files(sources: list[SourceFile]) -> ImportResult:
                 imported.comments += src.comments_above(doc.start.line)
                 result.slos.append(imported)
     return result
-
-
-def _at(obj: SourceObject, *path: str | int) -> tuple[str | int, ...]:
-    """A path inside the SLO document (findings default to the objective)."""
-    return path
 
 
 def _import_objective(obj: SourceObject, catalog: Catalog, data: dict[str, Any], index: int) -> ImportedSlo | None:
