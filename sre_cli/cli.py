@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "slo": "sre_cli.commands.slo:slo",
     "demo": "sre_cli.commands.demo:demo",
     "cloudwatch": "sre_cli.commands.cloudwatch:cloudwatch",
+    "import": "sre_cli.commands.interop:import_",
+    "export": "sre_cli.commands.interop:export",
 }
 
 

@@ -1,0 +1,82 @@
+"""Building `sre.dev/v1` documents from what importers found: the parts every peer shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sre_cli.interop.report import SourceObject
+from sre_cli.interop.source import dns_label, is_dns_label, is_label_name
+from sre_cli.slospec.document import API_VERSION
+
+MAX_SELECTORS = 8  # document.Selectors' max_length
+
+
+def new_document(name: str, service: str, description: str, objective: float, window: str) -> dict[str, Any]:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "SLO",
+        "metadata": {"name": name, "service": service},
+        "spec": {"description": description, "objective": objective, "window": window},
+    }
+
+
+def name_field(
+    obj: SourceObject, path: tuple[str | int, ...], field: str, value: str, what: str, *, absolute: bool = False
+) -> str:
+    """A DNS-label name (SLO or service) from a peer's name: kept when valid, else the closest label."""
+    if is_dns_label(value):
+        obj.exact(path, field, absolute=absolute)
+        return value
+    label = dns_label(value)
+    why = f"{value!r} is not a lowercase DNS label; the {what} is named {label!r}"
+    obj.approximated(path, field, why, absolute=absolute)
+    return label
+
+
+def add_labels(
+    obj: SourceObject,
+    labels: dict[str, str],
+    source: Any,
+    path: tuple[str | int, ...],
+    field: str,
+    *,
+    approximate_why: str = "",
+    absolute: bool = False,
+) -> None:
+    """Merge a peer's label map into metadata.labels; names Prometheus cannot carry are dropped."""
+    if not isinstance(source, dict):
+        if source is not None:
+            obj.not_mapped(path, field, "not a mapping of labels", absolute=absolute)
+        return
+    for key, value in source.items():
+        here = f"{field}.{key}"
+        if not is_label_name(key):
+            obj.not_mapped((*path, key), here, "not a Prometheus label name", absolute=absolute)
+            continue
+        if isinstance(value, list):
+            if not all(isinstance(v, str | int | float) for v in value) or not value:
+                obj.not_mapped((*path, key), here, "a label value must be a string", absolute=absolute)
+                continue
+            labels[key] = ",".join(str(v) for v in value)
+            obj.approximated(
+                (*path, key), here, "a list of values became one comma-separated label value", absolute=absolute
+            )
+            continue
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            obj.not_mapped((*path, key), here, "a label value must be a string", absolute=absolute)
+            continue
+        labels[key] = str(value)
+        if approximate_why:
+            obj.approximated((*path, key), here, approximate_why, absolute=absolute)
+        else:
+            obj.exact((*path, key), here, absolute=absolute)
+
+
+def selector_value(selectors: list[str]) -> str | list[str]:
+    """One selector as a string, several as a list: how the spec is written by hand."""
+    return selectors[0] if len(selectors) == 1 else selectors
+
+
+def number(value: float) -> int | float:
+    """99.0 as 99, as a person writes it; other values unchanged."""
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,108 @@
+"""Event queries of the peers' SLIs as the selectors they count: `sum(rate(x[{{.window}}]))` -> `x`.
+
+Sloth and OpenSLO write PromQL where the spec writes series selectors. A query that only sums
+the rate (or increase) of selectors over the SLI window says nothing a selector list does not,
+so it imports as that list; any other expression is reported with why it is not a plain count.
+Parsed with the same in-process parser `sre validate` uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import promql_parser
+
+from sre_cli.promql_selectors import parse_selector
+
+# Sloth's template variable, replaced by a range no one writes so that it can be told apart from
+# a fixed range after parsing: 1y2w3d4h5m6s.
+SLOTH_WINDOW = "{{.window}}"
+_WINDOW_STANDIN = "1y2w3d4h5m6s"
+_WINDOW_STANDIN_SECONDS = 33019506
+_COUNTING_FUNCTIONS = ("rate", "increase")
+
+
+class NotACount(ValueError):
+    """The query is an expression, not a sum of event counts; the message says why."""
+
+
+@dataclass
+class EventSelectors:
+    """What a counting query selects, and what of the query the selectors leave out."""
+
+    selectors: list[str] = field(default_factory=list)
+    grouping: list[str] = field(default_factory=list)  # `sum by (...)`/`without` clauses dropped
+    fixed_ranges: list[str] = field(default_factory=list)  # ranges that were not the SLI window
+    bare: bool = False  # a plain selector, no function around it
+
+
+def event_selectors(query: str, *, templated: bool) -> EventSelectors:
+    """The selectors a query sums. `templated`: the query uses Sloth's `{{.window}}` as its range.
+
+    Accepts a selector, `sum(rate|increase(sel[w]))` (with `by`/`without`), parentheses and `+`
+    of such. Raises NotACount otherwise.
+    """
+    text = query.strip()
+    if templated:
+        if SLOTH_WINDOW not in text:
+            raise NotACount("the query does not use the {{.window}} range")
+        text = text.replace(SLOTH_WINDOW, _WINDOW_STANDIN)
+    try:
+        node = promql_parser.parse(text)
+    except (ValueError, RuntimeError) as exc:
+        raise NotACount(f"PromQL does not parse: {exc}") from None
+    found = EventSelectors()
+    _collect(node, found, top=True)
+    return found
+
+
+def _collect(node: object, found: EventSelectors, *, top: bool) -> None:
+    if isinstance(node, promql_parser.ParenExpr):
+        _collect(node.expr, found, top=top)
+    elif isinstance(node, promql_parser.BinaryExpr):
+        if str(node.op) != "+":
+            raise NotACount(f"`{node.op}` of two queries is an expression, not a sum of event counts")
+        if node.modifier is not None and str(node.modifier).strip():
+            raise NotACount(f"`+ {node.modifier}` matches series label by label; only plain sums of counts import")
+        _collect(node.lhs, found, top=top)
+        _collect(node.rhs, found, top=top)
+    elif isinstance(node, promql_parser.AggregateExpr):
+        if str(node.op) != "sum":
+            raise NotACount(f"`{node.op}(...)` is not a sum of event counts")
+        if node.modifier is not None:
+            found.grouping.append(str(node.modifier))
+        _collect_counter(node.expr, found)
+    elif isinstance(node, promql_parser.VectorSelector) and top:
+        found.selectors.append(_selector(node))
+        found.bare = True
+    elif isinstance(node, promql_parser.Call) and node.func.name in _COUNTING_FUNCTIONS:
+        _collect_counter(node, found)
+    else:
+        name = f"{node.func.name}()" if isinstance(node, promql_parser.Call) else type(node).__name__
+        raise NotACount(f"{name} is not a sum of rate()/increase() of selectors")
+
+
+def _collect_counter(node: object, found: EventSelectors) -> None:
+    while isinstance(node, promql_parser.ParenExpr):
+        node = node.expr
+    if isinstance(node, promql_parser.VectorSelector):
+        found.selectors.append(_selector(node))
+        found.bare = True
+        return
+    if not (isinstance(node, promql_parser.Call) and node.func.name in _COUNTING_FUNCTIONS):
+        name = f"{node.func.name}()" if isinstance(node, promql_parser.Call) else type(node).__name__
+        raise NotACount(f"{name} inside sum() is not rate() or increase() of a selector")
+    (arg,) = node.args
+    if not isinstance(arg, promql_parser.MatrixSelector):
+        raise NotACount(f"{node.func.name}() of a subquery or expression is not an event count of a selector")
+    seconds = int(arg.range.total_seconds())
+    if seconds != _WINDOW_STANDIN_SECONDS:
+        found.fixed_ranges.append(promql_parser.display_duration(arg.range))
+    found.selectors.append(_selector(arg.vector_selector))
+
+
+def _selector(node: promql_parser.VectorSelector) -> str:
+    try:
+        return str(parse_selector(str(node)))
+    except ValueError as exc:
+        raise NotACount(str(exc)) from None
