@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "slo": "sre_cli.commands.slo:slo",
     "demo": "sre_cli.commands.demo:demo",
     "cloudwatch": "sre_cli.commands.cloudwatch:cloudwatch",
+    "prometheus": "sre_cli.commands.prometheus:prometheus",
 }
 
 
