@@ -27,6 +27,7 @@ TARGET_MODULES: tuple[str, ...] = (
     "sre_cli.targets.prometheus.alertmanager",
     "sre_cli.targets.prometheus.amp_alertmanager",
     "sre_cli.targets.prometheus.grafana",
+    "sre_cli.targets.exporters.yace",
     "sre_cli.targets.cloudwatch.alarms",
     "sre_cli.targets.cloudwatch.dashboards",
 )

@@ -23,7 +23,7 @@ REGION_PLACEHOLDER = "${aws_region}"
 SUBJECT = "[{{ .Status | toUpper }}] {{ .CommonLabels.severity }}: SLO {{ .CommonLabels.slo }}"
 
 
-def _topic_region(arn: str) -> str:
+def topic_region(arn: str) -> str:
     parts = arn.split(":")
     return parts[3] if len(parts) >= 6 and parts[0] == "arn" and parts[2] == "sns" and parts[3] else REGION_PLACEHOLDER
 
@@ -35,7 +35,7 @@ def _sns_receiver(name: str, specs: SpecSet) -> dict[str, Any]:
     arn = target.sns_topic_arn if target else None
     if not arn:  # no topic: a receiver without integrations, named so the gap shows in the file
         return {"name": name}
-    config = {"topic_arn": arn, "sigv4": {"region": _topic_region(arn)}, "subject": SUBJECT, "send_resolved": True}
+    config = {"topic_arn": arn, "sigv4": {"region": topic_region(arn)}, "subject": SUBJECT, "send_resolved": True}
     return {"name": name, "sns_configs": [config]}
 
 
