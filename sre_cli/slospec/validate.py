@@ -209,9 +209,16 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
 
 
 def check_cloudwatch_born_series(ind: document.Indicator, add: Add) -> None:
-    """Every `aws_*` series a Prometheus source reads is one the generated exporter config produces."""
+    """Every `aws_*` series a Prometheus source reads is one the generated exporter config produces.
+
+    The exporter config is generated from the spec's cloudwatch source; a Prometheus-only spec gets
+    none, so its `aws_*` series are whatever exports them today and are not checked here.
+    """
     from sre_cli.cloudwatch_series import UnsourcedSeries, cloudwatch_born
 
+    sources = ind.ratio or ind.latency or ind.threshold
+    if sources is None or sources.cloudwatch is None:
+        return
     for found in cloudwatch_born(ind):
         if isinstance(found, UnsourcedSeries):
             add(

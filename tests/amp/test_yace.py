@@ -144,6 +144,12 @@ def test_validate_fails_on_an_aws_series_under_a_name_yace_does_not_give(tmp_pat
     assert "exports AWS/States ExecutionsFailed (Sum) as aws_states_executions_failed_sum" in error.message
 
 
+def test_a_prometheus_only_spec_is_not_held_to_the_exporter_config(tmp_path: Path) -> None:
+    """No cloudwatch source, no exporter config generated for it: its aws_* series come from elsewhere."""
+    write_spec(tmp_path, "        bad: aws_states_executions_failed_sum\n        total: aws_elsewhere_total", "")
+    assert load([tmp_path]).errors == []
+
+
 # ---- the relabelling in a real Prometheus ------------------------------------------------------
 
 # What YACE serves for the generated config (its names and labels), as exposition text.
