@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "cloudwatch": "sre_cli.commands.cloudwatch:cloudwatch",
     "import": "sre_cli.commands.interop:import_",
     "export": "sre_cli.commands.interop:export",
+    "prometheus": "sre_cli.commands.prometheus:prometheus",
 }
 
 

@@ -25,7 +25,9 @@ TARGET_MODULES: tuple[str, ...] = (
     "sre_cli.targets.prometheus.rules",
     "sre_cli.targets.prometheus.prometheusrule",
     "sre_cli.targets.prometheus.alertmanager",
+    "sre_cli.targets.prometheus.amp_alertmanager",
     "sre_cli.targets.prometheus.grafana",
+    "sre_cli.targets.exporters.yace",
     "sre_cli.targets.cloudwatch.alarms",
     "sre_cli.targets.cloudwatch.dashboards",
 )

@@ -29,6 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sre_cli.aws import calls
+from sre_cli.aws.calls import Change, Report
+from sre_cli.aws.calls import describe_error as _message
+from sre_cli.aws.calls import is_unreachable as _is_unreachable
+from sre_cli.aws.calls import run_steps as _run
+
 METRIC = "metric-alarm"
 COMPOSITE = "composite-alarm"
 DASHBOARD = "dashboard"
@@ -176,22 +182,6 @@ def read_current(cw: Any, desired: Desired, kinds: Iterable[str] = KINDS) -> Cur
 # ---- plan (pure) -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
-    kind: str
-    name: str
-    action: str  # create | update | delete | unchanged
-    fields: tuple[str, ...] = ()  # what differs, for update
-
-    @property
-    def writes(self) -> bool:
-        return self.action != "unchanged"
-
-    def __str__(self) -> str:
-        detail = f"  ({', '.join(self.fields)})" if self.fields else ""
-        return f"{self.action:<9} {self.kind:<15} {self.name}{detail}"
-
-
 def _query(q: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in q.items() if v is not None}
     out.setdefault("ReturnData", True)
@@ -274,25 +264,6 @@ def _json_equal(a: str, b: str) -> bool:
 # ---- apply / prune -----------------------------------------------------------------------------
 
 
-@dataclass
-class Report:
-    applied: list[Change] = field(default_factory=list)
-    failed: list[tuple[Change, str]] = field(default_factory=list)
-    not_attempted: list[Change] = field(default_factory=list)
-    topics_created: list[str] = field(default_factory=list)
-    unreachable: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed and not self.not_attempted and self.unreachable is None
-
-    def lines(self) -> list[str]:
-        out = [f"applied   {c}" for c in self.applied]
-        out += [f"FAILED    {c}: {err}" for c, err in self.failed]
-        out += [f"NOT DONE  {c}" for c in self.not_attempted]
-        return out
-
-
 def composite_order(composites: Mapping[str, Mapping[str, Any]], names: Iterable[str]) -> list[str]:
     """Composites after every composite their rule or suppressor names (a topological order)."""
     from sre_cli.targets.cloudwatch.metricmath import rule_alarms
@@ -322,40 +293,6 @@ def _topic_exists(sns: Any, arn: str) -> bool:
     except sns.exceptions.NotFoundException:
         return False
     return True
-
-
-def _is_unreachable(exc: Exception) -> bool:
-    from botocore.exceptions import ConnectionError as BotoConnectionError
-    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
-
-    return isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | BotoConnectionError)
-
-
-def _message(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict) and "Error" in response:
-        err = response["Error"]
-        retries = response.get("ResponseMetadata", {}).get("RetryAttempts")
-        tries = f" (retried {retries} time(s))" if isinstance(retries, int) else ""
-        text = " ".join(str(err.get("Message", "")).split())  # HTML error pages span lines
-        return f"{err.get('Code', 'Error')}: {text[:160]}{tries}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _run(report: Report, steps: list[tuple[Change, Callable[[], None]]]) -> None:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    for i, (change, step) in enumerate(steps):
-        try:
-            step()
-        except (ClientError, BotoCoreError) as exc:
-            if _is_unreachable(exc):
-                report.unreachable = _message(exc)
-                report.not_attempted.extend(c for c, _ in steps[i:])
-                return
-            report.failed.append((change, _message(exc)))
-        else:
-            report.applied.append(change)
 
 
 def _put_alarm(cw: Any, change: Change, request: Mapping[str, Any], current: Current) -> Callable[[], None]:
@@ -448,12 +385,7 @@ def clients(
     region: str | None, profile: str | None, endpoint_url: str | None, max_attempts: int = 5
 ) -> tuple[Any, Any]:
     """CloudWatch and SNS clients with botocore's standard retry mode (throttling and 5xx retried)."""
-    import boto3
-    from botocore.config import Config
-
-    config = Config(
-        retries={"mode": "standard", "total_max_attempts": max_attempts}, connect_timeout=5, read_timeout=30
+    return (
+        calls.client("cloudwatch", region, profile, endpoint_url, max_attempts),
+        calls.client("sns", region, profile, endpoint_url, max_attempts),
     )
-    session = boto3.session.Session(profile_name=profile, region_name=region)
-    kwargs = {"config": config, "endpoint_url": endpoint_url}
-    return session.client("cloudwatch", **kwargs), session.client("sns", **kwargs)

@@ -12,10 +12,10 @@ from typing import Any
 
 import click
 
-from sre_cli.commands import options
+from sre_cli.commands import deploying, options
 
-EXIT_DIFF = 1
-EXIT_UNREACHABLE = 3
+EXIT_DIFF = deploying.EXIT_DIFF
+EXIT_UNREACHABLE = deploying.EXIT_UNREACHABLE
 KIND_CHOICES = ("metric-alarm", "composite-alarm", "dashboard")
 
 
@@ -35,9 +35,6 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="The environment's placeholder values: `terraform output -json sre_values` (or the full "
             "`terraform output -json`). Required when the requests carry ${name} placeholders.",
         ),
-        click.option("--region", help="AWS region (default: from the profile or environment)."),
-        click.option("--profile", help="AWS named profile."),
-        click.option("--endpoint-url", help="Use this endpoint instead of AWS (e.g. a local moto server)."),
         click.option(
             "--only",
             "kinds",
@@ -45,7 +42,7 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Choice(KIND_CHOICES),
             help="Restrict to these resource kinds (repeatable; default: all).",
         ),
-        click.option("--max-attempts", default=5, show_default=True, help="Attempts per call (standard retry mode)."),
+        deploying.aws_options,
     ]
     for decorate in reversed(decorators):
         fn = decorate(fn)
@@ -79,38 +76,15 @@ class _Session:
         self.changes = deploy.plan(self.desired, self.current, self.kinds)
 
     def _clients(self, kw: dict[str, Any]) -> tuple[Any, Any]:
-        from botocore.exceptions import BotoCoreError
-
-        try:
-            return self.deploy.clients(kw["region"], kw["profile"], kw["endpoint_url"], kw["max_attempts"])
-        except BotoCoreError as exc:  # unknown profile, no region, ...
-            options.fail(f"cannot set up AWS clients: {exc}")
+        return deploying.client_or_exit(
+            lambda: self.deploy.clients(kw["region"], kw["profile"], kw["endpoint_url"], kw["max_attempts"])
+        )
 
     def _guard(self, read: Callable[[], Any]) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
-
-        try:
-            return read()
-        except (NoCredentialsError, NoRegionError) as exc:
-            options.fail(f"{exc} (use --profile/--region or the AWS_* environment variables)")
-        except (ClientError, BotoCoreError) as exc:
-            if self.deploy._is_unreachable(exc):
-                options.fail(f"AWS unreachable, nothing changed: {self.deploy._message(exc)}", EXIT_UNREACHABLE)
-            options.fail(f"reading the current CloudWatch state failed, nothing changed: {self.deploy._message(exc)}")
+        return deploying.read_or_exit(read, "CloudWatch state")
 
     def finish(self, report: Any, verb: str) -> None:
-        for line in report.lines():
-            click.echo(line)
-        if report.unreachable:
-            click.echo(f"error: AWS unreachable during {verb}: {report.unreachable}", err=True)
-        if not report.ok:
-            click.echo(
-                f"error: {verb} incomplete: {len(report.applied)} applied, {len(report.failed)} failed, "
-                f"{len(report.not_attempted)} not attempted (listed above)",
-                err=True,
-            )
-            raise SystemExit(EXIT_UNREACHABLE if report.unreachable else EXIT_DIFF)
-        click.echo(f"{verb}: {len(report.applied)} change(s) applied")
+        deploying.finish(report, verb)
 
 
 @cloudwatch.command()

@@ -79,6 +79,7 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Pa
     check_alerting(slo.alerting, slo.window, slo.objective, defaults, root, add, slo.name)
     check_slice_guards(slo, add)
     check_inherited_pairs(slo, add)
+    check_cloudwatch_born_series(slo.indicator, add)
     targets = defaults.notification_targets
     for tier in slo.tiers:
         explicit = getattr(slo.alerting, tier.name).notify or getattr(defaults, tier.name).notify
@@ -214,6 +215,29 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 add((*base, "prometheus", "gauge"), problem)
         if c := t.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+
+
+def check_cloudwatch_born_series(ind: document.Indicator, add: Add) -> None:
+    """Every `aws_*` series a Prometheus source reads is one the generated exporter config produces.
+
+    The exporter config is generated from the spec's cloudwatch source; a Prometheus-only spec gets
+    none, so its `aws_*` series are whatever exports them today and are not checked here.
+    """
+    from sre_cli.cloudwatch_series import UnsourcedSeries, cloudwatch_born
+
+    sources = ind.ratio or ind.latency or ind.threshold
+    if sources is None or sources.cloudwatch is None:
+        return
+    for found in cloudwatch_born(ind):
+        if isinstance(found, UnsourcedSeries):
+            add(
+                found.path,
+                f"{found.series} is a CloudWatch series (aws_*) but no CloudWatch metric stands at the same place "
+                "in the cloudwatch source, so the generated exporter config (alarms/exporters/yace.yaml) does "
+                "not produce it; add the metric it comes from",
+            )
+        elif problem := found.problem:
+            add(found.path, f"{found.series}: {problem}")
 
 
 def _is_bucket(seconds: float, buckets: list[float]) -> bool:

@@ -22,9 +22,10 @@ from sre_cli.aws import deploy
 from sre_cli.cli import cli
 from sre_cli.promrun import free_port
 from sre_cli.slospec.model import SpecSet
+from tests.support.env_values import PROD_VALUES
 from tests.support.moto_server import moto_server, use_fake_credentials
 
-from .conftest import PROD_VALUES, REPO
+from .conftest import REPO
 
 MOTO_KINDS = (deploy.METRIC, deploy.DASHBOARD)
 WRITES = ("Put", "Delete", "Tag", "Untag", "Create")

@@ -26,9 +26,10 @@ from sre_cli.slospec.load import load
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.cloudwatch import alarms, dashboards
 from tests.support import cloudwatch_eval
+from tests.support.env_values import DEV_VALUES, PROD_VALUES
 from tests.support.moto_server import FAKE_CREDENTIALS, moto_server
 
-from .conftest import DEV_VALUES, PROD_VALUES, REPO, slo_named
+from .conftest import REPO, slo_named
 
 GENERATED = [
     *sorted((REPO / "alarms" / "cloudwatch").glob("*.json")),

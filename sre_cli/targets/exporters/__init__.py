@@ -1,0 +1,1 @@
+"""Exporter configurations generated from the specs."""
