@@ -91,6 +91,8 @@ class JsonApi:
                     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
                         raise HttpError(failure) from None
                 else:
+                    if deadline.passed:  # the watchdog cut it: what arrived is a fragment
+                        raise DeadlineExceeded(deadline.describe())
                     if response.status_code not in RETRY_STATUS:
                         return _decode(response, body)
                     failure = _status_failure(response, body)

@@ -78,6 +78,7 @@ def parse_at(text: str | None) -> float:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.05, max=86400),
+    callback=lambda _ctx, _param, value: _finite(value, "--timeout"),
     default=120.0,
     show_default=True,
     help="Deadline in seconds for the whole report: every request, retry and Retry-After wait.",
@@ -145,6 +146,14 @@ def report(
         click.echo(f"--fail-on {cond}: {', '.join(slo_names)}", err=True)
     if failing:
         raise SystemExit(EXIT_FAIL_ON)
+
+
+def _finite(value: float, flag: str) -> float:
+    import math
+
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds", param_hint=flag)
+    return value
 
 
 def check_writable(output: Path) -> None:
