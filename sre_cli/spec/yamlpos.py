@@ -7,8 +7,6 @@ the safe composer and build plain Python values ourselves, recording the positio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,29 +87,25 @@ class _Builder:
         self._depth = 0
         self._built = 0
 
-    @contextmanager
-    def _visit(self, node: yaml.Node) -> Iterator[None]:
-        """Count one node against the size and depth limits for as long as it is being built."""
+    def _enter(self, node: yaml.Node) -> None:
+        """Count one node against the size and depth limits (`_depth` is decremented by the caller)."""
         self._depth += 1
         self._built += 1
-        try:
-            if self._built > MAX_NODES:
-                raise YamlError(
-                    "YAML document too large (alias expansion?): "
-                    f"over {MAX_NODES:,} nodes once aliases and merge keys (<<) are expanded",
-                    _pos(node),
-                )
-            if self._depth > MAX_DEPTH:
-                raise YamlError("YAML nested too deeply (or a recursive alias)", _pos(node))
-            yield
-        finally:
-            self._depth -= 1
+        if self._built > MAX_NODES:
+            raise YamlError(
+                "YAML document too large (alias expansion?): "
+                f"over {MAX_NODES:,} nodes once aliases and merge keys (<<) are expanded",
+                _pos(node),
+            )
+        if self._depth > MAX_DEPTH:
+            raise YamlError("YAML nested too deeply (or a recursive alias)", _pos(node))
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.positions[path] = _pos(node)
         if node.tag not in _PLAIN_TAGS:
             raise YamlError(f"YAML tag {node.tag!r} is not allowed in a spec", _pos(node))
-        with self._visit(node):
+        try:
+            self._enter(node)
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, path)
             if isinstance(node, yaml.SequenceNode):
@@ -120,6 +114,8 @@ class _Builder:
                 return self._scalars.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError, TypeError) as exc:
                 raise YamlError(f"bad scalar: {exc}", _pos(node)) from None
+        finally:
+            self._depth -= 1
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         # Merge keys first, so explicit keys override them and keep their own positions.
@@ -130,9 +126,12 @@ class _Builder:
                 for source in sources:
                     if not isinstance(source, yaml.MappingNode):
                         raise YamlError("a merge key (<<) needs a mapping or a list of mappings", _pos(source))
-                    with self._visit(source):
+                    try:
+                        self._enter(source)
                         for k, v in self._mapping(source, path).items():
                             merged.setdefault(k, v)
+                    finally:
+                        self._depth -= 1
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
