@@ -17,13 +17,16 @@ Unit = Literal["events", "slices"]
 class BackendError(RuntimeError):
     """The metrics store could not be read: unreachable, too slow, or answering with an error.
 
-    `where` names the endpoint (URL or AWS region) so the user knows which one failed.
+    `where` names the endpoint (URL or AWS region) so the user knows which one failed. Both are
+    shown to users: credentials in URLs are redacted and server-sent text is kept to one line.
     """
 
     def __init__(self, where: str, cause: str):
-        super().__init__(f"{where}: {cause}")
-        self.where = where
-        self.cause = cause
+        from sre_cli.backends.urls import one_line, redact
+
+        self.where = one_line(redact(where))
+        self.cause = one_line(redact(cause), 500)
+        super().__init__(f"{self.where}: {self.cause}")
 
 
 @dataclass(frozen=True)

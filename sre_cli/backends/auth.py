@@ -8,6 +8,8 @@ Secrets come from the environment or a file, never from a command-line flag (it 
 - SRE_PROMETHEUS_USER and SRE_PROMETHEUS_PASSWORD: HTTP basic auth.
 - --sigv4-region REGION: Amazon Managed Service for Prometheus; every request is signed with
   SigV4 for the `aps` service using boto3's credential chain (env, profile, SSO, instance role).
+- credentials in the URL (`https://user:pass@host`): HTTP basic auth; they are taken out of the
+  URL so that nothing shows them (errors, the report's `source`).
 """
 
 from __future__ import annotations
@@ -61,10 +63,33 @@ class SigV4Auth(requests.auth.AuthBase):
         return r
 
 
-def from_options(token_file: Path | None, sigv4_region: str | None, env: dict[str, str] | None = None) -> Any:
-    """The requests auth object the flags and environment ask for (None: no auth)."""
+def url_credentials(url: str) -> tuple[str, str] | None:
+    """(user, password) written into the URL, percent-decoded; None when it has none."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return None
+    return unquote(parts.username or ""), unquote(parts.password or "")
+
+
+def without_credentials(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))
+
+
+def from_options(
+    token_file: Path | None, sigv4_region: str | None, env: dict[str, str] | None = None, *, url: str = ""
+) -> Any:
+    """The requests auth object the flags, environment and URL ask for (None: no auth)."""
     env = dict(os.environ) if env is None else env
     chosen = []
+    in_url = url_credentials(url)
+    if in_url is not None:
+        chosen.append(("credentials in the URL", in_url))
     token = env.get(TOKEN_ENV)
     if token_file is not None:
         try:

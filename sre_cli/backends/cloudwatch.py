@@ -14,11 +14,16 @@ Latency: a good request is one at or under the threshold; CloudWatch's percentil
 `PR(:t)` is the percentage of samples <= t, so good = PR(:t) / 100 x SampleCount per period.
 Time slices: the `Maximum` (or the spec's statistic) per slice-long period; 1-minute data is kept
 15 days, so older slices of a 30d window are missing and the coverage says so.
+
+Faults: throttling and other transient errors are retried with exponential backoff, all within
+one deadline (`--timeout`) per report; a NaN datapoint is no data for its period (not a count
+in any role), and an infinite or negative count is a backend error.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +31,7 @@ from typing import Any
 
 from sre_cli import slomath
 from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement
+from sre_cli.backends.deadline import Deadline, DeadlineExceeded
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
 from sre_cli.vocabulary import HOLDS, metric_stat, percentile_rank
@@ -34,6 +40,30 @@ FINE_PERIOD = 60
 FINE_SPAN = slomath.DAY
 COARSE_PERIOD = slomath.HOUR
 MAX_QUERIES_PER_CALL = 500
+MAX_COUNT = 2.0**53  # as in the Prometheus backend: beyond it a count cannot be exact
+BACKOFF = 0.2  # seconds before the first retry, doubling (with jitter) after each
+# Error codes worth another try: throttling and CloudWatch's own transient failures.
+RETRY_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "LimitExceededException",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalServiceError",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+
+
+class ClientConfigError(ValueError):
+    """The region or endpoint cannot make a CloudWatch client (bad input, not a backend fault)."""
 
 
 @dataclass(frozen=True)
@@ -69,21 +99,31 @@ class CloudWatchBackend:
     ) -> None:
         self.region = region
         self.endpoint_url = endpoint_url
+        self.timeout = timeout
+        self.retries = retries
+        self._deadline: Deadline | None = None
         if client is None:
             import boto3
             from botocore.config import Config
+            from botocore.exceptions import BotoCoreError
 
             config = Config(
                 connect_timeout=timeout,
                 read_timeout=timeout,
-                retries={"max_attempts": retries + 1, "mode": "standard"},
+                # Retries are ours (`_call`): botocore's would wait past the deadline.
+                retries={"total_max_attempts": 1, "mode": "standard"},
             )
-            client = boto3.client("cloudwatch", region_name=region, endpoint_url=endpoint_url, config=config)
+            try:
+                client = boto3.client("cloudwatch", region_name=region, endpoint_url=endpoint_url, config=config)
+            except (BotoCoreError, ValueError) as exc:
+                raise ClientConfigError(f"cannot set up a CloudWatch client for {self.where}: {exc}") from None
         self.client = client
 
     @property
     def where(self) -> str:
-        return f"region {self.region}" + (f" ({self.endpoint_url})" if self.endpoint_url else "")
+        from sre_cli.backends.urls import redact
+
+        return f"region {self.region}" + (f" ({redact(self.endpoint_url)})" if self.endpoint_url else "")
 
     # ---- fetching ------------------------------------------------------------------------
 
@@ -95,22 +135,65 @@ class CloudWatchBackend:
         for q in queries:
             by_range.setdefault((q.start, q.end), []).append(q)
         out: dict[str, dict[int, float]] = {q.id: {} for q in queries}
+        deadline = self._deadline or Deadline(self.timeout)
         try:
             for (start, end), group in sorted(by_range.items()):
                 for chunk in _chunks(group, MAX_QUERIES_PER_CALL):
-                    for result in self._pages(chunk, start, end):
+                    for result in self._pages(chunk, start, end, deadline):
                         values = out[result["Id"]]
                         for ts, v in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
-                            if v is not None and not math.isnan(v):
-                                values[int(ts.timestamp())] = float(v)
+                            if v is not None:
+                                # NaN is kept: it marks its period as no data (see `_Plan.series`).
+                                values[int(ts.timestamp())] = self._value(float(v))
         except ClientError as exc:
             err = exc.response.get("Error", {})
             raise BackendError(self.where, f"{err.get('Code', 'error')}: {err.get('Message', exc)}") from None
         except BotoCoreError as exc:
             raise BackendError(self.where, str(exc)) from None
+        except DeadlineExceeded as exc:
+            raise BackendError(self.where, str(exc)) from None
+        finally:
+            if self._deadline is None:
+                deadline.cancel()
         return out
 
-    def _pages(self, chunk: list[MetricQuery], start: int, end: int) -> Iterator[dict[str, Any]]:
+    def _value(self, v: float) -> float:
+        if math.isinf(v):
+            raise BackendError(self.where, f"unexpected answer: datapoint {v:g} is not a number")
+        return v
+
+    def _call(self, deadline: Deadline, **kwargs: Any) -> dict[str, Any]:
+        """get_metric_data, retried with jittered exponential backoff on throttling, within the deadline."""
+        from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, ReadTimeoutError
+
+        for attempt in range(self.retries + 1):
+            deadline.check()
+            try:
+                return self.client.get_metric_data(**kwargs)
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code", "")
+                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                transient = code in RETRY_CODES or status in (429, 500, 502, 503, 504)
+                if not transient or attempt == self.retries:
+                    raise
+                failure: Exception = exc
+            except (ConnectionError, HTTPClientError, ReadTimeoutError) as exc:
+                if deadline.passed:
+                    raise DeadlineExceeded(deadline.describe()) from None
+                if attempt == self.retries:
+                    raise
+                failure = exc
+            wait = BACKOFF * 2**attempt * random.uniform(0.5, 1.0)
+            if wait >= deadline.remaining():
+                raise BackendError(
+                    self.where,
+                    f"{_describe(failure)}; the retry in {wait:.2g}s would pass "
+                    f"the {self.timeout:g}s deadline (--timeout)",
+                )
+            deadline.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _pages(self, chunk: list[MetricQuery], start: int, end: int, deadline: Deadline) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {
             "MetricDataQueries": [q.to_api() for q in chunk],
             "StartTime": datetime.fromtimestamp(start, UTC),
@@ -118,7 +201,7 @@ class CloudWatchBackend:
             "ScanBy": "TimestampAscending",
         }
         while True:
-            page = self.client.get_metric_data(**kwargs)
+            page = self._call(deadline, **kwargs)
             yield from page.get("MetricDataResults", [])
             token = page.get("NextToken")
             if not token:
@@ -138,10 +221,18 @@ class CloudWatchBackend:
     ) -> dict[str, Measurement]:
         end = align(at)
         plans = {s.name: _plan(s, end, slo_windows[s.name], f"s{i}") for i, s in enumerate(slos)}
-        data = self.fetch([q for p in plans.values() for q in p.queries])
+        self._deadline = Deadline(self.timeout)
+        try:
+            data = self.fetch([q for p in plans.values() for q in p.queries])
+        finally:
+            self._deadline.cancel()
+            self._deadline = None
         out = {}
         for s in slos:
-            out[s.name] = plans[s.name].measure(s, data, end, slo_windows[s.name], history)
+            try:
+                out[s.name] = plans[s.name].measure(s, data, end, slo_windows[s.name], history)
+            except BadCount as exc:
+                raise BackendError(self.where, f"unexpected answer for {s.name}: {exc}") from None
             if progress:
                 progress()
         return out
@@ -157,7 +248,7 @@ class _Plan:
     roles: dict[str, list[str]]  # role -> query ids: good/bad/total (fine_ / coarse_ prefixed), or slices
 
     def series(self, data: dict[str, dict[int, float]], role: str) -> dict[int, float]:
-        """Sum of the role's metrics per timestamp."""
+        """Sum of the role's metrics per timestamp (NaN where any of them is NaN)."""
         out: dict[int, float] = {}
         for qid in self.roles.get(role, []):
             for ts, v in data[qid].items():
@@ -165,17 +256,20 @@ class _Plan:
         return out
 
     def good_total(self, data: dict[str, dict[int, float]], res: str) -> tuple[dict[int, float], dict[int, float]]:
-        """Per-period good and total events at resolution res (fine|coarse)."""
+        """Per-period good and total events at resolution res (fine|coarse).
+
+        A period where any metric is NaN has no data: it is left out of both, never counted as 0 good.
+        """
         if self.kind == "latency":
             share = data[self.roles[f"{res}_pr"][0]]
             count = data[self.roles[f"{res}_count"][0]]
             good = {ts: share.get(ts, 0.0) / 100 * n for ts, n in count.items()}
-            return good, count
+            return _counts(good, count)
         total = self.series(data, f"{res}_total")
         if f"{res}_good" in self.roles:
-            return self.series(data, f"{res}_good"), total
+            return _counts(self.series(data, f"{res}_good"), total)
         bad = self.series(data, f"{res}_bad")
-        return {ts: n - bad.get(ts, 0.0) for ts, n in total.items()}, total
+        return _counts({ts: n - bad.get(ts, 0.0) for ts, n in total.items()}, total)
 
     def measure(
         self, slo: Slo, data: dict[str, dict[int, float]], at: int, slo_window: int, history: bool
@@ -185,7 +279,7 @@ class _Plan:
         if self.kind == "threshold":
             t = slo.indicator.threshold
             assert t is not None
-            maxima = data[self.roles["slices"][0]]
+            maxima = {ts: v for ts, v in data[self.roles["slices"][0]].items() if not math.isnan(v)}
             good_of = {ts: 1.0 if HOLDS[t.operator](v, t.value) else 0.0 for ts, v in maxima.items()}
             for w in windows:
                 inside = [ts for ts in maxima if at - w <= ts < at]
@@ -258,6 +352,30 @@ def _plan(slo: Slo, at: int, slo_window: int, prefix: str) -> _Plan:
         add("slices", metric, stat, t.slice_seconds, at - slo_window)
         return _Plan("threshold", queries, roles)
     raise ValueError(f"SLO {slo.name} has no cloudwatch source")
+
+
+class BadCount(ValueError):
+    pass
+
+
+def _counts(good: dict[int, float], total: dict[int, float]) -> tuple[dict[int, float], dict[int, float]]:
+    """Good and total of the periods with data; BadCount for a count no metric store can hold."""
+    keep = [ts for ts, n in total.items() if not math.isnan(n) and not math.isnan(good.get(ts, 0.0))]
+    for ts in keep:
+        for n in (total[ts], good.get(ts, 0.0)):
+            if not 0 <= n <= MAX_COUNT:
+                what = "negative" if n < 0 else f"over {MAX_COUNT:.0f}"
+                raise BadCount(f"{n:g} events in the period at {ts} ({what})")
+    return {ts: good.get(ts, 0.0) for ts in keep}, {ts: total[ts] for ts in keep}
+
+
+def _describe(exc: Exception) -> str:
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return f"{err.get('Code', 'error')}: {err.get('Message', exc)}"
+    return str(exc)
 
 
 def _chunks(items: list[MetricQuery], size: int) -> Iterator[list[MetricQuery]]:

@@ -1,29 +1,33 @@
 """Read SLO event counts from any Prometheus-compatible query API (Prometheus, Thanos, Mimir, AMP).
 
 Every query of a report is evaluated at the same `time=at`, so good and total can never come from
-different instants. Queries run in parallel (identical ones once); each request has a timeout and
-retries on connection errors and 429/502/503/504.
+different instants. Queries run in parallel (identical ones once), all under one deadline
+(`--timeout`), with retries on connection errors and 429/502/503/504 (`sre_cli.backends.http`).
+
+Answers are checked, not trusted: anything but a vector (a matrix for range queries) of
+[time, "number"] samples, a negative or non-finite count, or a count too large to be exact is a
+backend error. NaN is no data: a window whose good, bad or total events are NaN has no counts.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import UTC, datetime
 from typing import Any
 
-import requests
-from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
-from urllib3.util.retry import Retry
-
 from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, promql
+from sre_cli.backends.http import BadAnswer, HttpError, JsonApi
+from sre_cli.backends.urls import redact
 from sre_cli.slospec.model import Slo
 
 HISTORY_POINTS = 120  # burn-down chart resolution: 30d -> one point per 6h
-RETRY_STATUS = (429, 502, 503, 504)
+# Beyond 2^53 a float no longer holds every integer: such a count cannot be exact (and sums of a
+# few overflow to inf). No real SLO counts that many events in a window.
+MAX_COUNT = 2.0**53
+
+Value = float | None  # None: no series at all; NaN: series present, but no number (no data)
 
 
 class PrometheusBackend:
@@ -41,69 +45,66 @@ class PrometheusBackend:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.workers = workers
-        retry = Retry(
-            total=retries,
-            connect=retries,
-            read=retries,
-            status=retries,
-            backoff_factor=0.2,
-            status_forcelist=RETRY_STATUS,
-            allowed_methods=frozenset({"GET", "POST"}),
-            raise_on_status=False,
-        )
-        session = requests.Session()
-        session.hooks["response"].append(_raise_api_error)
-        self.client = PrometheusConnect(url=self.url, auth=auth, retry=retry, timeout=timeout, session=session)
+        self.api = JsonApi(self.url, auth=auth, timeout=timeout, retries=retries)
 
     @property
     def where(self) -> str:
-        return self.url
+        return redact(self.url)
 
     # ---- HTTP ----------------------------------------------------------------------------
 
-    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    def _get(self, path: str, params: list[tuple[str, str]], result_type: str) -> list[Any]:
         try:
-            return fn(*args, **kwargs)
-        except requests.exceptions.Timeout:
-            raise BackendError(self.where, f"no answer within {self.timeout:g}s (--timeout)") from None
-        except requests.exceptions.ConnectionError as exc:
-            # With retries configured, urllib3 reports a read timeout as a connection error.
-            if "Read timed out" in str(exc):
-                raise BackendError(self.where, f"no answer within {self.timeout:g}s (--timeout)") from None
-            raise BackendError(self.where, f"cannot connect ({_root_cause(exc)})") from None
-        except requests.exceptions.RetryError as exc:
-            raise BackendError(self.where, f"gave up after retries ({_root_cause(exc)})") from None
-        except ApiError as exc:
-            raise BackendError(self.where, str(exc)) from None
-        except PrometheusApiClientException as exc:
-            raise BackendError(self.where, _http_error(str(exc))) from None
-        except (KeyError, TypeError, ValueError) as exc:
-            # HTTP 200 without {"status":"success","data":{"result":...}}: not a Prometheus API.
-            raise BackendError(self.where, f"unexpected answer, not a Prometheus query API ({exc!r})") from None
-        except requests.exceptions.RequestException as exc:
+            return _result(self.api.get(path, params), result_type)
+        except BadAnswer as exc:
+            raise BackendError(self.where, f"unexpected answer, not a Prometheus query API ({exc})") from None
+        except HttpError as exc:
             raise BackendError(self.where, str(exc)) from None
 
     def _range(self, query: str, start: float, end: float, step: int) -> dict[str, list[tuple[float, float]]]:
-        result = self._call(
-            self.client.custom_query_range,
-            query,
-            start_time=datetime.fromtimestamp(start, UTC),
-            end_time=datetime.fromtimestamp(end, UTC),
-            step=str(step),
-        )
+        params = [("query", query), ("start", f"{start:.3f}"), ("end", f"{end:.3f}"), ("step", str(step))]
         out: dict[str, list[tuple[float, float]]] = {}
-        for s in result:
-            points = [(float(t), n) for t, v in s.get("values", []) if (n := _sample_value([t, v])) is not None]
-            out[_key(s)] = points
+        for series in self._get("/api/v1/query_range", params, "matrix"):
+            if not isinstance(series, dict) or not isinstance(series.get("values"), list):
+                raise BackendError(self.where, "unexpected answer: a range series without a list of values")
+            out[_key(series)] = [self._sample(p) for p in series["values"]]
         return out
 
     # ---- measuring -----------------------------------------------------------------------
 
-    def _scalar(self, query: str, at: float) -> float | None:
-        """The value of a query yielding at most one sample (several are summed); None if empty."""
-        result = self._call(self.client.custom_query, query, params={"time": f"{at:.3f}"})
-        values = [v for s in result if (v := _sample_value(s.get("value"))) is not None]
-        return sum(values) if values else None
+    def _scalar(self, query: str, at: float) -> Value:
+        """The value of a query yielding at most one sample (several are summed); None if empty, NaN if NaN."""
+        samples = self._get("/api/v1/query", [("query", query), ("time", f"{at:.3f}")], "vector")
+        values = []
+        for sample in samples:
+            if not isinstance(sample, dict):
+                raise BackendError(self.where, f"unexpected answer: a sample that is {type(sample).__name__}")
+            values.append(self._sample(sample.get("value"))[1])
+        if not values:
+            return None
+        total = math.fsum(values)
+        return total if math.isnan(total) else self._count(total, query)
+
+    def _sample(self, pair: Any) -> tuple[float, float]:
+        """[time, "value"] as numbers; NaN stays NaN (no data)."""
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise BackendError(self.where, f"unexpected answer: sample {_show(pair)} is not [time, value]")
+        t, v = pair
+        if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t):
+            raise BackendError(self.where, f"unexpected answer: sample time {_show(t)} is not a number")
+        if isinstance(v, bool) or not isinstance(v, str | int | float):
+            raise BackendError(self.where, f"unexpected answer: sample value {_show(v)} is not a number")
+        try:
+            n = float(v)
+        except ValueError:
+            raise BackendError(self.where, f"unexpected answer: sample value {_show(v)} is not a number") from None
+        return float(t), n if math.isnan(n) else self._count(n)
+
+    def _count(self, n: float, query: str | None = None) -> float:
+        if not 0 <= n <= MAX_COUNT:  # also refuses inf
+            what = "negative" if n < 0 else "infinite" if math.isinf(n) else f"over {MAX_COUNT:.0f}"
+            raise BackendError(self.where, f"unexpected answer: {n:g} is not an event count ({what})")
+        return n
 
     def measure(
         self,
@@ -116,8 +117,20 @@ class PrometheusBackend:
     ) -> dict[str, Measurement]:
         """Measure every SLO at `at`; the first backend failure cancels the rest and raises.
 
-        Identical expressions (SLOs sharing an SLI) are queried once; all queries run in parallel.
+        Identical expressions (SLOs sharing an SLI) are queried once, and so are identical history
+        range queries; all queries run in parallel, under one deadline.
         """
+        with self.api.run():
+            return self._measure(slos, at, slo_windows, history, progress)
+
+    def _measure(
+        self,
+        slos: Sequence[Slo],
+        at: float,
+        slo_windows: dict[str, int],
+        history: bool,
+        progress: Callable[[], None] | None,
+    ) -> dict[str, Measurement]:
         plans = {}
         for slo in slos:
             queries = promql.slo_queries(slo)
@@ -129,7 +142,7 @@ class PrometheusBackend:
             for expr in terms.values():
                 waiting.setdefault(expr, set()).add(name)
         missing = {name: len(set(terms.values())) for name, (_, _, terms) in plans.items()}
-        values: dict[str, float | None] = {}
+        values: dict[str, Value] = {}
         with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
             futures = {pool.submit(self._scalar, expr, at): expr for expr in waiting}
             try:
@@ -151,21 +164,38 @@ class PrometheusBackend:
                     if not m.data_at_start and m.windows.get(m.slo_window) is not None
                 }
                 for name, job in since.items():
-                    out[name] = dataclasses.replace(out[name], data_since=job.result())
+                    out[name] = dataclasses.replace(out[name], data_since=_known(job.result()))
                 if history:
-                    jobs = {
-                        name: pool.submit(self._history, plans[name][0], at, m.slo_window)
-                        for name, m in out.items()
-                        if m.windows.get(m.slo_window) is not None
-                    }
-                    for name, job in jobs.items():
-                        out[name] = dataclasses.replace(out[name], history=job.result())
-                        if progress:
-                            progress()
+                    out = self._with_history(pool, plans, out, at, progress)
             except BaseException:
                 for f in futures:
                     f.cancel()
                 raise
+        return out
+
+    def _with_history(
+        self,
+        pool: ThreadPoolExecutor,
+        plans: dict[str, Any],
+        out: dict[str, Measurement],
+        at: float,
+        progress: Callable[[], None] | None,
+    ) -> dict[str, Measurement]:
+        """Burn-down history of every SLO with data; SLOs sharing an SLI and window share one range query."""
+        jobs: dict[tuple[promql.SloQueries, int], Any] = {}
+        wanted = {}
+        for name, m in out.items():
+            if m.windows.get(m.slo_window) is None:
+                continue
+            key = (plans[name][0], m.slo_window)
+            if key not in jobs:
+                jobs[key] = pool.submit(self._history, *key, at)
+            wanted[name] = key
+        out = dict(out)
+        for name, key in wanted.items():
+            out[name] = dataclasses.replace(out[name], history=jobs[key].result())
+            if progress:
+                progress()
         return out
 
     def _assemble(
@@ -174,23 +204,23 @@ class PrometheusBackend:
         queries: promql.SloQueries,
         seconds: list[int],
         terms: dict[str, str],
-        results: dict[str, float | None],
+        results: dict[str, Value],
         at: float,
         slo_window: int,
     ) -> Measurement:
         values = {key: results[expr] for key, expr in terms.items()}
         counts: dict[int, Counts | None] = {}
         for s in seconds:
-            total = values[f"total:{s}"]
-            if total is None:
-                counts[s] = None
+            total, num = values[f"total:{s}"], values[f"num:{s}"]
+            if total is None or math.isnan(total) or (num is not None and math.isnan(num)):
+                counts[s] = None  # NaN anywhere is no data, never a count
                 continue
             # A sparse numerator (no 5xx ever) has no series at all: that is zero, not unknown.
-            num = values[f"num:{s}"] or 0.0
+            num = num or 0.0
             good = total - num if queries.numerator_is_bad else num
             counts[s] = Counts(good=good, total=total)
         step = promql.coverage_step(slo_window)
-        n = values["cov_n"]
+        n = _known(values["cov_n"])
         coverage = None if n is None else min(n / max(slo_window // step, 1), 1.0)
         return Measurement(
             slo=name,
@@ -200,65 +230,60 @@ class PrometheusBackend:
             windows=counts,
             coverage=coverage if coverage is not None else (0.0 if counts[slo_window] is None else None),
             data_since=None,
-            data_at_start=values["cov_start"] is not None,
+            data_at_start=_known(values["cov_start"]) is not None,
             coverage_step=step,
         )
 
-    def _history(self, queries: promql.SloQueries, at: float, slo_window: int) -> tuple[HistoryStep, ...]:
+    def _history(self, queries: promql.SloQueries, slo_window: int, at: float) -> tuple[HistoryStep, ...]:
         step = max(slo_window // HISTORY_POINTS, 60)
         series = self._range(promql.history_query(queries, step), at - slo_window + step, at, step)
         nums = dict(series.get("num", []))
         out = []
         for t, total in series.get("total", []):
-            num = nums.get(t, 0.0)
+            num = nums.get(t, 0.0)  # no numerator sample: no such events in the step
+            if math.isnan(total) or math.isnan(num):
+                continue  # no data in this step
             out.append(HistoryStep(t, total - num if queries.numerator_is_bad else num, total))
         return tuple(out)
 
 
-class ApiError(RuntimeError):
-    """HTTP 200 carrying {"status": "error"} (some proxies and Prometheus-compatible stores do that)."""
+def _known(value: Value) -> float | None:
+    return None if value is None or math.isnan(value) else value
 
 
-def _raise_api_error(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-    if response.status_code != 200 or "json" not in response.headers.get("Content-Type", ""):
-        return
-    try:
-        body = response.json()
-    except ValueError:
-        return
-    if isinstance(body, dict) and body.get("status") == "error":
-        raise ApiError(f"{body.get('errorType', 'error')}: {body.get('error', 'no error text')}")
+def _result(doc: Any, result_type: str) -> list[Any]:
+    """data.result of a Prometheus API answer, checked to be a list of the expected type."""
+    if not isinstance(doc, dict):
+        raise BadAnswer(f"the answer is {_show(doc)}, not a JSON object")
+    if doc.get("status") == "error":
+        raise HttpError(f"{_show(doc.get('errorType', 'error'))}: {_show(doc.get('error', 'no error text'))}")
+    if doc.get("status") != "success":
+        raise BadAnswer(f'status {_show(doc.get("status"))}, expected "success"')
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        raise BadAnswer(f"data is {_show(data)}, not an object")
+    if data.get("resultType") != result_type:
+        raise BadAnswer(f"resultType {_show(data.get('resultType'))} where {result_type!r} was expected")
+    result = data.get("result")
+    if not isinstance(result, list):
+        raise BadAnswer(f"result is {_show(result)}, not a list")
+    return result
 
 
 def _key(series: dict[str, Any]) -> str:
-    return series.get("metric", {}).get(promql.QUERY_LABEL, "")
+    labels = series.get("metric")
+    key = labels.get(promql.QUERY_LABEL, "") if isinstance(labels, dict) else ""
+    return key if isinstance(key, str) else ""
 
 
-def _sample_value(value: Any) -> float | None:
-    """The number of an API sample `[time, "text"]`; None when missing or not finite."""
-    if not value or len(value) != 2:
-        return None
-    n = float(value[1])
-    return None if math.isnan(n) or math.isinf(n) else n
-
-
-def _root_cause(exc: BaseException) -> str:
-    text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "timed out", "Max retries exceeded"):
-        if marker in text:
-            return marker.lower() if marker != "Max retries exceeded" else "too many failed attempts"
-    return text[:200]
-
-
-def _http_error(text: str) -> str:
-    # PrometheusApiClientException("HTTP Status Code 500 (b'...')"): keep the status and the API's error text.
+def _show(value: Any) -> str:
+    """A server-sent value for an error message: short JSON, one line."""
     import json
-    import re
 
-    m = re.match(r"HTTP Status Code (\d+) \(b?(['\"])(.*)\2\)$", text, re.S)
-    if not m:
-        return text[:300]
-    status, body = m.group(1), m.group(3)
-    with contextlib.suppress(ValueError, AttributeError):
-        body = json.loads(body.encode().decode("unicode_escape")).get("error", body)
-    return f"HTTP {status}: {str(body).strip()[:300]}"
+    from sre_cli.backends.urls import one_line
+
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return one_line(text, 80)

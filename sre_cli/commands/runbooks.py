@@ -29,13 +29,12 @@ def check(specs_dir: str) -> None:
         outputs = gen.render_all(specs)
     except (ValueError, RuntimeError) as exc:
         options.fail(f"generation failed: {exc}")
-    problems = runbook_check.check(specs, outputs)
+    checked = runbook_check.check_all(specs, outputs)
+    problems = checked.problems
     for problem in problems:
         click.echo(str(problem))
     if problems:
         n = len(problems)
         click.echo(f"{n} runbook problem{'s' if n != 1 else ''}", err=True)
         raise SystemExit(1)
-    n_runbooks = len(runbook_check.runbook_paths(specs, outputs, specs.root))
-    n_links = len(runbook_check.alert_links(outputs, specs.defaults.runbook_base_url)[0])
-    click.echo(f"ok: {n_links} alert links, {n_runbooks} runbooks")
+    click.echo(f"ok: {checked.links} alert links, {checked.runbooks} runbooks")

@@ -19,6 +19,7 @@ def slo() -> None:
 
 def parse_at(text: str | None) -> float:
     """RFC 3339 or Unix seconds; default now. Raises click.BadParameter otherwise."""
+    import math
     import time
     from datetime import UTC, datetime
 
@@ -27,6 +28,8 @@ def parse_at(text: str | None) -> float:
         return round(now, 3)
     try:
         at = float(text)
+        if not math.isfinite(at):
+            raise click.BadParameter(f"{text!r} is not a time", param_hint="--at")
     except ValueError:
         try:
             dt = datetime.fromisoformat(text.replace("z", "Z"))
@@ -36,7 +39,10 @@ def parse_at(text: str | None) -> float:
             ) from None
         if dt.tzinfo is None:
             raise click.BadParameter(f"{text!r} has no time zone; add Z or +hh:mm", param_hint="--at") from None
-        at = dt.astimezone(UTC).timestamp()
+        try:
+            at = dt.astimezone(UTC).timestamp()
+        except (OverflowError, ValueError):
+            raise click.BadParameter(f"{text!r} is out of range", param_hint="--at") from None
     if at > now + 60:
         raise click.BadParameter(f"{text!r} is in the future", param_hint="--at")
     if at <= 0:
@@ -76,9 +82,16 @@ def parse_at(text: str | None) -> float:
     help="Exit 1 when an SLO is breached, has exhausted its budget, or would page (repeatable).",
 )
 @click.option(
-    "--timeout", type=click.FloatRange(min=0.05), default=30.0, show_default=True, help="Seconds per request."
+    "--timeout",
+    type=click.FloatRange(min=0.05, max=86400),
+    callback=lambda _ctx, _param, value: _finite(value, "--timeout"),
+    default=120.0,
+    show_default=True,
+    help="Deadline in seconds for the whole report: every request, retry and Retry-After wait.",
 )
-@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True, help="Retries per request.")
+@click.option(
+    "--retries", type=click.IntRange(min=0, max=100), default=2, show_default=True, help="Retries per request."
+)
 @click.option(
     "--token-file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -115,8 +128,8 @@ def report(
     from sre_cli.backends import BackendError
 
     chosen = select(specs.slos, names, backend)
-    if output is not None and output.parent and not output.parent.is_dir():
-        options.fail(f"--output {output}: directory {output.parent} does not exist")
+    if output is not None:
+        check_writable(output)
     source = make_backend(backend, prometheus_url, region, endpoint_url, timeout, retries, token_file, sigv4_region)
     if backend == "cloudwatch":
         chosen = fill_identities(chosen, values_file)
@@ -131,7 +144,10 @@ def report(
     else:
         from sre_cli.fileio import atomic_write
 
-        atomic_write(output, text)
+        try:
+            atomic_write(output, text)
+        except OSError as exc:
+            options.fail(f"--output {output}: cannot write ({exc.strerror or exc})")
         click.echo(f"wrote {output}", err=True)
     failing = {cond: result.failing(cond) for cond in fail_on}
     failing = {c: n for c, n in failing.items() if n}
@@ -150,6 +166,34 @@ def fill_identities(slos: list, values_file: Path | None) -> list:
     if missing := needed - set(values or {}):
         options.fail(placeholders.missing_message(missing, source))
     return [placeholders.fill_slo(slo, values or {}, source or "") for slo in slos]
+
+
+def _finite(value: float, flag: str) -> float:
+    import math
+
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds", param_hint=flag)
+    return value
+
+
+def check_writable(output: Path) -> None:
+    """Fail before querying anything when the report could not be written to `output`."""
+    import os
+    import tempfile
+
+    if output.is_dir():
+        options.fail(f"--output {output}: is a directory")
+    parent = output.parent
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        options.fail(f"--output {output}: directory {parent} {what}")
+    # Try it: permissions, read-only mounts and pseudo file systems all answer only to a real write.
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".probe", dir=parent)
+    except OSError as exc:
+        options.fail(f"--output {output}: cannot write in {parent} ({exc.strerror or exc})")
+    os.close(fd)
+    os.unlink(probe)
 
 
 def select(slos: list, names: tuple[str, ...], backend: str) -> list:
@@ -184,22 +228,32 @@ def make_backend(
     if backend == "cloudwatch":
         if not region:
             options.fail("--backend cloudwatch needs --region (or AWS_REGION)")
-        from sre_cli.backends.cloudwatch import CloudWatchBackend
+        if endpoint_url is not None:
+            check_url("--endpoint-url", endpoint_url)
+        from sre_cli.backends.cloudwatch import ClientConfigError, CloudWatchBackend
 
-        return CloudWatchBackend(region, endpoint_url=endpoint_url, timeout=timeout, retries=retries)
-    from urllib.parse import urlparse
-
-    parsed = urlparse(prometheus_url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        options.fail(f"--prometheus-url {prometheus_url!r}: expected http(s)://host:port[/path]")
+        try:
+            return CloudWatchBackend(region, endpoint_url=endpoint_url, timeout=timeout, retries=retries)
+        except ClientConfigError as exc:
+            options.fail(str(exc))
+    check_url("--prometheus-url", prometheus_url)
     from sre_cli.backends import auth
     from sre_cli.backends.prometheus import PrometheusBackend
 
     try:
-        credentials = auth.from_options(token_file, sigv4_region)
+        credentials = auth.from_options(token_file, sigv4_region, url=prometheus_url)
     except auth.AuthConfigError as exc:
         options.fail(str(exc))
-    return PrometheusBackend(prometheus_url, auth=credentials, timeout=timeout, retries=retries)
+    url = auth.without_credentials(prometheus_url)
+    return PrometheusBackend(url, auth=credentials, timeout=timeout, retries=retries)
+
+
+def check_url(flag: str, url: str) -> None:
+    from sre_cli.backends import urls
+
+    problem = urls.problem(url)
+    if problem:
+        options.fail(f"{flag} {urls.one_line(urls.redact(url))!r}: {problem}")
 
 
 def progress_bar(total: int):

@@ -36,9 +36,12 @@ def exhaustion(s: SloReport) -> str:
 
 def render_table(report: Report, width: int | None = None, color: bool | None = None) -> str:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"SLO report at {timestamp(report.at)} ({report.backend}: {report.source})", expand=False)
+    # User text (names, URLs, warnings naming them) is data: `[bold]` in it must print as typed.
+    title = f"SLO report at {timestamp(report.at)} ({escape(report.backend)}: {escape(report.source)})"
+    table = Table(title=title, expand=False)
     for column, justify in (
         ("SLO", "left"),
         ("status", "left"),
@@ -56,23 +59,23 @@ def render_table(report: Report, width: int | None = None, color: bool | None = 
         style = STATUS_STYLE[s.status]
         events = "—" if s.events is None else f"{count(s.events.good)}/{count(s.events.total)}"
         table.add_row(
-            f"{s.name} ({s.window})",
+            escape(f"{s.name} ({s.window})"),
             f"[{style}]{s.status}[/{style}]",
             pct(s.sli),
             pct(s.objective, 2),
             events + (" slices" if s.unit == "slices" else ""),
             f"[{style}]{pct(s.remaining, 1)}[/{style}]",
             *(rate(s.burn_rates.get(w)) for w in TABLE_BURN_WINDOWS),
-            firing_tiers(s),
+            escape(firing_tiers(s)),
             exhaustion(s),
             ("" if s.coverage.complete else "[yellow]⚠ [/yellow]") + pct(s.coverage.share, 0),
         )
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 200, force_terminal=color, no_color=color is False)
+    console = Console(file=buffer, width=width or 200, force_terminal=color, no_color=color is False, emoji=False)
     console.print(table)
     for s in report.slos:
         for w in s.warnings:
-            console.print(f"[yellow]warning[/yellow]: {s.name}: {w}")
+            console.print(f"[yellow]warning[/yellow]: {escape(s.name)}: {escape(w)}")
     return buffer.getvalue()
 
 

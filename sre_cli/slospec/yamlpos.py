@@ -73,6 +73,12 @@ def _pos(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+# Every node built counts against these limits, including each re-expansion of an alias and each
+# mapping merged with `<<` (merges of empty mappings build nothing, yet nest x20 per level).
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+
 class _Builder:
     def __init__(self) -> None:
         self.positions: dict[Path, Position] = {}
@@ -81,17 +87,25 @@ class _Builder:
         self._depth = 0
         self._built = 0
 
+    def _enter(self, node: yaml.Node) -> None:
+        """Count one node against the size and depth limits (`_depth` is decremented by the caller)."""
+        self._depth += 1
+        self._built += 1
+        if self._built > MAX_NODES:
+            raise YamlError(
+                "YAML document too large (alias expansion?): "
+                f"over {MAX_NODES:,} nodes once aliases and merge keys (<<) are expanded",
+                _pos(node),
+            )
+        if self._depth > MAX_DEPTH:
+            raise YamlError("YAML nested too deeply (or a recursive alias)", _pos(node))
+
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.positions[path] = _pos(node)
         if node.tag not in _PLAIN_TAGS:
             raise YamlError(f"YAML tag {node.tag!r} is not allowed in a spec", _pos(node))
-        self._depth += 1
-        self._built += 1
-        if self._built > 200_000:
-            raise YamlError("YAML document too large (alias expansion?)", _pos(node))
-        if self._depth > 64:
-            raise YamlError("YAML nested too deeply (or a recursive alias)", _pos(node))
         try:
+            self._enter(node)
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, path)
             if isinstance(node, yaml.SequenceNode):
@@ -112,8 +126,12 @@ class _Builder:
                 for source in sources:
                     if not isinstance(source, yaml.MappingNode):
                         raise YamlError("a merge key (<<) needs a mapping or a list of mappings", _pos(source))
-                    for k, v in self._mapping(source, path).items():
-                        merged.setdefault(k, v)
+                    try:
+                        self._enter(source)
+                        for k, v in self._mapping(source, path).items():
+                            merged.setdefault(k, v)
+                    finally:
+                        self._depth -= 1
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sre_cli import generate
 from sre_cli.cli import cli
 from sre_cli.runbooks import check, render
+from sre_cli.slospec.load import load
 from sre_cli.slospec.model import SpecSet
 
 from .conftest import REPO
@@ -284,3 +285,31 @@ def test_generated_runbooks_on_disk_are_current(repo_specs: SpecSet) -> None:
     outputs = render.render(repo_specs)
     for path, content in outputs.items():
         assert (REPO / path).read_text() == content, f"{path} is stale: run `sre generate`"
+
+
+# ---- scale (issue 17, item 15): each rule file parsed once, by libyaml ---------------------------
+
+
+def test_runbooks_check_parses_each_rule_file_once_with_the_c_loader(
+    repo_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[tuple[str, object]] = []
+    real_load_all, real_safe_load_all = yaml.load_all, yaml.safe_load_all
+
+    def load_all(stream, Loader):
+        parsed.append((stream, Loader))
+        return real_load_all(stream, Loader)
+
+    def safe_load_all(stream):
+        parsed.append((stream, yaml.SafeLoader))
+        return real_safe_load_all(stream)
+
+    monkeypatch.setattr(yaml, "load_all", load_all)
+    monkeypatch.setattr(yaml, "safe_load_all", safe_load_all)
+    monkeypatch.chdir(repo_copy)
+    r = CliRunner().invoke(cli, ["runbooks", "check", "--specs", "slo"])
+    assert r.exit_code == 0, r.output
+    rule_files = [p for p in generate.render_all(load([repo_copy / "slo"])) if fnmatch(p, "alarms/prometheus/*.yaml")]
+    assert rule_files
+    assert len(parsed) == len(rule_files)  # was twice: once to check, once to count the links
+    assert {loader for _, loader in parsed} == {yaml.CSafeLoader}
