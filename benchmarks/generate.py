@@ -25,13 +25,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
-from sre_cli import generate, session
-from sre_cli.runbooks import render as runbooks
+from sre_cli import generate
+from sre_cli.commands.generate import cyclic_gc_paused
 from sre_cli.spec import SpecSet
 from sre_cli.targets import jsontext
-from sre_cli.targets.cloudwatch import validator
 from sre_cli.targets.prometheus import yamltext
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -47,14 +44,15 @@ def _seconds(run: Callable[[], object], clock: Callable[[], float] = time.proces
 def _render(specs: SpecSet) -> dict[str, float]:
     """Seconds per target, rendered one after the other in one process."""
     seconds: dict[str, float] = {}
-    gc.disable()
-    try:
-        with session.render_session():
-            for target in generate.targets():
-                seconds[target.name] = _seconds(lambda target=target: target.render(specs))
-    finally:
-        gc.enable()
+    with cyclic_gc_paused():
+        for target in generate.targets():
+            seconds[target.name] = _seconds(lambda target=target: target.render(specs))
     return seconds
+
+
+def _render_all(specs: SpecSet) -> None:
+    with cyclic_gc_paused():
+        generate.render_all(specs)
 
 
 @contextlib.contextmanager
@@ -71,25 +69,18 @@ def _json(value: Any, default: Any = None) -> str:
     return json.dumps(value, indent=2, sort_keys=True, default=default)
 
 
-@contextlib.contextmanager
-def _pyyaml() -> Iterator[None]:
-    with _patched(yamltext, "dump", yamltext.pyyaml_dump), _patched(yamltext, "list_text", lambda _items: None):
-        yield
-
-
 def _serial() -> contextlib.AbstractContextManager[None]:
     return _patched(generate, "_can_fork", lambda: False)
 
 
 # name, how to switch it off
 SPEED_UPS: list[tuple[str, Callable[[], contextlib.AbstractContextManager[None]]]] = [
-    ("yamltext (rule files by hand, not PyYAML's representer)", _pyyaml),
-    ("jsontext (Grafana JSON, not json.dumps(indent=2))", lambda: _patched(jsontext, "dumps", _json)),
     (
-        "validator fast path (compiled predicate before the walk)",
-        lambda: _patched(validator, "_operation_accepts", lambda _operation: lambda _request: False),
+        "yamltext (rule files and manifests by hand, not PyYAML's representer)",
+        lambda: _patched(yamltext, "dump", yamltext.pyyaml_dump),
     ),
-    ("runbook Jinja getattr (dict key first)", lambda: _patched(runbooks, "_DictFirstEnvironment", jinja2.Environment)),
+    ("jsontext (Grafana JSON, not json.dumps(indent=2))", lambda: _patched(jsontext, "dumps", _json)),
+    ("cyclic GC paused (sre_cli/commands/generate.py)", lambda: _patched(gc, "disable", lambda: None)),
 ]
 
 
@@ -130,7 +121,7 @@ def main() -> None:
         for name, switch_off in SPEED_UPS:
             with_, without = _alternately(lambda: sum(_render(specs).values()), switch_off, args.repeat)
             _row(name, with_, without)
-        with_, without = _alternately(lambda: generate.render_all(specs), _serial, args.repeat, time.perf_counter)
+        with_, without = _alternately(lambda: _render_all(specs), _serial, args.repeat, time.perf_counter)
         _row("second process for cloudwatch-alarms (wall-clock time)", with_, without)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

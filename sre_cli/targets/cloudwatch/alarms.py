@@ -22,6 +22,7 @@ import json
 from typing import Any
 
 from sre_cli import links, slomath
+from sre_cli.generate import Target
 from sre_cli.spec import Slo, SpecSet
 from sre_cli.spec.load import AlertTier
 from sre_cli.targets.cloudwatch import sli, validator
@@ -224,10 +225,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     return {path: dumps(doc) for path, doc in render_documents(specs).items()}
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("cloudwatch-alarms", (f"{ALARMS_DIR}/*.json",), render)
-
-
-TARGET = _target()
+TARGET = Target("cloudwatch-alarms", (f"{ALARMS_DIR}/*.json",), render)

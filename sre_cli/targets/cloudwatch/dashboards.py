@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from sre_cli import links, slomath
+from sre_cli.generate import Target
 from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo, SpecSet
 from sre_cli.spec.load import AlertTier
@@ -206,10 +207,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     return {path: json.dumps(doc, indent=2, sort_keys=True) + "\n" for path, doc in render_documents(specs).items()}
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("cloudwatch-dashboards", (f"{DASHBOARDS_DIR}/*.json",), render)
-
-
-TARGET = _target()
+TARGET = Target("cloudwatch-dashboards", (f"{DASHBOARDS_DIR}/*.json",), render)

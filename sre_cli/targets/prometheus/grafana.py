@@ -19,6 +19,7 @@ from grafana_foundation_sdk.models import common as common_models
 from grafana_foundation_sdk.models import dashboard as models
 
 from sre_cli import slomath
+from sre_cli.generate import Target
 from sre_cli.slomath import format_duration
 from sre_cli.spec import Slo, SpecSet
 from sre_cli.targets import jsontext
@@ -139,10 +140,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     }
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("grafana", (f"{DASHBOARD_DIR}/*.json",), render)
-
-
-TARGET = _target()
+TARGET = Target("grafana", (f"{DASHBOARD_DIR}/*.json",), render)
