@@ -94,7 +94,7 @@ def _second_process() -> ProcessPoolExecutor:
 
 
 def _render_target(name: str, specs: SpecSet) -> dict[str, str]:
-    """In the worker: the target is looked up there by name (a function is sent by reference)."""
+    """Runs in the worker, which finds the target by name in its own (forked) copy of the registry."""
     return next(t for t in targets() if t.name == name).render(specs)
 
 
