@@ -6,7 +6,8 @@ Prints figures, asserts nothing.
    Measured on the shared 2-core dev VM, whose speed drifts by a third from one minute to the next
    (compare runs taken back to back): 8.3-11.4 s before the generation work of issue 3 (ffb7764),
    2.5-3.2 s after it serially, run alternately with the earlier code, on a larger output (59.5 MB,
-   was 53.7); 2.2-2.9 s since the CloudWatch alarms render in a forked second process.
+   was 53.7); 2.2-2.9 s since the CloudWatch alarms render in a forked second process. What each
+   of the speed-ups buys: benchmarks/generate.py, benchmarks/README.md.
 2. Rule-group evaluation time on a real Prometheus over 30 days of backfilled history of ~500 raw
    `http_requests_total{job="api"}` series (synth, 1m samples, 3 status classes per handler):
    our rule group for api-availability (from the prometheus rules target) next to the
@@ -56,6 +57,7 @@ import yaml
 
 from benchmarks import _sloth
 from sre_cli import generate, promrun, synth
+from sre_cli.commands.generate import cyclic_gc_paused
 from sre_cli.slomath import HOUR, MINUTE
 from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import Slo, SpecSet
@@ -80,7 +82,8 @@ Group = dict[str, Any]
 
 def generation(specs: SpecSet) -> None:
     start = time.perf_counter()
-    outputs = generate.render_all(specs)
+    with cyclic_gc_paused():  # as `sre generate` renders
+        outputs = generate.render_all(specs)
     elapsed = time.perf_counter() - start
     size = sum(len(c) for c in outputs.values())
     print(f"generate, 1,000 SLOs, all targets: {elapsed:.2f} s ({len(outputs)} files, {size / 1e6:.1f} MB)")

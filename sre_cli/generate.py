@@ -7,14 +7,14 @@ file it no longer produces (an SLO was removed) is deleted by generate and repor
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import os
-import pickle
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sre_cli import session
 from sre_cli.fileio import atomic_write
 from sre_cli.slospec.model import SpecSet
 
@@ -23,7 +23,6 @@ TARGET_MODULES: tuple[str, ...] = (
     "sre_cli.slospec.schema",
     "sre_cli.runbooks.target",
     "sre_cli.targets.prometheus.rules",
-    "sre_cli.targets.prometheus.prometheusrule",
     "sre_cli.targets.prometheus.alertmanager",
     "sre_cli.targets.prometheus.amp_alertmanager",
     "sre_cli.targets.prometheus.grafana",
@@ -55,9 +54,9 @@ def targets() -> list[Target]:
     return [importlib.import_module(m).TARGET for m in TARGET_MODULES]
 
 
-# The costliest target (half of the time at 1,000 SLOs: build + botocore-model validation) renders
-# in a forked second process while this one renders the rest. Below PARALLEL_MIN_SLOS the fork
-# costs more than it saves; with threads running (a test's moto server) fork is not safe.
+# The costliest target renders in a forked second process while this one renders the rest
+# (benchmarks/README.md). Below PARALLEL_MIN_SLOS the fork costs more than it saves; with threads
+# running (a test's moto server) fork is not safe.
 OFFLOADED_TARGET = "cloudwatch-alarms"
 PARALLEL_MIN_SLOS = 200
 
@@ -67,62 +66,38 @@ def render_all(specs: SpecSet, parallel: bool | None = None) -> dict[str, str]:
     chosen = targets()
     if parallel is None:
         parallel = len(specs.slos) >= PARALLEL_MIN_SLOS and _can_fork()
-    offloaded = [t for t in chosen if parallel and t.name == OFFLOADED_TARGET]
-    child = _ForkedRender(offloaded[0], specs) if offloaded else None
+    if not parallel or OFFLOADED_TARGET not in {t.name for t in chosen}:
+        return _files([t.render(specs) for t in chosen])
+    with _second_process() as pool:
+        offloaded = pool.submit(_render_target, OFFLOADED_TARGET, specs)
+        rendered = [t.render(specs) for t in chosen if t.name != OFFLOADED_TARGET]
+        rendered.append(offloaded.result())  # the worker's exception, if any, is raised here
+    return _files(rendered)
+
+
+def _files(rendered: list[dict[str, str]]) -> dict[str, str]:
     outputs: dict[str, str] = {}
-    with session.render_session():  # targets share work, e.g. the rule groups (see session)
-        for target in chosen:
-            if target not in offloaded:
-                _collect(outputs, target.render(specs))
-    if child is not None:
-        _collect(outputs, child.result())
+    for files in rendered:
+        for path, content in files.items():
+            if path in outputs:
+                raise RuntimeError(f"two targets write {path}")
+            outputs[path] = content if content.endswith("\n") else content + "\n"
     return dict(sorted(outputs.items()))
 
 
-def _collect(outputs: dict[str, str], rendered: dict[str, str]) -> None:
-    for path, content in rendered.items():
-        if path in outputs:
-            raise RuntimeError(f"two targets write {path}")
-        outputs[path] = content if content.endswith("\n") else content + "\n"
-
-
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    return forks and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
 
-class _ForkedRender:
-    """One target rendered in a forked child; its files (or its exception) come back pickled."""
+def _second_process() -> ProcessPoolExecutor:
+    # Forked: the worker starts with every module already imported (botocore's model included).
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
-    def __init__(self, target: Target, specs: SpecSet) -> None:
-        read_end, write_end = os.pipe()
-        self._pid = os.fork()
-        if self._pid == 0:  # the child: render, send, exit without running the parent's cleanup
-            os.close(read_end)
-            try:
-                with session.render_session():
-                    payload: tuple[str, object] = ("ok", target.render(specs))
-            except BaseException as exc:  # whatever it is, the parent re-raises it
-                payload = ("error", exc)
-            try:
-                data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # an exception that does not pickle still reaches the parent, as text
-                data = pickle.dumps(("error", RuntimeError(repr(payload[1]))))
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-            os._exit(0)
-        os.close(write_end)
-        self._read_end = read_end
 
-    def result(self) -> dict[str, str]:
-        with os.fdopen(self._read_end, "rb") as source:
-            data = source.read()
-        _, status = os.waitpid(self._pid, 0)
-        if not data:
-            raise RuntimeError(f"the forked render died (wait status {status})")
-        kind, value = pickle.loads(data)
-        if kind == "error":
-            raise value  # type: ignore[misc]
-        return value  # type: ignore[return-value]
+def _render_target(name: str, specs: SpecSet) -> dict[str, str]:
+    """Runs in the worker, which finds the target by name in its own (forked) copy of the registry."""
+    return next(t for t in targets() if t.name == name).render(specs)
 
 
 def plan(outputs: dict[str, str], root: Path) -> Plan:

@@ -44,8 +44,18 @@ def markdown_text(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         line = _MARKDOWN_INLINE.sub(lambda m: "\\" + m.group(0), line.strip(" \t\r\f\v"))
-        lines.append(_MARKDOWN_LINE_START.sub(_escape_line_start, line))
+        lines.append(_keep_edge_spaces(_MARKDOWN_LINE_START.sub(_escape_line_start, line)))
     return "\n".join(lines)
+
+
+def _keep_edge_spaces(line: str) -> str:
+    """Other Unicode spaces (no-break, em...) at a line's edges as character references: renderers
+    trim a paragraph's Unicode whitespace, but a reference is decoded after trimming."""
+    if line and line[0].isspace():
+        line = f"&#{ord(line[0])};{line[1:]}"
+    if len(line) > 1 and line[-1].isspace():
+        line = f"{line[:-1]}&#{ord(line[-1])};"
+    return line
 
 
 def _escape_line_start(match: re.Match[str]) -> str:

@@ -50,11 +50,9 @@ class InputError(ValueError):
 
 def from_specs(specs: Any) -> dict[str, str]:
     """Namespace name -> rule file text, exactly as `sre generate` writes it."""
-    from sre_cli import session
     from sre_cli.targets.prometheus import rules
 
-    with session.render_session():
-        rendered = rules.render(specs)
+    rendered = rules.render(specs)
     return {
         _service_of(Path(path)): text if text.endswith("\n") else text + "\n"
         for path, text in rendered.items()

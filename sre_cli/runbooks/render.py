@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from sre_cli import links, session, slomath
+from sre_cli import links, slomath
 from sre_cli.promql_selectors import threshold_le_matcher
 from sre_cli.runbooks import hand, markdown, queries
 from sre_cli.slomath import format_duration
@@ -34,24 +34,10 @@ _TIER_ACTION = {
 }
 
 
-class _DictFirstEnvironment(jinja2.Environment):
-    """Looks `a.b` up as a key first when `a` is a dict, as every value of the runbook context is.
-
-    The stock order tries the attribute first, so each of the ~150 lookups of a runbook raised and
-    caught an AttributeError: most of the template's render time. Only a key named like a dict
-    method (`items`, `keys`...) reads differently, and the context has none.
-    """
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
-
-
 def environment() -> jinja2.Environment:
     # StrictUndefined: a misspelt variable is an error at generate time, never a blank in a runbook.
     # No auto_reload: one generation never sees the template change, so it is not stat'ed per page.
-    return _DictFirstEnvironment(
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("sre_cli.runbooks", "templates"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -227,12 +213,7 @@ def _promql_context(slo: Slo) -> dict[str, Any] | None:
     }
 
 
-def _spec_file(slo: Slo, root: Path) -> str:
-    # Once per file within a render session: SLOs share files, and resolving touches the disk.
-    return session.shared(("runbook-spec-file", slo.file, root), lambda: _relative_spec_file(slo.file, root))
-
-
-def _relative_spec_file(file: str, root: Path) -> str:
+def _spec_file(file: str, root: Path) -> str:
     path = Path(file)
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -257,8 +238,8 @@ def context(slo: Slo, specs: SpecSet, parts: hand.HandParts) -> dict[str, Any]:
             "objective_pct": percent(slo.objective),
             "window": slo.window,
             "min_events": slo.min_events,
-            "spec_file": _spec_file(slo, specs.root),
-            "spec_file_cell": markdown_code(_spec_file(slo, specs.root), in_table=True),
+            "spec_file": _spec_file(slo.file, specs.root),
+            "spec_file_cell": markdown_code(_spec_file(slo.file, specs.root), in_table=True),
         },
         "budget": budget,
         "dashboard": {

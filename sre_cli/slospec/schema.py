@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sre_cli.generate import Target
 from sre_cli.slospec import document
 from sre_cli.slospec.model import SpecSet
 
@@ -34,10 +35,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     }
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("schema", (SCHEMA_PATH, DEFAULTS_SCHEMA_PATH), render)
-
-
-TARGET = _target()
+TARGET = Target("schema", (SCHEMA_PATH, DEFAULTS_SCHEMA_PATH), render)

@@ -1,12 +1,12 @@
 """Indented JSON text, byte-identical to `json.dumps(value, indent=2, sort_keys=True, default=...)`, faster.
 
 With `indent` the standard library leaves its C encoder for a pure-Python generator chain (one
-generator frame per container level and value), which made the Grafana dashboards of 1,000 SLOs
-take most of a second. Here each container is one plain loop that appends to a list, strings go
-through the same C escaper and numbers through the same repr, and everything that is not exactly
-a dict, list or str takes the standard library's own order of checks (str and int subclasses
-such as enums, tuples, `default` for other objects), so the text is the same; tests compare both
-on the generated dashboards and on generated values.
+generator frame per container level and value); what writing the Grafana dashboards this way
+saves is measured by benchmarks/generate.py (benchmarks/README.md). Here each container is one
+plain loop that appends to a list, strings go through the same C escaper and numbers through the
+same repr, and everything that is not exactly a dict, list or str takes the standard library's
+own order of checks (str and int subclasses such as enums, tuples, `default` for other objects),
+so the text is the same; tests compare both on the generated dashboards and on generated values.
 
 Dicts with keys other than strings (the standard library sorts those before converting them),
 and reference cycles (it raises ValueError), are handed to `json.dumps` itself.

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from sre_cli.targets.cloudwatch import validator
+from sre_cli.slospec.model import SpecSet
+from sre_cli.targets.cloudwatch import dashboards, validator
 
 API = "alarms/cloudwatch/api.json"
 CHILD = "api-availability-page-1h-5m-long"
@@ -22,6 +23,16 @@ def test_every_generated_document_passes(documents: dict[str, dict[str, Any]]) -
     assert documents  # all four services with a CloudWatch source
     for path, doc in documents.items():
         assert validator.validate_alarm_document(doc) == [], path
+
+
+def test_every_generated_request_passes_the_model_walk(specs: SpecSet, documents: dict[str, dict[str, Any]]) -> None:
+    """Every request of the repository's specs meets botocore's model (moved from the fast path's tests)."""
+    requests = [("PutMetricAlarm", p) for doc in documents.values() for p in doc["metric_alarms"].values()]
+    requests += [("PutCompositeAlarm", p) for doc in documents.values() for p in doc["composite_alarms"].values()]
+    requests += [("PutDashboard", doc) for doc in dashboards.render_documents(specs).values()]
+    assert {operation for operation, _ in requests} == {"PutMetricAlarm", "PutCompositeAlarm", "PutDashboard"}
+    for operation, request in requests:
+        assert validator.check_request(operation, request) == [], (operation, request)
 
 
 def _metric(doc: dict[str, Any], name: str = CHILD) -> dict[str, Any]:

@@ -1,6 +1,9 @@
-"""render_all's forked second process: the same files as a serial render, and its errors surface."""
+"""render_all's second process: the same files as a serial render, and its errors surface."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import pytest
 
@@ -36,9 +39,9 @@ def test_small_spec_sets_render_in_one_process(monkeypatch: pytest.MonkeyPatch, 
     assert len(specs.slos) < generate.PARALLEL_MIN_SLOS  # so `sre generate` on the repo never forks
 
     def no_fork(*_args: object) -> None:
-        raise AssertionError("render_all forked for a small spec set")
+        raise AssertionError("render_all started a second process for a small spec set")
 
-    monkeypatch.setattr(generate, "_ForkedRender", no_fork)
+    monkeypatch.setattr(generate, "_second_process", no_fork)
     assert generate.render_all(specs) == generate.render_all(specs, parallel=False)
 
 
@@ -48,12 +51,19 @@ def test_large_spec_sets_fork_when_it_is_safe(monkeypatch: pytest.MonkeyPatch, r
     monkeypatch.setattr(generate, "PARALLEL_MIN_SLOS", 1)
     monkeypatch.setattr(generate, "_can_fork", lambda: True)
     forked: list[str] = []
-    real = generate._ForkedRender
+    real = generate._second_process
 
-    def recording(target: generate.Target, specs_: object) -> object:
-        forked.append(target.name)
-        return real(target, specs_)  # type: ignore[arg-type]
+    def recording() -> ProcessPoolExecutor:
+        pool = real()
+        submit = pool.submit
 
-    monkeypatch.setattr(generate, "_ForkedRender", recording)
+        def record(fn: Callable[..., object], /, *args: object) -> Future[object]:
+            forked.append(str(args[0]))  # the name of the target sent to the second process
+            return submit(fn, *args)
+
+        monkeypatch.setattr(pool, "submit", record)
+        return pool
+
+    monkeypatch.setattr(generate, "_second_process", recording)
     generate.render_all(specs)
     assert forked == [generate.OFFLOADED_TARGET]

@@ -1,9 +1,8 @@
-"""The fast rule-document writer gives exactly PyYAML's text (libyaml emitter), and shares work safely."""
+"""The fast rule-document writer gives exactly PyYAML's text (libyaml emitter)."""
 
 from __future__ import annotations
 
 import dataclasses
-import gc
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +11,21 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sre_cli import generate, session
+from sre_cli import generate
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules, yamltext
 from tests.support.many_slos import thousand_slos
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _by_the_writer(doc: Any) -> bool:
+    """Whether `dump` writes `doc` itself rather than handing it to PyYAML."""
+    try:
+        yamltext._Writer().mapping(doc, 0, False)
+    except yamltext._Unsupported:
+        return False
+    return True
 
 
 def _documents(specs: SpecSet) -> list[Any]:
@@ -33,7 +41,7 @@ def test_rule_documents_of_the_repo_specs_are_written_as_pyyaml_writes_them(repo
     for doc in docs:
         assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
     # Not all of it by the fallback: the rule files are what the writer is for.
-    assert all(yamltext.list_text(d["groups"]) is not None for d in docs[:-1] if "groups" in d)
+    assert all(_by_the_writer(d) for d in docs[:-1])
 
 
 def test_rule_documents_of_1000_slos_are_written_as_pyyaml_writes_them(tmp_path: Path) -> None:
@@ -42,29 +50,23 @@ def test_rule_documents_of_1000_slos_are_written_as_pyyaml_writes_them(tmp_path:
         assert yamltext.dump(doc) == yamltext.pyyaml_dump(doc)
 
 
-def test_shared_groups_give_the_same_files_as_separate_renders(repo_specs: SpecSet) -> None:
-    alone = {**rules.render(repo_specs), **prometheusrule.render(repo_specs)}
-    with session.render_session():
-        shared = {**rules.render(repo_specs), **prometheusrule.render(repo_specs)}
-    assert shared == alone
-    # and both equal the documents written by PyYAML
+def test_rule_files_and_manifests_from_one_build_are_written_as_pyyaml_writes_them(repo_specs: SpecSet) -> None:
+    files = rules.render(repo_specs)
     for service, slos in rules.prometheus_slos(repo_specs).items():
         groups = rules.rule_groups(slos)
-        text = alone[prometheusrule.manifest_path(service)]
+        text = files[prometheusrule.manifest_path(service)]
         assert text == yamltext.pyyaml_dump(prometheusrule.manifest(service, groups))
-        assert alone[rules.rule_file_path(service)].endswith("\n" + yamltext.pyyaml_dump(groups))
+        assert files[rules.rule_file_path(service)].endswith("\n" + yamltext.pyyaml_dump(groups))
 
 
-def test_files_pyyaml_must_write_are_the_same_when_shared(repo_specs: SpecSet) -> None:
+def test_files_pyyaml_must_write_are_written_by_pyyaml(repo_specs: SpecSet) -> None:
     """A multi-line description sends both documents of its service to PyYAML."""
     slo = rules.prometheus_slos(repo_specs)["db"][0]
     changed = dataclasses.replace(slo, description="Two\nlines: a break libyaml keeps")
     specs = dataclasses.replace(repo_specs, slos=[changed if s is slo else s for s in repo_specs.slos])
-    with session.render_session():
-        shared = rules.service_rules(specs)["db"]
-        files = {**rules.render(specs), **prometheusrule.render(specs)}
-    assert shared.groups_text is None
+    files = rules.render(specs)
     groups = rules.rule_groups(rules.prometheus_slos(specs)["db"])
+    assert not _by_the_writer(groups)
     assert files[rules.rule_file_path("db")].endswith("\n" + yamltext.pyyaml_dump(groups))
     assert files[prometheusrule.manifest_path("db")] == yamltext.pyyaml_dump(prometheusrule.manifest("db", groups))
     read_back = yaml.safe_load(files[rules.rule_file_path("db")])["groups"][0]["rules"]
@@ -76,10 +78,10 @@ def test_a_string_pyyaml_must_write_falls_back_for_the_whole_file(repo_specs: Sp
     groups = rules.rule_groups(slos)
     labels = groups["groups"][0]["rules"][0]["labels"]
     labels["escaped"] = "tab\tünïcode"  # double-quoted with escapes: still one line, still the fast path
-    assert yamltext.list_text(groups["groups"]) is not None
+    assert _by_the_writer(groups)
     assert yamltext.dump(groups) == yamltext.pyyaml_dump(groups)
     labels["note"] = "two\nlines"  # libyaml writes it over two lines, at the column of its key
-    assert yamltext.list_text(groups["groups"]) is None
+    assert not _by_the_writer(groups)
     assert yamltext.dump(groups) == yamltext.pyyaml_dump(groups)
     assert yaml.safe_load(yamltext.dump(groups)) == groups
 
@@ -157,60 +159,18 @@ def test_most_strings_take_the_fast_path() -> None:
     assert all(yamltext._plain(s) or yamltext._single_quoted(s) for s in quoted)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(_STRINGS, st.dictionaries(_KEYS, _VALUES, max_size=4)), min_size=1, max_size=4))
-def test_a_list_moved_under_a_deeper_key_reads_as_pyyaml_writes_it(items: list[Any]) -> None:
-    text = yamltext.list_text(items)
-    if text is None:  # the documents holding it go to PyYAML as a whole
-        return
-    assert "groups:\n" + text == yamltext.pyyaml_dump({"groups": items})
-    nested = {"apiVersion": "v1", "spec": {"groups": items}}
-    assert "apiVersion: v1\nspec:\n  groups:\n" + yamltext.indent(text, 2) == yamltext.pyyaml_dump(nested)
-
-
-def test_shared_work_is_kept_only_within_a_session() -> None:
-    calls: list[int] = []
-
-    def compute() -> int:
-        calls.append(1)
-        return len(calls)
-
-    assert session.shared("k", compute) == 1
-    assert session.shared("k", compute) == 2  # no session: nothing kept
-    with session.render_session():
-        assert session.shared("k", compute) == 3
-        assert session.shared("k", compute) == 3
-        with session.render_session():
-            assert session.shared("k", compute) == 4
-        assert session.shared("k", compute) == 3
-    assert session.shared("k", compute) == 5
-
-
-def test_the_cyclic_collector_pauses_within_a_session_only() -> None:
-    assert gc.isenabled()
-    with session.render_session():
-        assert not gc.isenabled()
-        with session.render_session():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with session.render_session():
-            pass
-        assert not gc.isenabled()  # left as the caller had it
-    finally:
-        gc.enable()
-
-
-def test_render_all_opens_a_session(repo_specs: SpecSet, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_all_builds_the_rule_groups_once_per_service(
+    repo_specs: SpecSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
     built: list[int] = []
-    original = rules._service_rules
+    original = rules.rule_groups
 
-    def counting(specs: SpecSet) -> dict[str, rules.ServiceRules]:
+    def counting(slos: list[Any]) -> dict[str, list[Any]]:
         built.append(1)
-        return original(specs)
+        return original(slos)
 
-    monkeypatch.setattr(rules, "_service_rules", counting)
-    generate.render_all(repo_specs)
-    assert len(built) == 1  # the rule files and the manifests share one build
+    monkeypatch.setattr(rules, "rule_groups", counting)
+    outputs = generate.render_all(repo_specs)
+    services = rules.prometheus_slos(repo_specs)
+    assert len(built) == len(services)  # the rule files and the manifests share one build
+    assert all(prometheusrule.manifest_path(s) in outputs and rules.rule_file_path(s) in outputs for s in services)

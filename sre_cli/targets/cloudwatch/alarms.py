@@ -22,6 +22,7 @@ import json
 from typing import Any
 
 from sre_cli import links, placeholders, slomath
+from sre_cli.generate import Target
 from sre_cli.placeholders import Identity
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
@@ -289,10 +290,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     return {path: placeholders.template_json(doc, dumps) for path, doc in render_documents(specs).items()}
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("cloudwatch-alarms", (f"{ALARMS_DIR}/*.json",), render)
-
-
-TARGET = _target()
+TARGET = Target("cloudwatch-alarms", (f"{ALARMS_DIR}/*.json",), render)

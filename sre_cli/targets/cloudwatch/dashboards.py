@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from sre_cli import links, placeholders, slomath
+from sre_cli.generate import Target
 from sre_cli.placeholders import Identity
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
@@ -224,10 +225,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     return {path: placeholders.template_json(doc, _indented_json) for path, doc in render_documents(specs).items()}
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("cloudwatch-dashboards", (f"{DASHBOARDS_DIR}/*.json",), render)
-
-
-TARGET = _target()
+TARGET = Target("cloudwatch-dashboards", (f"{DASHBOARDS_DIR}/*.json",), render)

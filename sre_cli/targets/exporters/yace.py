@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from sre_cli.cloudwatch_series import ExportedSeries, cloudwatch_born, is_custom_namespace, snake
+from sre_cli.generate import Target
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus.amp_alertmanager import REGION_PLACEHOLDER, topic_region
 from sre_cli.targets.prometheus.rules import dump_yaml
@@ -103,10 +104,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     }
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("yace-exporter", (CONFIG_PATH, RELABEL_PATH), render)
-
-
-TARGET = _target()
+TARGET = Target("yace-exporter", (CONFIG_PATH, RELABEL_PATH), render)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sre_cli.generate import Target
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import rules
 
@@ -122,10 +123,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     return {CONFIG_PATH: header + rules.dump_yaml(config(specs))}
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("alertmanager", (CONFIG_PATH,), render)
-
-
-TARGET = _target()
+TARGET = Target("alertmanager", (CONFIG_PATH,), render)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sre_cli.generate import Target
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import alertmanager, rules
 
@@ -51,10 +52,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     }
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("amp-alertmanager", (DEFINITION_PATH,), render)
-
-
-TARGET = _target()
+TARGET = Target("amp-alertmanager", (DEFINITION_PATH,), render)

@@ -10,14 +10,13 @@ rate of every alert window with each tier threshold drawn as a line, and the eve
 
 from __future__ import annotations
 
-from typing import Any
-
 from grafana_foundation_sdk.builders import common, dashboard, prometheus, stat, timeseries
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import common as common_models
 from grafana_foundation_sdk.models import dashboard as models
 
 from sre_cli import slomath
+from sre_cli.generate import Target
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets import jsontext
@@ -135,10 +134,4 @@ def render(specs: SpecSet) -> dict[str, str]:
     }
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("grafana", (f"{DASHBOARD_DIR}/*.json",), render)
-
-
-TARGET = _target()
+TARGET = Target("grafana", (f"{DASHBOARD_DIR}/*.json",), render)

@@ -29,15 +29,15 @@ for it, so committed rules can not be generated with a shortened `for` by accide
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sre_cli import links, session, sli_sources, slomath
+from sre_cli import links, sli_sources, slomath
+from sre_cli.generate import Target
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
-from sre_cli.targets.prometheus import naming, sli, yamltext
+from sre_cli.targets.prometheus import naming, prometheusrule, sli, yamltext
 from sre_cli.textsafe import go_template_literal
 from sre_cli.vocabulary import BASE_WINDOW, for_people, number
 
@@ -201,37 +201,6 @@ def rule_groups(slos: list[Slo]) -> dict[str, list[Group]]:
     return {"groups": [slo_group(s) for s in slos]}
 
 
-@dataclass(frozen=True)
-class ServiceRules:
-    """One service's rule groups as YAML, shared by the rule file and the PrometheusRule manifest.
-
-    Text only, once: the groups themselves would be held until every target is done.
-    """
-
-    slos: list[Slo]
-    # The lines of the groups list (as under a top-level `groups:`), ready to indent under a
-    # deeper key; None when yamltext leaves the documents to PyYAML, whose text cannot be moved.
-    groups_text: str | None
-
-    def document(self) -> str:
-        """`{"groups": [...]}` as block YAML: the rule file without its header."""
-        if self.groups_text is None:
-            return dump_yaml(rule_groups(self.slos))
-        return "groups:\n" + self.groups_text
-
-
-def service_rules(specs: SpecSet) -> dict[str, ServiceRules]:
-    """Per service with a Prometheus source (sorted); built and written once per `render_all`."""
-    return session.shared(("prometheus-rules", id(specs)), lambda: _service_rules(specs))
-
-
-def _service_rules(specs: SpecSet) -> dict[str, ServiceRules]:
-    return {
-        service: ServiceRules(slos, yamltext.list_text(rule_groups(slos)["groups"]))
-        for service, slos in prometheus_slos(specs).items()
-    }
-
-
 def dump_yaml(doc: Any) -> str:
     """Block YAML, byte-identical to `yaml.dump` with libyaml (`yamltext.pyyaml_dump`), faster."""
     return yamltext.dump(doc)
@@ -255,20 +224,26 @@ def _readme() -> str:
     )
 
 
-def render(specs: SpecSet) -> dict[str, str]:
-    out = {
-        rule_file_path(service): _header(built.slos, specs.root) + built.document()
-        for service, built in service_rules(specs).items()
+def service_files(service: str, slos: list[Slo], root: Path) -> dict[str, str]:
+    """The service's rule file and its PrometheusRule manifest, from one build of its groups."""
+    groups = rule_groups(slos)
+    return {
+        rule_file_path(service): _header(slos, root) + dump_yaml(groups),
+        prometheusrule.manifest_path(service): prometheusrule.manifest_yaml(service, groups),
     }
+
+
+def render(specs: SpecSet) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for service, slos in prometheus_slos(specs).items():
+        out.update(service_files(service, slos, specs.root))
     if out:
         out[README] = _readme()
     return out
 
 
-def _target() -> Any:
-    from sre_cli.generate import Target
-
-    return Target("prometheus-rules", (f"{RULES_DIR}/*.rules.yaml", README), render)
-
-
-TARGET = _target()
+TARGET = Target(
+    "prometheus-rules",
+    (f"{RULES_DIR}/*.rules.yaml", README, f"{prometheusrule.MANIFEST_DIR}/*.prometheusrule.yaml"),
+    render,
+)

@@ -1,9 +1,9 @@
 """Block YAML text of rule documents, byte-identical to `yaml.dump` with libyaml, without PyYAML's representer.
 
 PyYAML's representer is pure Python even under CSafeDumper (only the emitter is C): it builds a
-node per scalar and asks the resolver about each one twice, which made YAML text most of the
-generation time of 1,000 SLOs. Rule documents hold only mappings, lists and strings, so this
-module writes them directly and produces exactly what
+node per scalar and asks the resolver about each one twice (what that costs: benchmarks/README.md).
+Rule documents hold only mappings, lists and strings, so this module writes them directly and
+produces exactly what
 
     yaml.dump(doc, Dumper=yaml.CSafeDumper, sort_keys=False, default_flow_style=False, width=WIDTH)
 
@@ -187,25 +187,3 @@ def dump(doc: Any) -> str:
     except _Unsupported:
         return pyyaml_dump(doc)
     return "".join(writer.out)
-
-
-def list_text(items: list[Any]) -> str | None:
-    """The lines of a non-empty list as `dump` writes it under a top-level key (after `key:`).
-
-    None when `dump` would hand a document holding the list to PyYAML. Every scalar of the text is
-    on one line, so `indent` can move it under a deeper key.
-    """
-    if type(items) is not list or not items:
-        return None
-    writer = _Writer()
-    try:
-        writer.sequence(items, 0)
-    except _Unsupported:
-        return None
-    return "".join(writer.out)
-
-
-def indent(text: str, width: int) -> str:
-    """Text from `list_text` moved `width` columns right, as it reads under a key at that column."""
-    pad = " " * width
-    return pad + text[:-1].replace("\n", "\n" + pad) + "\n"
