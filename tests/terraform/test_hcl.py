@@ -418,7 +418,9 @@ def test_composites_route_by_severity_and_depend_on_metric_alarms() -> None:
     resources = _typed_blocks(OBSERVABILITY, "resource")
     composite = resources[("aws_cloudwatch_composite_alarm", "slo")]
     assert composite["depends_on"] == ["${aws_cloudwatch_metric_alarm.slo}"]
-    assert resources[("aws_cloudwatch_composite_alarm", "slo_any")]["depends_on"] == ["${aws_cloudwatch_composite_alarm.slo}"]
+    assert resources[("aws_cloudwatch_composite_alarm", "slo_any")]["depends_on"] == [
+        "${aws_cloudwatch_composite_alarm.slo}"
+    ]
     suppressed = resources[("aws_cloudwatch_composite_alarm", "slo_suppressed")]
     assert suppressed["depends_on"] == ["${aws_cloudwatch_composite_alarm.slo_any}"]
     for key in ("alarm_actions", "ok_actions"):

@@ -37,6 +37,7 @@ resource "aws_security_group" "alb" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_from_cloudfront" {
+  #checkov:skip=CKV_AWS_260:The source is the CloudFront origin-facing managed prefix list, not 0.0.0.0/0
   security_group_id = aws_security_group.alb.id
   description       = "HTTP from CloudFront origin-facing servers (VPC origin)"
   prefix_list_id    = data.aws_ec2_managed_prefix_list.cloudfront.id
@@ -74,6 +75,7 @@ resource "aws_vpc_security_group_ingress_rule" "targets_from_alb" {
 }
 
 resource "aws_lb" "this" {
+  #checkov:skip=CKV2_AWS_20:No viewer reaches this internal ALB; CloudFront redirects viewers to HTTPS before the VPC origin
   #checkov:skip=CKV2_AWS_28:The ALB is internal and reachable only through the CloudFront VPC origin, whose distribution carries the WAF web ACL
   name                       = "${var.name}-app"
   internal                   = true
@@ -94,6 +96,7 @@ resource "aws_lb" "this" {
 }
 
 resource "aws_lb_target_group" "this" {
+  #checkov:skip=CKV_AWS_378:ALB to pod traffic stays inside the VPC behind an internal ALB; viewer TLS terminates at CloudFront
   for_each = local.targets
 
   name                 = "${var.name}-${each.key}"
@@ -117,7 +120,6 @@ resource "aws_lb_target_group" "this" {
 resource "aws_lb_listener" "http" {
   #checkov:skip=CKV_AWS_2:Viewers use HTTPS to CloudFront; the CloudFront VPC origin reaches this internal ALB over the AWS private network only
   #checkov:skip=CKV_AWS_103:No TLS on this listener: the only client is the CloudFront VPC origin over the AWS private network
-  #checkov:skip=CKV2_AWS_20:No viewer ever reaches this internal listener; CloudFront redirects viewers to HTTPS
   load_balancer_arn = aws_lb.this.arn
   port              = 80
   protocol          = "HTTP"
@@ -527,6 +529,7 @@ resource "aws_cloudfront_response_headers_policy" "this" {
 
 resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV_AWS_310:The single origin is the multi-AZ ALB of this region; there is no secondary copy of the stack to fail over to
+  #checkov:skip=CKV_AWS_305:The default behaviour goes to the server-rendered front end, which answers / itself
   #checkov:skip=CKV_AWS_374:Geo restriction is a product decision exposed as var.geo_restriction_type/locations; the default serves every country
   enabled         = true
   comment         = "${var.name}: front end (SSR) + API"

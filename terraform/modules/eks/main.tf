@@ -173,14 +173,16 @@ resource "aws_vpc_security_group_ingress_rule" "node_from_node" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "node_from_cluster" {
+  for_each = { webhooks = 443, kubelet = 10250 }
+
   security_group_id            = aws_security_group.node.id
-  description                  = "Control plane to kubelets and webhooks"
+  description                  = "Control plane to the nodes' ${each.key} (${each.value})"
   referenced_security_group_id = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
   ip_protocol                  = "tcp"
-  from_port                    = 443
-  to_port                      = 10250
+  from_port                    = each.value
+  to_port                      = each.value
 
-  tags = merge(var.tags, { Name = "${var.name}-node-from-cluster" })
+  tags = merge(var.tags, { Name = "${var.name}-node-${each.key}-from-cluster" })
 }
 
 resource "aws_vpc_security_group_egress_rule" "node_all" {
