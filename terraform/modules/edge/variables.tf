@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name prefix of the distribution, web ACL, front-end bucket and keys."
+  description = "Name prefix of the distribution, web ACL, ALB, target groups and keys."
   type        = string
 
   validation {
@@ -120,7 +120,7 @@ variable "static_path_pattern" {
 }
 
 variable "api_path_pattern" {
-  description = "Path pattern routed to the API origin; everything else is served from the static front-end bucket."
+  description = "Path pattern routed to the API target group (uncached); everything else goes to the front-end target group."
   type        = string
   default     = "/api/*"
 
@@ -196,7 +196,7 @@ variable "logging_bucket_domain_name" {
 }
 
 variable "access_logs_bucket_name" {
-  description = "Name of the same access-log bucket, target of the front-end bucket's server access logs."
+  description = "Name of the same access-log bucket, target of the ALB access logs (prefix `alb/<name>`)."
   type        = string
 
   validation {
