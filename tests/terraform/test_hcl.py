@@ -300,7 +300,17 @@ OBSERVABILITY = MODULES_DIR / "observability"
 def test_alarm_for_each_is_built_from_the_generated_json(resource_type: str, local_name: str, attribute: str) -> None:
     resources = _typed_blocks(OBSERVABILITY, "resource")
     if resource_type == "aws_cloudwatch_metric_alarm":
-        assert resources[(resource_type, "slo")]["for_each"] == f"${{local.{local_name}}}"
+        # Children (no actions of their own) and the alarms that notify by themselves
+        # (metrics-absent) are two resources over local.metric_alarms.
+        assert resources[(resource_type, "slo")]["for_each"] == "${local.child_metric_alarms}"
+        assert resources[(resource_type, "slo_notifying")]["for_each"] == (
+            f"${{{{for name in local.notifying_metric_alarms : name => local.{local_name}[name]}}}}"
+        )
+        locals_ = {k: re.sub(r"\s+", "", v) for k, v in _locals(OBSERVABILITY).items() if isinstance(v, str)}
+        assert locals_["child_metric_alarms"] == (
+            "${{forname,alarminlocal.metric_alarms:name=>alarmif!contains(local.notifying_metric_alarms,name)}}"
+        )
+        assert 'lookup(alarm,"AlarmActions",[]))>0' in locals_["notifying_metric_alarms"]
     else:
         # Composites are created in three levels (pairs -> page-any -> suppressed tickets), each
         # level a subset of local.composite_alarms.
@@ -433,6 +443,9 @@ def test_composites_route_by_severity_and_depend_on_metric_alarms() -> None:
     assert _locals(OBSERVABILITY)["tiers"] == '${toset(["page", "ticket"])}'
     metric = resources[("aws_cloudwatch_metric_alarm", "slo")]
     assert metric["alarm_actions"] == [] and metric["ok_actions"] == []
+    notifying = resources[("aws_cloudwatch_metric_alarm", "slo_notifying")]
+    assert notifying["alarm_actions"] == "${local.rendered_metric_alarms[each.key].AlarmActions}"
+    assert "aws_sns_topic.this" in str(notifying["lifecycle"]), "notifying alarms may only use this module's topics"
 
 
 def test_dashboards_are_built_from_the_generated_json() -> None:

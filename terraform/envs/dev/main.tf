@@ -14,6 +14,9 @@ locals {
     api_target_group_arn_suffix = module.edge.target_group_arn_suffixes["api"]
     state_machine_arn           = module.batch_sfn.state_machine_arn
     batch_job_queue_name        = module.batch_sfn.job_queue_name
+    # Where the dashboards' metrics and alarm ARNs live (the topics' region and account).
+    aws_region     = var.region
+    aws_account_id = var.account_id
   }
 }
 

@@ -29,6 +29,14 @@ locals {
     trimsuffix(f, ".json") => jsondecode(templatefile("${var.dashboards_dir}/${f}", local.template_values))
   }
 
+  # Metric alarms are children of the composites and never notify, except those the generator
+  # gives actions of their own (the per-SLO `<slo>-metrics-absent` alarm, which tickets):
+  # those are created apart, notifying exactly the topics their rendered AlarmActions name.
+  notifying_metric_alarms = toset([
+    for name, alarm in local.metric_alarms : name if length(lookup(alarm, "AlarmActions", [])) > 0
+  ])
+  child_metric_alarms = { for name, alarm in local.metric_alarms : name => alarm if !contains(local.notifying_metric_alarms, name) }
+
   # The generated AlarmActions are placeholders: composites notify the topic of their severity tag.
   composite_severity = {
     for name, alarm in local.composite_alarms :
@@ -187,7 +195,7 @@ resource "aws_sns_topic_subscription" "this" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "slo" {
-  for_each = local.metric_alarms
+  for_each = local.child_metric_alarms
 
   alarm_name                            = local.rendered_metric_alarms[each.key].AlarmName
   alarm_description                     = lookup(local.rendered_metric_alarms[each.key], "AlarmDescription", null)
@@ -242,6 +250,74 @@ resource "aws_cloudwatch_metric_alarm" "slo" {
   insufficient_data_actions = []
 
   tags = merge(var.tags, { for t in lookup(local.rendered_metric_alarms[each.key], "Tags", []) : t.Key => t.Value })
+}
+
+resource "aws_cloudwatch_metric_alarm" "slo_notifying" {
+  for_each = { for name in local.notifying_metric_alarms : name => local.metric_alarms[name] }
+
+  alarm_name                            = local.rendered_metric_alarms[each.key].AlarmName
+  alarm_description                     = lookup(local.rendered_metric_alarms[each.key], "AlarmDescription", null)
+  actions_enabled                       = lookup(local.rendered_metric_alarms[each.key], "ActionsEnabled", true)
+  comparison_operator                   = local.rendered_metric_alarms[each.key].ComparisonOperator
+  evaluation_periods                    = local.rendered_metric_alarms[each.key].EvaluationPeriods
+  datapoints_to_alarm                   = lookup(local.rendered_metric_alarms[each.key], "DatapointsToAlarm", null)
+  threshold                             = lookup(local.rendered_metric_alarms[each.key], "Threshold", null)
+  threshold_metric_id                   = lookup(local.rendered_metric_alarms[each.key], "ThresholdMetricId", null)
+  treat_missing_data                    = lookup(local.rendered_metric_alarms[each.key], "TreatMissingData", "missing")
+  evaluate_low_sample_count_percentiles = lookup(local.rendered_metric_alarms[each.key], "EvaluateLowSampleCountPercentile", null)
+  unit                                  = lookup(local.rendered_metric_alarms[each.key], "Unit", null)
+
+  # Single-metric form (used when the generator emits no `Metrics` list).
+  namespace          = lookup(local.rendered_metric_alarms[each.key], "Namespace", null)
+  metric_name        = lookup(local.rendered_metric_alarms[each.key], "MetricName", null)
+  period             = lookup(local.rendered_metric_alarms[each.key], "Period", null)
+  statistic          = lookup(local.rendered_metric_alarms[each.key], "Statistic", null)
+  extended_statistic = lookup(local.rendered_metric_alarms[each.key], "ExtendedStatistic", null)
+  dimensions         = try({ for d in local.rendered_metric_alarms[each.key].Dimensions : d.Name => d.Value }, null)
+
+  # Metric-math form: one metric_query per entry of `Metrics`.
+  dynamic "metric_query" {
+    for_each = lookup(local.rendered_metric_alarms[each.key], "Metrics", [])
+
+    content {
+      id          = metric_query.value.Id
+      expression  = lookup(metric_query.value, "Expression", null)
+      label       = lookup(metric_query.value, "Label", null)
+      return_data = lookup(metric_query.value, "ReturnData", null)
+      period      = lookup(metric_query.value, "Period", null)
+      account_id  = lookup(metric_query.value, "AccountId", null)
+
+      dynamic "metric" {
+        for_each = try([metric_query.value.MetricStat], [])
+
+        content {
+          namespace   = metric.value.Metric.Namespace
+          metric_name = metric.value.Metric.MetricName
+          dimensions  = { for d in try(metric.value.Metric.Dimensions, []) : d.Name => d.Value }
+          period      = metric.value.Period
+          stat        = metric.value.Stat
+          unit        = lookup(metric.value, "Unit", null)
+        }
+      }
+    }
+  }
+
+  # The generator's own actions, placeholders filled with this module's topics.
+  alarm_actions             = local.rendered_metric_alarms[each.key].AlarmActions
+  ok_actions                = lookup(local.rendered_metric_alarms[each.key], "OKActions", [])
+  insufficient_data_actions = lookup(local.rendered_metric_alarms[each.key], "InsufficientDataActions", [])
+
+  tags = merge(var.tags, { for t in lookup(local.rendered_metric_alarms[each.key], "Tags", []) : t.Key => t.Value })
+
+  lifecycle {
+    precondition {
+      condition = alltrue([
+        for arn in concat(local.rendered_metric_alarms[each.key].AlarmActions, lookup(local.rendered_metric_alarms[each.key], "OKActions", [])) :
+        contains([for topic in aws_sns_topic.this : topic.arn], arn)
+      ])
+      error_message = "Metric alarm ${each.key} may only notify this module's page/ticket topics."
+    }
+  }
 }
 
 # Level 1: composites over metric alarms only (the window pairs).

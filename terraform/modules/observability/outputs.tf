@@ -9,8 +9,8 @@ output "kms_key_arn" {
 }
 
 output "slo_metric_alarm_names" {
-  description = "Names of the generated SLO child metric alarms deployed."
-  value       = sort(keys(aws_cloudwatch_metric_alarm.slo))
+  description = "Names of the generated SLO metric alarms deployed (composite children and the notifying metrics-absent alarms)."
+  value       = sort(concat(keys(aws_cloudwatch_metric_alarm.slo), keys(aws_cloudwatch_metric_alarm.slo_notifying)))
 }
 
 output "slo_composite_alarm_arns" {
@@ -31,7 +31,7 @@ output "classic_alarm_names" {
 output "slo_metric_alarm_dimensions" {
   description = "Map of generated SLO metric alarm name to the list of dimension maps it watches (as deployed, placeholders filled)."
   value = {
-    for name, a in aws_cloudwatch_metric_alarm.slo :
+    for name, a in merge(aws_cloudwatch_metric_alarm.slo, aws_cloudwatch_metric_alarm.slo_notifying) :
     name => concat(
       a.dimensions == null ? [] : [a.dimensions],
       flatten([for q in a.metric_query : [for m in q.metric : m.dimensions]]),
@@ -51,4 +51,9 @@ output "slo_composite_levels" {
 output "slo_composite_references" {
   description = "Map of composite alarm name to the alarm names its rule and actions suppressor reference."
   value       = { for name, refs in local.composite_references : name => sort(refs) }
+}
+
+output "slo_notifying_metric_alarm_actions" {
+  description = "Map of generated metric alarm that notifies by itself (`<slo>-metrics-absent`) to its alarm actions (topic ARNs)."
+  value       = { for name, a in aws_cloudwatch_metric_alarm.slo_notifying : name => a.alarm_actions }
 }

@@ -106,6 +106,8 @@ run "plan" {
       api_target_group_arn_suffix = "targetgroup/sre-dev-api/3333cccc4444dddd"
       state_machine_arn           = "arn:aws:states:us-east-1:111111111111:stateMachine:sre-dev-pipeline"
       batch_job_queue_name        = "sre-dev-jobs"
+      aws_region                  = "us-east-1"
+      aws_account_id              = "111111111111"
     }
     error_message = "sre_values must be this plan's ALB, API target group, state machine and job queue: ${jsonencode(output.sre_values)}"
   }
@@ -133,6 +135,15 @@ run "plan" {
       anytrue(flatten([for name, dims in module.observability.slo_metric_alarm_dimensions : [for d in dims : contains(keys(d), key)]]))
     ])
     error_message = "The generated alarms must watch the ALB, the API target group, the state machine and the job queue."
+  }
+
+  # The metrics-absent alarms notify by themselves: this environment's ticket topic, nothing else.
+  assert {
+    condition = length(module.observability.slo_notifying_metric_alarm_actions) > 0 && alltrue([
+      for name, actions in module.observability.slo_notifying_metric_alarm_actions :
+      endswith(name, "-metrics-absent") && actions == toset([module.observability.sns_topic_arns["ticket"]])
+    ])
+    error_message = "Metrics-absent alarms must ticket through this environment's topic: ${jsonencode(module.observability.slo_notifying_metric_alarm_actions)}"
   }
 
   # Composites: what a rule names exists at a lower level, and the levels chain
