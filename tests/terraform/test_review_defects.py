@@ -41,13 +41,6 @@ def _keys(block: dict[str, Any]) -> list[str]:
     return [k for k in block if not k.startswith("__")]
 
 
-def _conditions(statement: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
-    return {
-        _unquote(c["variable"]): (_unquote(c["test"]), [_unquote(v) for v in c["values"]])
-        for c in statement.get("condition", [])
-    }
-
-
 def test_s3_deny_only_names_a_wrong_key_so_default_encryption_still_works() -> None:
     document = _typed_blocks(MODULES_DIR / "kms_s3", "data")[("aws_iam_policy_document", "bucket")]
     deny = _statement(document, "DenyObjectsNotEncryptedWithTheBucketKey")
@@ -55,7 +48,6 @@ def test_s3_deny_only_names_a_wrong_key_so_default_encryption_still_works() -> N
     key = "s3:x-amz-server-side-encryption-aws-kms-key-id"
     # Both must hold (AND): the header is present, and it names another key.
     assert sorted(conditions) == [("Null", key), ("StringNotEquals", key)]
-    assert _conditions(deny)  # parsed
     null = next(c for c in deny["condition"] if _unquote(c["test"]) == "Null")
     assert [_unquote(v) for v in null["values"]] == ["false"]
 

@@ -29,20 +29,28 @@ FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 ENVS = ("dev", "prod")
 BUILD_ZIP = TERRAFORM_DIR / "modules" / "batch_sfn" / "lambda" / "build_zip.py"
 PLACEHOLDERS = ("api_alb_arn_suffix", "api_target_group_arn_suffix", "state_machine_arn", "batch_job_queue_name")
-MIRROR_SEARCH_ROOTS = ("/opt", "/usr/local/share", "/usr/share", "/root", "/home")
+# `find / -maxdepth 4 -type d -name registry.terraform.io`, minus the pseudo filesystems.
+MIRROR_MAX_DEPTH = 4
+NOT_SEARCHED = {"/proc", "/sys", "/dev", "/run"}
 
 
 @cache
 def _mirror() -> Path | None:
-    """The folder holding registry.terraform.io (`find / -maxdepth 4 -type d -name registry.terraform.io`)."""
-    for root in MIRROR_SEARCH_ROOTS:
-        base = Path(root)
-        if not base.is_dir():
-            continue
-        for depth in range(0, 3):
-            for candidate in base.glob("/".join(["*"] * depth + ["registry.terraform.io"])):
-                if (candidate / "hashicorp" / "aws").is_dir():
-                    return candidate.parent
+    """The folder holding registry.terraform.io/hashicorp/aws, searched like find -maxdepth 4."""
+    level = [Path("/")]
+    for _ in range(MIRROR_MAX_DEPTH):
+        below: list[Path] = []
+        for directory in level:
+            try:
+                children = sorted(p for p in directory.iterdir() if p.is_dir() and not p.is_symlink())
+            except OSError:
+                continue
+            for child in children:
+                if child.name == "registry.terraform.io" and (child / "hashicorp" / "aws").is_dir():
+                    return child.parent
+                if str(child) not in NOT_SEARCHED:
+                    below.append(child)
+        level = below
     return None
 
 
