@@ -48,6 +48,7 @@ IRSA_ACTIONS = {
     "kms:GenerateDataKey",
     "secretsmanager:GetSecretValue",
     "secretsmanager:DescribeSecret",
+    "rds-db:connect",
 }
 
 
@@ -297,11 +298,33 @@ OBSERVABILITY = MODULES_DIR / "observability"
     ],
 )
 def test_alarm_for_each_is_built_from_the_generated_json(resource_type: str, local_name: str, attribute: str) -> None:
-    resource = _typed_blocks(OBSERVABILITY, "resource")[(resource_type, "slo")]
-    assert resource["for_each"] == f"${{local.{local_name}}}"
+    resources = _typed_blocks(OBSERVABILITY, "resource")
+    if resource_type == "aws_cloudwatch_metric_alarm":
+        # Children (no actions of their own) and the alarms that notify by themselves
+        # (metrics-absent) are two resources over local.metric_alarms.
+        assert resources[(resource_type, "slo")]["for_each"] == "${local.child_metric_alarms}"
+        assert resources[(resource_type, "slo_notifying")]["for_each"] == (
+            f"${{{{for name in local.notifying_metric_alarms : name => local.{local_name}[name]}}}}"
+        )
+        locals_ = {k: re.sub(r"\s+", "", v) for k, v in _locals(OBSERVABILITY).items() if isinstance(v, str)}
+        assert locals_["child_metric_alarms"] == (
+            "${{forname,alarminlocal.metric_alarms:name=>alarmif!contains(local.notifying_metric_alarms,name)}}"
+        )
+        assert 'lookup(alarm,"AlarmActions",[]))>0' in locals_["notifying_metric_alarms"]
+    else:
+        # Composites are created in three levels (pairs -> page-any -> suppressed tickets), each
+        # level a subset of local.composite_alarms.
+        for name, level in (("slo", "over_metrics"), ("slo_any", "over_pairs"), ("slo_suppressed", "over_any")):
+            expected = f"${{{{for name in local.composites_{level} : name => local.{local_name}[name]}}}}"
+            assert resources[(resource_type, name)]["for_each"] == expected, name
     expression = re.sub(r"\s+", "", _locals(OBSERVABILITY)[local_name])
     assert expression.startswith('${merge([forfinfileset(var.alarms_dir,"*.json"):'), expression
     assert f'jsondecode(file("${{var.alarms_dir}}/${{f}}")).{attribute}]...)' in expression, expression
+    # The values deployed are the same files rendered with this environment's values.
+    rendered = re.sub(r"\s+", "", _locals(OBSERVABILITY)["rendered_alarms"])
+    assert 'jsondecode(templatefile("${var.alarms_dir}/${f}",local.template_values))' in rendered, rendered
+    values = re.sub(r"\s+", "", _locals(OBSERVABILITY)["template_values"])
+    assert values.startswith("${merge(var.sre_values,{"), values
 
 
 @pytest.mark.parametrize("source", ["generated", "fixture"])
@@ -405,6 +428,11 @@ def test_composites_route_by_severity_and_depend_on_metric_alarms() -> None:
     resources = _typed_blocks(OBSERVABILITY, "resource")
     composite = resources[("aws_cloudwatch_composite_alarm", "slo")]
     assert composite["depends_on"] == ["${aws_cloudwatch_metric_alarm.slo}"]
+    assert resources[("aws_cloudwatch_composite_alarm", "slo_any")]["depends_on"] == [
+        "${aws_cloudwatch_composite_alarm.slo}"
+    ]
+    suppressed = resources[("aws_cloudwatch_composite_alarm", "slo_suppressed")]
+    assert suppressed["depends_on"] == ["${aws_cloudwatch_composite_alarm.slo_any}"]
     for key in ("alarm_actions", "ok_actions"):
         assert composite[key] == ["${aws_sns_topic.this[local.composite_severity[each.key]].arn}"]
     severity = re.sub(r"\s+", "", _locals(OBSERVABILITY)["composite_severity"])
@@ -415,6 +443,9 @@ def test_composites_route_by_severity_and_depend_on_metric_alarms() -> None:
     assert _locals(OBSERVABILITY)["tiers"] == '${toset(["page", "ticket"])}'
     metric = resources[("aws_cloudwatch_metric_alarm", "slo")]
     assert metric["alarm_actions"] == [] and metric["ok_actions"] == []
+    notifying = resources[("aws_cloudwatch_metric_alarm", "slo_notifying")]
+    assert notifying["alarm_actions"] == "${local.rendered_metric_alarms[each.key].AlarmActions}"
+    assert "aws_sns_topic.this" in str(notifying["lifecycle"]), "notifying alarms may only use this module's topics"
 
 
 def test_dashboards_are_built_from_the_generated_json() -> None:
@@ -457,6 +488,7 @@ def test_api_irsa_policy_holds_exactly_the_expected_actions() -> None:
     assert by_action["states:StartExecution"] == ["${var.state_machine_arn}"]
     assert by_action["batch:SubmitJob"] == ["${var.batch_job_queue_arn}", "${var.batch_job_definition_arn_prefix}:*"]
     assert by_action["secretsmanager:GetSecretValue"] == ["${var.api_secret_arn}"]
+    assert by_action["rds-db:connect"] == ["${var.api_db_user_arn}"]
     assert by_action["s3:GetObject"] == by_action["s3:PutObject"] == ['${[for b in var.bucket_arns : "${b}/*"]}']
 
     resources = _typed_blocks(eks, "resource")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,45 @@ def test_app_pipeline_tags_by_sha_deploys_with_helm_and_can_roll_back() -> None:
     assert jobs["deploy-prod"]["environment"] == "prod"
     assert "helm rollback" in _run_steps(jobs["rollback"])
     assert "rollback" in workflow["on"]["workflow_dispatch"]["inputs"]["action"]["options"]
+
+
+def test_every_action_is_pinned_to_a_commit_sha() -> None:
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for job_name, job in _workflow(path.name)["jobs"].items():
+            for step in job.get("steps", []):
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), (
+                        f"{path.name}:{job_name}: {step['uses']}"
+                    )
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "uses:" in line:
+                assert re.search(r"@[0-9a-f]{40} # v\d", line), f"{path.name}: {line.strip()} has no # vX comment"
+
+
+def test_prod_apply_gets_the_plan_the_zip_and_the_lock_file() -> None:
+    jobs = _workflow("terraform.yml")["jobs"]
+    upload = next(s for s in jobs["plan-prod"]["steps"] if "upload-artifact" in s.get("uses", ""))
+    paths = set(upload["with"]["path"].split())
+    assert paths == {
+        "terraform/envs/prod/tfplan",
+        "terraform/envs/prod/.build/queue_age.zip",
+        "terraform/envs/prod/.terraform.lock.hcl",
+    }
+    assert upload["with"]["include-hidden-files"] is True
+    apply_steps = _run_steps(jobs["apply-prod"])
+    assert "init -input=false -lockfile=readonly" in apply_steps
+    assert "build_zip.py" not in _run_steps(jobs["apply-prod"]).split("cmp")[1]
+    for job in ("plan", "apply-dev", "plan-prod"):
+        assert "lambda/build_zip.py .build/queue_age.zip" in _run_steps(jobs[job]), job
+
+
+def test_pull_request_plans_take_no_state_lock() -> None:
+    plan = _run_steps(_workflow("terraform.yml")["jobs"]["plan"])
+    assert "terraform plan -input=false -lock=false" in plan
+    assert "-lock-timeout" not in plan
+
+
+def test_static_job_runs_terraform_test() -> None:
+    static = _run_steps(_workflow("terraform.yml")["jobs"]["static"])
+    assert 'terraform -chdir="${env_dir}" test' in static
+    assert "tests/.build/queue_age.zip" in static

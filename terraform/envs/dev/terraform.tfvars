@@ -35,7 +35,6 @@ batch = {
 edge = {
   aliases                  = ["dev.sre.example.com"]
   acm_certificate_arn      = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
-  api_origin_domain_name   = "api-origin.dev.sre.example.com"
   rate_limit_per_5_minutes = 2000
 }
 
@@ -44,9 +43,13 @@ alerting = {
     page   = [{ protocol = "https", endpoint = "https://events.pagerduty.com/integration/dev-sre-page/enqueue" }]
     ticket = [{ protocol = "email", endpoint = "sre-dev@example.com" }]
   }
-  alb_arn_suffix            = null
   rds_connections_threshold = 300
 }
+
+deploy_role_arn = "arn:aws:iam::111111111111:role/sre-dev-deploy"
+
+# The prod deploy role promotes images: it pulls the tested digest from this registry.
+ecr_pull_principal_arns = ["arn:aws:iam::222222222222:role/sre-prod-deploy"]
 
 tags = {
   Owner      = "platform"

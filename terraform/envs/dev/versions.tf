@@ -7,14 +7,6 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 5.70, < 6.0"
     }
-    tls = {
-      source  = "hashicorp/tls"
-      version = ">= 4.0, < 5.0"
-    }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.4, < 3.0"
-    }
   }
 
   # State bucket (versioned, SSE-KMS, public access blocked) is bootstrapped once per account,

@@ -6,7 +6,18 @@ locals {
   private_subnet_cidrs  = [for i in range(3) : cidrsubnet(var.vpc_cidr, 3, i + 2)]
   database_subnet_cidrs = [for i in range(3) : cidrsubnet(var.vpc_cidr, 6, i + 60)]
 
-  repo_root = "${path.root}/../../.."
+  # What the placeholders of the generated CloudWatch templates (alarms/cloudwatch/*.json,
+  # dashboards/cloudwatch/*.json) stand for in this environment: one source, these resources.
+  # `terraform output -json sre_values` feeds `sre cloudwatch diff|apply|prune --values`.
+  sre_values = {
+    api_alb_arn_suffix          = module.edge.alb_arn_suffix
+    api_target_group_arn_suffix = module.edge.target_group_arn_suffixes["api"]
+    state_machine_arn           = module.batch_sfn.state_machine_arn
+    batch_job_queue_name        = module.batch_sfn.job_queue_name
+    # Where the dashboards' metrics and alarm ARNs live (the topics' region and account).
+    aws_region     = var.region
+    aws_account_id = var.account_id
+  }
 }
 
 module "kms_s3" {
@@ -33,9 +44,10 @@ module "network" {
 module "ecr" {
   source = "../../modules/ecr"
 
-  name        = local.name
-  kms_key_arn = module.kms_s3.data_kms_key_arn
-  tags        = var.tags
+  name                = local.name
+  kms_key_arn         = module.kms_s3.data_kms_key_arn
+  pull_principal_arns = var.ecr_pull_principal_arns
+  tags                = var.tags
 }
 
 module "batch_sfn" {
@@ -45,6 +57,7 @@ module "batch_sfn" {
   vpc_id              = module.network.vpc_id
   subnet_ids          = module.network.private_subnet_ids
   batch_job_image     = "${module.ecr.repository_urls["batch-job"]}:${var.batch.image_tag}"
+  queue_age_zip_path  = var.queue_age_zip_path
   spot_max_vcpus      = var.batch.spot_max_vcpus
   on_demand_max_vcpus = var.batch.on_demand_max_vcpus
   uploads_bucket_arn  = module.kms_s3.uploads_bucket_arn
@@ -72,7 +85,9 @@ module "eks" {
   batch_job_definition_arn_prefix = module.batch_sfn.job_definition_arn_prefix
   bucket_arns                     = [module.kms_s3.uploads_bucket_arn, module.kms_s3.results_bucket_arn]
   bucket_kms_key_arn              = module.kms_s3.s3_kms_key_arn
-  api_secret_arn                  = module.rds.master_user_secret_arn
+  api_secret_arn                  = module.rds.app_secret_arn
+  api_db_user_arn                 = module.rds.app_db_user_arn
+  deploy_role_arn                 = var.deploy_role_arn
   tags                            = var.tags
 }
 
@@ -104,7 +119,10 @@ module "edge" {
   name                       = local.name
   aliases                    = var.edge.aliases
   acm_certificate_arn        = var.edge.acm_certificate_arn
-  api_origin_domain_name     = var.edge.api_origin_domain_name
+  vpc_id                     = module.network.vpc_id
+  private_subnet_ids         = module.network.private_subnet_ids
+  node_security_group_id     = module.eks.node_security_group_id
+  deletion_protection        = var.environment == "prod"
   rate_limit_per_5_minutes   = var.edge.rate_limit_per_5_minutes
   logging_bucket_domain_name = module.kms_s3.access_logs_bucket_domain_name
   access_logs_bucket_name    = module.kms_s3.access_logs_bucket_name
@@ -117,14 +135,12 @@ module "observability" {
   name                      = local.name
   alarms_dir                = "${path.root}/../../../alarms/cloudwatch"
   dashboards_dir            = "${path.root}/../../../dashboards/cloudwatch"
+  sre_values                = local.sre_values
   subscriptions             = var.alerting.subscriptions
-  alb_arn_suffix            = var.alerting.alb_arn_suffix
   eks_cluster_name          = module.eks.cluster_name
   rds_cluster_id            = module.rds.cluster_id
   rds_connections_threshold = var.alerting.rds_connections_threshold
-  batch_job_queue_names     = [module.batch_sfn.job_queue_name]
   queue_age_function_name   = module.batch_sfn.queue_age_function_name
-  state_machine_arns        = { pipeline = module.batch_sfn.state_machine_arn }
   tags                      = var.tags
 }
 

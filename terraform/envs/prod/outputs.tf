@@ -39,8 +39,8 @@ output "rds_reader_endpoint" {
 }
 
 output "rds_secret_arn" {
-  description = "Secrets Manager ARN of the database credentials (API config)."
-  value       = module.rds.master_user_secret_arn
+  description = "Secrets Manager ARN of the API's own connection details (IAM database auth as the app user; not the master secret)."
+  value       = module.rds.app_secret_arn
 }
 
 output "state_machine_arn" {
@@ -53,13 +53,8 @@ output "batch_job_queue_arn" {
   value       = module.batch_sfn.job_queue_arn
 }
 
-output "front_bucket_name" {
-  description = "Static front-end bucket the app pipeline syncs into."
-  value       = module.edge.front_bucket_name
-}
-
 output "cloudfront_distribution_id" {
-  description = "Distribution to invalidate after a front-end deploy."
+  description = "ID of the CloudFront distribution in front of the stack."
   value       = module.edge.distribution_id
 }
 
@@ -71,4 +66,19 @@ output "cloudfront_domain_name" {
 output "alert_topic_arns" {
   description = "SNS topics per tier (page, ticket)."
   value       = module.observability.sns_topic_arns
+}
+
+output "sre_values" {
+  description = "Values of the placeholders of the generated CloudWatch alarms/dashboards in this environment: `terraform output -json sre_values > values.json` for `sre cloudwatch ... --values values.json`."
+  value       = local.sre_values
+}
+
+output "target_group_arns" {
+  description = "Target groups (api, front) the charts' TargetGroupBinding objects point at."
+  value       = module.edge.target_group_arns
+}
+
+output "addon_role_arns" {
+  description = "Pod Identity roles of the AWS Load Balancer Controller and the cluster autoscaler (associations already exist)."
+  value       = module.eks.addon_role_arns
 }

@@ -43,7 +43,6 @@ batch = {
 edge = {
   aliases                  = ["sre.example.com"]
   acm_certificate_arn      = "arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-0000-0000-000000000000"
-  api_origin_domain_name   = "api-origin.sre.example.com"
   rate_limit_per_5_minutes = 2000
 }
 
@@ -52,9 +51,10 @@ alerting = {
     page   = [{ protocol = "https", endpoint = "https://events.pagerduty.com/integration/prod-sre-page/enqueue" }]
     ticket = [{ protocol = "email", endpoint = "sre@example.com" }]
   }
-  alb_arn_suffix            = null
   rds_connections_threshold = 800
 }
+
+deploy_role_arn = "arn:aws:iam::222222222222:role/sre-prod-deploy"
 
 tags = {
   Owner      = "platform"

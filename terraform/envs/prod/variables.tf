@@ -102,25 +102,45 @@ variable "batch" {
 }
 
 variable "edge" {
-  description = "CloudFront settings: domain names, us-east-1 certificate, DNS name of the API ALB origin, WAF rate limit."
+  description = "CloudFront settings: domain names, us-east-1 certificate, WAF rate limit (the origin is the stack's own internal ALB)."
   type = object({
     aliases                  = list(string)
     acm_certificate_arn      = string
-    api_origin_domain_name   = string
     rate_limit_per_5_minutes = number
   })
 }
 
 variable "alerting" {
-  description = "Alert routing: SNS subscriptions per tier and the ALB to alarm on (ARN suffix; null until the ingress exists)."
+  description = "Alert routing: SNS subscriptions per tier, RDS connections threshold (the watched resources come from this stack)."
   type = object({
     subscriptions = map(list(object({
       protocol = string
       endpoint = string
     })))
-    alb_arn_suffix            = optional(string)
     rds_connections_threshold = number
   })
+}
+
+variable "deploy_role_arn" {
+  description = "IAM role of the app pipeline in this account (Helm deploy/rollback): gets an EKS access entry."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.deploy_role_arn))
+    error_message = "deploy_role_arn must be an IAM role ARN."
+  }
+}
+
+variable "ecr_pull_principal_arns" {
+  description = "Principals of other accounts allowed to pull from this environment's ECR (dev: the prod deploy role, which promotes images)."
+  type        = list(string)
+  default     = []
+}
+
+variable "queue_age_zip_path" {
+  description = "Queue-age Lambda zip, built by terraform/modules/batch_sfn/lambda/build_zip.py before the plan (CI ships it with the plan)."
+  type        = string
+  default     = ".build/queue_age.zip"
 }
 
 variable "tags" {

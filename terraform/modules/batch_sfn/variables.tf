@@ -28,6 +28,16 @@ variable "subnet_ids" {
   }
 }
 
+variable "queue_age_zip_path" {
+  description = "Path of the queue-age Lambda zip built by `lambda/build_zip.py` (CI builds it before the plan and ships it with the plan to the apply)."
+  type        = string
+
+  validation {
+    condition     = endswith(var.queue_age_zip_path, ".zip")
+    error_message = "queue_age_zip_path must name a .zip file."
+  }
+}
+
 variable "batch_job_image" {
   description = "Container image of the batch job, pinned by tag or digest (e.g. `<account>.dkr.ecr.<region>.amazonaws.com/sre/batch-job:<git-sha>`)."
   type        = string

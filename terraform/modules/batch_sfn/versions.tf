@@ -6,9 +6,5 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 5.70, < 6.0"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.4, < 3.0"
-    }
   }
 }

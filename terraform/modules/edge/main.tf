@@ -5,183 +5,166 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  account_id   = data.aws_caller_identity.current.account_id
-  partition    = data.aws_partition.current.partition
-  root_arn     = "arn:${local.partition}:iam::${local.account_id}:root"
-  s3_origin_id = "front-s3"
-  api_origin   = "api-alb"
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  root_arn   = "arn:${local.partition}:iam::${local.account_id}:root"
+  alb_origin = "alb"
+
+  # Both workloads run on EKS behind the one ALB: `front` (server-side rendered, deployed by
+  # app.yml with Helm) serves the default path, the API serves var.api_path_pattern.
+  targets = {
+    api   = { port = var.api_target_port, health_check_path = var.api_health_check_path }
+    front = { port = var.front_target_port, health_check_path = var.front_health_check_path }
+  }
 }
 
 ################################################################################
-# Static front end: private bucket readable only by this distribution (OAC)
+# Internal ALB: reachable only from CloudFront (VPC origin), so the WAF cannot be bypassed.
+# Targets are pod IPs registered by the AWS Load Balancer Controller through
+# TargetGroupBinding objects in the charts (the controller creates no load balancer).
 ################################################################################
 
-data "aws_iam_policy_document" "front_key" {
-  #checkov:skip=CKV_AWS_109:Key policy: "*" means this key only; root delegation is the AWS default that lets IAM policies grant use
-  #checkov:skip=CKV_AWS_111:Key policy: "*" means this key only; write access is limited to the account root
-  #checkov:skip=CKV_AWS_356:Key policy: a key policy's resource is always the key itself and must be written "*"
-  statement {
-    sid       = "EnableRootAccountAndIamPolicies"
-    actions   = ["kms:*"]
-    resources = ["*"]
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  name = "com.amazonaws.global.cloudfront.origin-facing"
+}
 
-    principals {
-      type        = "AWS"
-      identifiers = [local.root_arn]
+resource "aws_security_group" "alb" {
+  name        = "${var.name}-alb"
+  description = "Internal ALB of ${var.name}: HTTP from CloudFront VPC origins only, to the EKS nodes' target ports"
+  vpc_id      = var.vpc_id
+
+  tags = merge(var.tags, { Name = "${var.name}-alb" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb_from_cloudfront" {
+  #checkov:skip=CKV_AWS_260:The source is the CloudFront origin-facing managed prefix list, not 0.0.0.0/0
+  security_group_id = aws_security_group.alb.id
+  description       = "HTTP from CloudFront origin-facing servers (VPC origin)"
+  prefix_list_id    = data.aws_ec2_managed_prefix_list.cloudfront.id
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
+
+  tags = merge(var.tags, { Name = "${var.name}-alb-from-cloudfront" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "alb_to_targets" {
+  for_each = local.targets
+
+  security_group_id            = aws_security_group.alb.id
+  description                  = "To the ${each.key} pods"
+  referenced_security_group_id = var.node_security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+
+  tags = merge(var.tags, { Name = "${var.name}-alb-to-${each.key}" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "targets_from_alb" {
+  for_each = local.targets
+
+  security_group_id            = var.node_security_group_id
+  description                  = "${each.key} pods from the ALB"
+  referenced_security_group_id = aws_security_group.alb.id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+
+  tags = merge(var.tags, { Name = "${var.name}-${each.key}-from-alb" })
+}
+
+resource "aws_lb" "this" {
+  #checkov:skip=CKV2_AWS_20:No viewer reaches this internal ALB; CloudFront redirects viewers to HTTPS before the VPC origin
+  #checkov:skip=CKV2_AWS_28:The ALB is internal and reachable only through the CloudFront VPC origin, whose distribution carries the WAF web ACL
+  name                       = "${var.name}-app"
+  internal                   = true
+  load_balancer_type         = "application"
+  security_groups            = [aws_security_group.alb.id]
+  subnets                    = var.private_subnet_ids
+  drop_invalid_header_fields = true
+  enable_deletion_protection = var.deletion_protection
+  idle_timeout               = 60
+
+  access_logs {
+    bucket  = var.access_logs_bucket_name
+    prefix  = "alb/${var.name}"
+    enabled = true
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-app" })
+}
+
+resource "aws_lb_target_group" "this" {
+  #checkov:skip=CKV_AWS_378:ALB to pod traffic stays inside the VPC behind an internal ALB; viewer TLS terminates at CloudFront
+  for_each = local.targets
+
+  name                 = "${var.name}-${each.key}"
+  target_type          = "ip"
+  protocol             = "HTTP"
+  port                 = each.value.port
+  vpc_id               = var.vpc_id
+  deregistration_delay = 30
+
+  health_check {
+    path                = each.value.health_check_path
+    matcher             = "200-399"
+    interval            = 15
+    healthy_threshold   = 2
+    unhealthy_threshold = 3
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}
+
+resource "aws_lb_listener" "http" {
+  #checkov:skip=CKV_AWS_2:Viewers use HTTPS to CloudFront; the CloudFront VPC origin reaches this internal ALB over the AWS private network only
+  #checkov:skip=CKV_AWS_103:No TLS on this listener: the only client is the CloudFront VPC origin over the AWS private network
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["front"].arn
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-http" })
+}
+
+resource "aws_lb_listener_rule" "api" {
+  listener_arn = aws_lb_listener.http.arn
+  priority     = 10
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["api"].arn
+  }
+
+  condition {
+    path_pattern {
+      values = [var.api_path_pattern]
     }
   }
 
-  statement {
-    sid       = "CloudFrontOacDecrypt"
-    actions   = ["kms:Decrypt"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudfront.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "AWS:SourceArn"
-      values   = [aws_cloudfront_distribution.this.arn]
-    }
-  }
+  tags = merge(var.tags, { Name = "${var.name}-api" })
 }
 
-resource "aws_kms_key" "front" {
-  description             = "${var.name}: encrypts the static front-end bucket"
-  enable_key_rotation     = true
-  rotation_period_in_days = 365
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.front_key.json
+resource "aws_cloudfront_vpc_origin" "alb" {
+  vpc_origin_endpoint_config {
+    name                   = "${var.name}-alb"
+    arn                    = aws_lb.this.arn
+    http_port              = 80
+    https_port             = 443
+    origin_protocol_policy = "http-only"
 
-  tags = merge(var.tags, { Name = "${var.name}-front" })
-}
-
-resource "aws_s3_bucket" "front" {
-  #checkov:skip=CKV_AWS_144:The front end is rebuilt from git by the app pipeline in any region; replication adds nothing
-  #checkov:skip=CKV2_AWS_62:Static assets are deployed by CI; nothing consumes object events
-  bucket        = "${var.name}-front-${local.account_id}"
-  force_destroy = var.force_destroy
-
-  tags = merge(var.tags, { Name = "${var.name}-front" })
-}
-
-resource "aws_s3_bucket_ownership_controls" "front" {
-  bucket = aws_s3_bucket.front.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "front" {
-  bucket = aws_s3_bucket.front.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "front" {
-  bucket = aws_s3_bucket.front.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.front.arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_versioning" "front" {
-  bucket = aws_s3_bucket.front.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_logging" "front" {
-  bucket        = aws_s3_bucket.front.id
-  target_bucket = var.access_logs_bucket_name
-  target_prefix = "s3/${aws_s3_bucket.front.id}/"
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "front" {
-  bucket = aws_s3_bucket.front.id
-
-  rule {
-    id     = "housekeeping"
-    status = "Enabled"
-
-    filter {}
-
-    noncurrent_version_expiration {
-      noncurrent_days = 30
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
+    origin_ssl_protocols {
+      items    = ["TLSv1.2"]
+      quantity = 1
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.front]
-}
-
-data "aws_iam_policy_document" "front" {
-  statement {
-    sid       = "CloudFrontOacRead"
-    actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.front.arn}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudfront.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "AWS:SourceArn"
-      values   = [aws_cloudfront_distribution.this.arn]
-    }
-  }
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.front.arn, "${aws_s3_bucket.front.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "front" {
-  bucket = aws_s3_bucket.front.id
-  policy = data.aws_iam_policy_document.front.json
-
-  depends_on = [aws_s3_bucket_public_access_block.front]
-}
-
-resource "aws_cloudfront_origin_access_control" "this" {
-  name                              = "${var.name}-front"
-  description                       = "CloudFront access to ${aws_s3_bucket.front.id}"
-  origin_access_control_origin_type = "s3"
-  signing_behavior                  = "always"
-  signing_protocol                  = "sigv4"
+  tags = merge(var.tags, { Name = "${var.name}-alb" })
 }
 
 ################################################################################
@@ -233,6 +216,16 @@ resource "aws_wafv2_web_acl" "this" {
       managed_rule_group_statement {
         vendor_name = "AWS"
         name        = "AWSManagedRulesCommonRuleSet"
+
+        # The 8 KB body limit would block API uploads; rule body-size-outside-api below keeps
+        # it everywhere else, and the API enforces its own upload size.
+        rule_action_override {
+          name = "SizeRestrictions_BODY"
+
+          action_to_use {
+            count {}
+          }
+        }
       }
     }
 
@@ -316,6 +309,63 @@ resource "aws_wafv2_web_acl" "this" {
     visibility_config {
       cloudwatch_metrics_enabled = true
       metric_name                = "AWSManagedRulesSQLiRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "body-size-outside-api"
+    priority = 25
+
+    action {
+      block {}
+    }
+
+    statement {
+      and_statement {
+        statement {
+          size_constraint_statement {
+            comparison_operator = "GT"
+            size                = 8192
+
+            field_to_match {
+              body {
+                oversize_handling = "MATCH"
+              }
+            }
+
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
+          }
+        }
+
+        statement {
+          not_statement {
+            statement {
+              byte_match_statement {
+                positional_constraint = "STARTS_WITH"
+                search_string         = trimsuffix(var.api_path_pattern, "*")
+
+                field_to_match {
+                  uri_path {}
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "body-size-outside-api"
       sampled_requests_enabled   = true
     }
   }
@@ -428,7 +478,7 @@ resource "aws_wafv2_web_acl_logging_configuration" "this" {
 }
 
 ################################################################################
-# Distribution: S3 (OAC) by default, the ALB for the API path
+# Distribution: everything through the ALB VPC origin; static assets cached, the API never
 ################################################################################
 
 data "aws_cloudfront_cache_policy" "optimized" {
@@ -478,37 +528,42 @@ resource "aws_cloudfront_response_headers_policy" "this" {
 }
 
 resource "aws_cloudfront_distribution" "this" {
-  #checkov:skip=CKV_AWS_310:The two origins serve different paths (static vs API); there is no secondary copy of either to fail over to
+  #checkov:skip=CKV_AWS_310:The single origin is the multi-AZ ALB of this region; there is no secondary copy of the stack to fail over to
+  #checkov:skip=CKV_AWS_305:The default behaviour goes to the server-rendered front end, which answers / itself
   #checkov:skip=CKV_AWS_374:Geo restriction is a product decision exposed as var.geo_restriction_type/locations; the default serves every country
-  enabled             = true
-  comment             = "${var.name}: static front end + API"
-  aliases             = var.aliases
-  default_root_object = "index.html"
-  http_version        = "http2and3"
-  is_ipv6_enabled     = true
-  price_class         = var.price_class
-  web_acl_id          = aws_wafv2_web_acl.this.arn
+  enabled         = true
+  comment         = "${var.name}: front end (SSR) + API"
+  aliases         = var.aliases
+  http_version    = "http2and3"
+  is_ipv6_enabled = true
+  price_class     = var.price_class
+  web_acl_id      = aws_wafv2_web_acl.this.arn
 
   origin {
-    origin_id                = local.s3_origin_id
-    domain_name              = aws_s3_bucket.front.bucket_regional_domain_name
-    origin_access_control_id = aws_cloudfront_origin_access_control.this.id
-  }
+    origin_id   = local.alb_origin
+    domain_name = aws_lb.this.dns_name
 
-  origin {
-    origin_id   = local.api_origin
-    domain_name = var.api_origin_domain_name
-
-    custom_origin_config {
-      http_port              = 80
-      https_port             = 443
-      origin_protocol_policy = "https-only"
-      origin_ssl_protocols   = ["TLSv1.2"]
+    vpc_origin_config {
+      vpc_origin_id = aws_cloudfront_vpc_origin.alb.id
     }
   }
 
+  # The front end renders per request (cookies, locale): not cached by default.
   default_cache_behavior {
-    target_origin_id           = local.s3_origin_id
+    target_origin_id           = local.alb_origin
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = data.aws_cloudfront_cache_policy.disabled.id
+    origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer_except_host.id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.this.id
+  }
+
+  # Fingerprinted build assets of the front end.
+  ordered_cache_behavior {
+    path_pattern               = var.static_path_pattern
+    target_origin_id           = local.alb_origin
     viewer_protocol_policy     = "redirect-to-https"
     allowed_methods            = ["GET", "HEAD", "OPTIONS"]
     cached_methods             = ["GET", "HEAD"]
@@ -519,7 +574,7 @@ resource "aws_cloudfront_distribution" "this" {
 
   ordered_cache_behavior {
     path_pattern               = var.api_path_pattern
-    target_origin_id           = local.api_origin
+    target_origin_id           = local.alb_origin
     viewer_protocol_policy     = "https-only"
     allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
     cached_methods             = ["GET", "HEAD"]

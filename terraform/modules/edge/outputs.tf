@@ -18,14 +18,34 @@ output "distribution_hosted_zone_id" {
   value       = aws_cloudfront_distribution.this.hosted_zone_id
 }
 
-output "front_bucket_name" {
-  description = "Name of the static front-end bucket the app pipeline syncs the build into."
-  value       = aws_s3_bucket.front.id
+output "alb_arn" {
+  description = "ARN of the internal ALB (the CloudFront VPC origin)."
+  value       = aws_lb.this.arn
 }
 
-output "front_kms_key_arn" {
-  description = "ARN of the KMS key of the front-end bucket (the deploy role needs kms:GenerateDataKey on it)."
-  value       = aws_kms_key.front.arn
+output "alb_arn_suffix" {
+  description = "ARN suffix of the ALB (`app/<name>/<id>`, the CloudWatch `LoadBalancer` dimension)."
+  value       = aws_lb.this.arn_suffix
+}
+
+output "alb_deletion_protection" {
+  description = "Whether deletion protection is on for the ALB."
+  value       = aws_lb.this.enable_deletion_protection
+}
+
+output "target_group_arns" {
+  description = "Map of workload (api, front) to target group ARN: the `targetGroupARN` of the charts' TargetGroupBinding."
+  value       = { for k, tg in aws_lb_target_group.this : k => tg.arn }
+}
+
+output "target_group_arn_suffixes" {
+  description = "Map of workload (api, front) to target group ARN suffix (`targetgroup/<name>/<id>`, the CloudWatch `TargetGroup` dimension)."
+  value       = { for k, tg in aws_lb_target_group.this : k => tg.arn_suffix }
+}
+
+output "alb_security_group_id" {
+  description = "Security group of the ALB."
+  value       = aws_security_group.alb.id
 }
 
 output "web_acl_arn" {

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name prefix of the distribution, web ACL, front-end bucket and keys."
+  description = "Name prefix of the distribution, web ACL, ALB, target groups and keys."
   type        = string
 
   validation {
@@ -28,18 +28,99 @@ variable "acm_certificate_arn" {
   }
 }
 
-variable "api_origin_domain_name" {
-  description = "DNS name of the API origin: the ALB created by the AWS Load Balancer Controller for the API ingress (must present a certificate valid for it)."
+variable "vpc_id" {
+  description = "ID of the VPC of the internal ALB and its target groups."
   type        = string
 
   validation {
-    condition     = can(regex("^([a-z0-9-]+\\.)+[a-z]{2,}$", var.api_origin_domain_name))
-    error_message = "api_origin_domain_name must be a DNS name."
+    condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
+    error_message = "vpc_id must look like vpc-0123abcd."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets of the internal ALB (at least two AZs)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.private_subnet_ids) >= 2
+    error_message = "private_subnet_ids must list at least two subnets."
+  }
+}
+
+variable "node_security_group_id" {
+  description = "Security group of the EKS nodes (and so of the pods): the ALB may reach the target ports on it only."
+  type        = string
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]+$", var.node_security_group_id))
+    error_message = "node_security_group_id must look like sg-0123abcd."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection of the ALB (on in prod)."
+  type        = bool
+  default     = true
+}
+
+variable "api_target_port" {
+  description = "Container port of the API pods (target group `api`)."
+  type        = number
+  default     = 8080
+
+  validation {
+    condition     = var.api_target_port > 0 && var.api_target_port < 65536
+    error_message = "api_target_port must be a TCP port."
+  }
+}
+
+variable "front_target_port" {
+  description = "Container port of the front-end pods (target group `front`)."
+  type        = number
+  default     = 3000
+
+  validation {
+    condition     = var.front_target_port > 0 && var.front_target_port < 65536
+    error_message = "front_target_port must be a TCP port."
+  }
+}
+
+variable "api_health_check_path" {
+  description = "Health check path of the API target group."
+  type        = string
+  default     = "/api/healthz"
+
+  validation {
+    condition     = startswith(var.api_health_check_path, "/")
+    error_message = "api_health_check_path must start with /."
+  }
+}
+
+variable "front_health_check_path" {
+  description = "Health check path of the front-end target group."
+  type        = string
+  default     = "/healthz"
+
+  validation {
+    condition     = startswith(var.front_health_check_path, "/")
+    error_message = "front_health_check_path must start with /."
+  }
+}
+
+variable "static_path_pattern" {
+  description = "Path of the front end's fingerprinted build assets, cached at the edge."
+  type        = string
+  default     = "/_next/static/*"
+
+  validation {
+    condition     = startswith(var.static_path_pattern, "/")
+    error_message = "static_path_pattern must start with /."
   }
 }
 
 variable "api_path_pattern" {
-  description = "Path pattern routed to the API origin; everything else is served from the static front-end bucket."
+  description = "Path pattern routed to the API target group (uncached); everything else goes to the front-end target group."
   type        = string
   default     = "/api/*"
 
@@ -115,7 +196,7 @@ variable "logging_bucket_domain_name" {
 }
 
 variable "access_logs_bucket_name" {
-  description = "Name of the same access-log bucket, target of the front-end bucket's server access logs."
+  description = "Name of the same access-log bucket, target of the ALB access logs (prefix `alb/<name>`)."
   type        = string
 
   validation {
@@ -133,12 +214,6 @@ variable "waf_log_retention_days" {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.waf_log_retention_days)
     error_message = "waf_log_retention_days must be a retention period CloudWatch Logs supports."
   }
-}
-
-variable "force_destroy" {
-  description = "Allow destroying the front-end bucket while it still holds objects."
-  type        = bool
-  default     = false
 }
 
 variable "tags" {

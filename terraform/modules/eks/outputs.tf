@@ -19,8 +19,8 @@ output "cluster_certificate_authority_data" {
 }
 
 output "node_security_group_id" {
-  description = "EKS-managed cluster security group, attached to the control-plane ENIs, the managed nodes and therefore the pods; the source admitted by the RDS security group."
-  value       = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+  description = "Security group of the managed nodes and therefore of the pods (not the control plane's): the source admitted by RDS and the target of the ALB."
+  value       = aws_security_group.node.id
 }
 
 output "oidc_provider_arn" {
@@ -41,4 +41,14 @@ output "api_irsa_role_arn" {
 output "node_role_arn" {
   description = "ARN of the IAM role of the managed nodes."
   value       = aws_iam_role.node.arn
+}
+
+output "cluster_security_group_id" {
+  description = "EKS-managed cluster security group of the control-plane ENIs (also on the nodes)."
+  value       = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+}
+
+output "addon_role_arns" {
+  description = "Map of add-on (aws-load-balancer-controller, cluster-autoscaler) to its Pod Identity role ARN (associations are created here)."
+  value       = { for k, r in aws_iam_role.addon : k => r.arn }
 }

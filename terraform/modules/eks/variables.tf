@@ -199,12 +199,32 @@ variable "bucket_kms_key_arn" {
 }
 
 variable "api_secret_arn" {
-  description = "ARN of the Secrets Manager secret the API reads (database credentials)."
+  description = "ARN of the Secrets Manager secret the API reads: its own database connection details, never the master secret."
   type        = string
 
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.api_secret_arn))
     error_message = "api_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
+variable "api_db_user_arn" {
+  description = "`rds-db:connect` resource of the API's database user (IAM database authentication)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:rds-db:[a-z0-9-]+:[0-9]{12}:dbuser:[A-Za-z0-9-]+/[a-z][a-z0-9_]*$", var.api_db_user_arn))
+    error_message = "api_db_user_arn must look like arn:aws:rds-db:<region>:<account>:dbuser:<cluster-resource-id>/<user>."
+  }
+}
+
+variable "deploy_role_arn" {
+  description = "IAM role of the app pipeline (Helm deploy and rollback); it gets an EKS access entry."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.deploy_role_arn))
+    error_message = "deploy_role_arn must be an IAM role ARN."
   }
 }
 

@@ -185,7 +185,20 @@ resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
   depends_on = [aws_s3_bucket_versioning.access_logs]
 }
 
+data "aws_elb_service_account" "current" {}
+
 data "aws_iam_policy_document" "access_logs" {
+  statement {
+    sid       = "AlbAccessLogsDelivery"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.access_logs.arn}/alb/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [data.aws_elb_service_account.current.arn]
+    }
+  }
+
   statement {
     sid       = "S3ServerAccessLogsDelivery"
     actions   = ["s3:PutObject"]
@@ -440,8 +453,16 @@ data "aws_iam_policy_document" "bucket" {
       identifiers = ["*"]
     }
 
+    # Only a request that names another key is denied: a PutObject without the header gets the
+    # bucket's default encryption (this key), so it must go through. Conditions are ANDed.
     condition {
-      test     = "StringNotEqualsIfExists"
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
       variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
       values   = [aws_kms_key.this["s3"].arn]
     }

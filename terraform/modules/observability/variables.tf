@@ -28,6 +28,21 @@ variable "dashboards_dir" {
   }
 }
 
+variable "sre_values" {
+  description = "This environment's values of the placeholders in the generated alarm and dashboard templates (`api_alb_arn_suffix`, `api_target_group_arn_suffix`, `state_machine_arn`, `batch_job_queue_name`, `aws_region`, `aws_account_id`); the topic ARNs are added by this module. The env outputs the same map as `sre_values` for `sre cloudwatch --values`."
+  type        = map(string)
+
+  validation {
+    condition     = length(setsubtract(["api_alb_arn_suffix", "api_target_group_arn_suffix", "state_machine_arn", "batch_job_queue_name", "aws_region", "aws_account_id"], keys(var.sre_values))) == 0
+    error_message = "sre_values needs api_alb_arn_suffix, api_target_group_arn_suffix, state_machine_arn, batch_job_queue_name, aws_region and aws_account_id."
+  }
+
+  validation {
+    condition     = !contains(keys(var.sre_values), "page_topic_arn") && !contains(keys(var.sre_values), "ticket_topic_arn")
+    error_message = "sre_values must not set page_topic_arn/ticket_topic_arn: the module's own topics fill them."
+  }
+}
+
 variable "subscriptions" {
   description = "Subscriptions per tier: `page` (wakes someone up) and `ticket` (next business day). Endpoints of protocol https/email/sqs/lambda."
   type = map(list(object({
@@ -55,17 +70,6 @@ variable "classic_alarms_tier" {
   validation {
     condition     = contains(["page", "ticket"], var.classic_alarms_tier)
     error_message = "classic_alarms_tier must be page or ticket."
-  }
-}
-
-variable "alb_arn_suffix" {
-  description = "ARN suffix (`app/<name>/<id>`) of the API load balancer; null skips the ALB alarms (e.g. before the ingress exists)."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.alb_arn_suffix == null ? true : can(regex("^app/[A-Za-z0-9-]+/[0-9a-f]+$", var.alb_arn_suffix))
-    error_message = "alb_arn_suffix must look like app/<name>/<hex id>."
   }
 }
 
@@ -119,7 +123,7 @@ variable "monitored_workloads" {
 }
 
 variable "pod_cpu_threshold_percent" {
-  description = "Pod CPU utilisation (of its limit) above which the pod alarm fires."
+  description = "Pod CPU utilisation in percent of its CPU limit (`pod_cpu_utilization_over_pod_limit`) above which the pod alarm fires."
   type        = number
   default     = 85
 
@@ -130,7 +134,7 @@ variable "pod_cpu_threshold_percent" {
 }
 
 variable "pod_memory_threshold_percent" {
-  description = "Pod memory utilisation (of its limit) above which the pod alarm fires."
+  description = "Pod memory utilisation in percent of its memory limit (`pod_memory_utilization_over_pod_limit`) above which the pod alarm fires."
   type        = number
   default     = 85
 
@@ -161,13 +165,14 @@ variable "rds_connections_threshold" {
   }
 }
 
-variable "batch_job_queue_names" {
-  description = "Batch job queues whose `Custom/Batch OldestRunnableJobAgeSeconds` is alarmed on."
-  type        = list(string)
+variable "rds_latency_threshold_seconds" {
+  description = "Average Aurora writer ReadLatency/WriteLatency (seconds per I/O) above which the DB latency alarms fire."
+  type        = number
+  default     = 0.05
 
   validation {
-    condition     = alltrue([for q in var.batch_job_queue_names : can(regex("^[A-Za-z0-9_-]{1,128}$", q))])
-    error_message = "batch_job_queue_names must be Batch job queue names."
+    condition     = var.rds_latency_threshold_seconds > 0
+    error_message = "rds_latency_threshold_seconds must be positive."
   }
 }
 
@@ -189,16 +194,6 @@ variable "queue_age_function_name" {
   validation {
     condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.queue_age_function_name))
     error_message = "queue_age_function_name must be a Lambda function name."
-  }
-}
-
-variable "state_machine_arns" {
-  description = "Step Functions state machines whose failed, timed-out and aborted executions are alarmed on, keyed by a short name."
-  type        = map(string)
-
-  validation {
-    condition     = alltrue([for k, arn in var.state_machine_arns : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:.+$", arn)) && can(regex("^[a-z0-9-]+$", k))])
-    error_message = "state_machine_arns must map short lowercase keys to state machine ARNs."
   }
 }
 

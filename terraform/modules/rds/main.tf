@@ -26,17 +26,18 @@ resource "aws_security_group" "this" {
   tags = merge(var.tags, { Name = "${var.name}-aurora" })
 }
 
+# count, not for_each: the IDs are known only after apply, their number is known at plan time.
 resource "aws_vpc_security_group_ingress_rule" "postgres" {
-  for_each = toset(var.allowed_security_group_ids)
+  count = length(var.allowed_security_group_ids)
 
   security_group_id            = aws_security_group.this.id
-  description                  = "PostgreSQL from ${each.value}"
-  referenced_security_group_id = each.value
+  description                  = "PostgreSQL from allowed security group ${count.index}"
+  referenced_security_group_id = var.allowed_security_group_ids[count.index]
   ip_protocol                  = "tcp"
   from_port                    = local.port
   to_port                      = local.port
 
-  tags = merge(var.tags, { Name = "${var.name}-postgres-from-${each.value}" })
+  tags = merge(var.tags, { Name = "${var.name}-postgres-from-${count.index}" })
 }
 
 ################################################################################
@@ -205,4 +206,34 @@ resource "aws_rds_cluster_instance" "this" {
   copy_tags_to_snapshot                 = true
 
   tags = merge(var.tags, { Name = "${var.name}-${count.index + 1}", Role = count.index == 0 ? "writer" : "reader" })
+}
+
+################################################################################
+# The application's own database identity: IAM database authentication as user
+# var.app_db_username (created once with `CREATE USER <name>; GRANT rds_iam TO <name>;`, see
+# runbooks/_hand/db-errors.md). The secret holds where to connect, no password: the API signs
+# a 15-minute token with its IRSA role (rds-db:connect on app_db_user_arn).
+################################################################################
+
+resource "aws_secretsmanager_secret" "app" {
+  #checkov:skip=CKV2_AWS_57:The secret holds connection details only (IAM database authentication); there is no credential to rotate
+  name        = "${var.name}/app-db"
+  description = "Connection details of the application database user ${var.app_db_username} (IAM auth, no password)"
+  kms_key_id  = var.kms_key_arn
+
+  tags = merge(var.tags, { Name = "${var.name}-app-db" })
+}
+
+resource "aws_secretsmanager_secret_version" "app" {
+  secret_id = aws_secretsmanager_secret.app.id
+  secret_string = jsonencode({
+    engine   = "postgres"
+    host     = aws_rds_cluster.this.endpoint
+    reader   = aws_rds_cluster.this.reader_endpoint
+    port     = local.port
+    dbname   = var.database_name
+    username = var.app_db_username
+    auth     = "iam"
+    sslmode  = "verify-full"
+  })
 }

@@ -42,3 +42,18 @@ output "instance_ids" {
   description = "Identifiers of the cluster instances (the first one is created as the writer)."
   value       = aws_rds_cluster_instance.this[*].identifier
 }
+
+output "app_secret_arn" {
+  description = "ARN of the secret with the application's connection details (IAM auth, no password): what the API reads."
+  value       = aws_secretsmanager_secret.app.arn
+}
+
+output "app_db_user_arn" {
+  description = "`rds-db:connect` resource of the application user (`arn:...:dbuser:<cluster resource id>/<user>`)."
+  value       = "arn:${data.aws_partition.current.partition}:rds-db:${split(":", aws_rds_cluster.this.arn)[3]}:${split(":", aws_rds_cluster.this.arn)[4]}:dbuser:${aws_rds_cluster.this.cluster_resource_id}/${var.app_db_username}"
+}
+
+output "deletion_protection" {
+  description = "Whether deletion protection is on for the Aurora cluster."
+  value       = aws_rds_cluster.this.deletion_protection
+}

@@ -113,6 +113,17 @@ variable "master_username" {
   }
 }
 
+variable "app_db_username" {
+  description = "Database user of the application, authenticated with IAM (`rds-db:connect`); created once by the DB owner."
+  type        = string
+  default     = "api"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.app_db_username)) && var.app_db_username != var.master_username
+    error_message = "app_db_username must be a lowercase PostgreSQL identifier other than the master user."
+  }
+}
+
 variable "backup_retention_period" {
   description = "Days automated backups are kept."
   type        = number
