@@ -374,8 +374,13 @@ def render_documents(specs: SpecSet) -> dict[str, dict[str, Any]]:
     per_service = alarms.cloudwatch_slos(specs)
     docs = {dashboard_path(service): service_dashboard(specs, service, slos) for service, slos in per_service.items()}
     overviews = overview_dashboards(specs, [slo for slos in per_service.values() for slo in slos])
-    if clash := sorted(set(docs) & set(overviews)):
-        raise ValueError(f"{', '.join(clash)}: a service's dashboard would overwrite the SLO overview; rename it")
+    for service, slos in per_service.items():
+        if dashboard_path(service) in overviews:
+            slo = slos[0]
+            raise ValueError(
+                f"{slo.file}:{slo.line}: SLO {slo.name}: metadata.service: {service!r} would overwrite the SLO "
+                f"overview {dashboard_path(service)}; rename the service"
+            )
     docs |= overviews
     problems = [f"{path}: {p}" for path, doc in docs.items() for p in validator.check_dashboard(doc)]
     if problems:

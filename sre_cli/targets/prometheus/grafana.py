@@ -61,13 +61,19 @@ def dashboard_path(service: str) -> str:
 
 def dashboard_uid(service: str) -> str:
     """The service dashboard's uid: alert links are `dashboardBaseUrl` + service, so it is `slo-<service>`."""
-    uid = f"slo-{service}"
-    if len(uid) > MAX_UID_LENGTH:
-        raise ValueError(
-            f"service {service!r}: its Grafana dashboard uid {uid!r} is {len(uid)} characters and Grafana "
-            f"accepts at most {MAX_UID_LENGTH}; shorten the service name to {MAX_UID_LENGTH - 4} characters"
-        )
-    return uid
+    return f"slo-{service}"
+
+
+def uid_problem(slo: Slo) -> str | None:
+    """Why Grafana would refuse the dashboard of the SLO's service, if it would."""
+    uid = dashboard_uid(slo.service)
+    if len(uid) <= MAX_UID_LENGTH:
+        return None
+    return (
+        f"{slo.file}:{slo.line}: SLO {slo.name}: metadata.service: the Grafana dashboard uid {uid!r} is "
+        f"{len(uid)} characters and Grafana accepts at most {MAX_UID_LENGTH}; use a service name of at most "
+        f"{MAX_UID_LENGTH - len(dashboard_uid(''))} characters"
+    )
 
 
 def _query(expr: str, legend: str, ref: str) -> prometheus.Dataquery:
@@ -178,6 +184,10 @@ def burn_down_panel(slo: Slo) -> timeseries.Panel:
     return (
         _graph()
         .title(f"{slo.name}: error budget burn-down over {slo.window}")
+        .description(
+            "Error budget left through the last SLO window: 100% at its start, less each whole hour's bad "
+            "events (the hour under way shows up when it ends). Dashed: a steady burn of exactly 1x."
+        )
         .with_target(_query(burn_down_expr(slo), "budget left", "A"))
         .with_target(_query(ideal_burn_expr(slo), "ideal burn (1x)", "B"))
         .override_by_query("B", ideal)
@@ -334,7 +344,7 @@ def overview_table(slos: list[Slo]) -> table.Panel:
             ]
         )
         .footer(common.TableFooterOptions().show(False).reducer(["sum"]))
-        .height(max(8, 3 + len(slos)))
+        .height(min(30, max(8, 3 + len(slos))))
         .span(24)
     )
     for ref, expr in queries.items():
@@ -408,8 +418,15 @@ def dashboard_json(service: str, slos: list[Slo]) -> str:
 
 def render(specs: SpecSet) -> dict[str, str]:
     per_service = rules.prometheus_slos(specs)
-    if OVERVIEW_PATH in {dashboard_path(service) for service in per_service}:
-        raise ValueError(f"a service named {OVERVIEW_PATH.rsplit('/', 1)[1][:-5]!r} would overwrite {OVERVIEW_PATH}")
+    for service, slos in per_service.items():
+        if problem := uid_problem(slos[0]):
+            raise ValueError(problem)
+        if dashboard_path(service) == OVERVIEW_PATH:
+            slo = slos[0]
+            raise ValueError(
+                f"{slo.file}:{slo.line}: SLO {slo.name}: metadata.service: {service!r} would overwrite the SLO "
+                f"overview {OVERVIEW_PATH}; rename the service"
+            )
     files = {dashboard_path(service): dashboard_json(service, slos) for service, slos in per_service.items()}
     slos = [slo for service_slos in per_service.values() for slo in service_slos]
     if slos:
