@@ -18,7 +18,7 @@ def _bodies(specs: SpecSet) -> dict[str, dict[str, Any]]:
 
 def test_requests_are_exact_and_valid(specs: SpecSet) -> None:
     docs = dashboards.render_documents(specs)
-    assert sorted(docs) == [f"dashboards/cloudwatch/{s}.json" for s in ("api", "batch", "db", "sfn")]
+    assert sorted(docs) == [f"dashboards/cloudwatch/{s}.json" for s in ("api", "batch", "db", "sfn", "slo-overview")]
     for doc in docs.values():
         assert set(doc) == {"DashboardName", "DashboardBody"}
         assert validator.check_dashboard(doc) == []

@@ -25,7 +25,8 @@ def test_grafana_dashboards_are_written_as_json_dumps_writes_them(repo_specs: Sp
     specs = repo_specs
     for service, slos in rules.prometheus_slos(specs).items():
         # The dashboard as plain JSON values: the SDK's models through its own encoder.
-        board = json.loads(JSONEncoder(sort_keys=True).encode(grafana.service_board(service, slos).build()))
+        document = grafana.dashboard_document(grafana.service_board(service, slos))
+        board = json.loads(JSONEncoder(sort_keys=True).encode(document))
         assert jsontext.dumps(board) == _reference(board)
         # in one pass from the SDK's models, as the target writes it
         assert grafana.dashboard_json(service, slos) == _reference(board)

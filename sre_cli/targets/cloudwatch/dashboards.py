@@ -1,15 +1,26 @@
-"""CloudWatch SLO dashboards: `dashboards/cloudwatch/<service>.json`, the exact PutDashboard request.
+"""CloudWatch SLO dashboards: `dashboards/cloudwatch/<service>.json` and `slo-overview.json`, PutDashboard requests.
 
 Per SLO, top to bottom: a text header linking the runbook and the Grafana dashboard; one burn-rate
-graph per alert tier with each window pair's burn factor as a horizontal annotation; the SLI and
-the error budget left over the SLO window as single values; the status of the SLO's composite
+graph per alert tier, drawing for each window pair the burn over its long window, at the period
+its alarm evaluates (`sli.event_window`: one datapoint per window, or per sub-period of a 3d
+window), against that pair's own factor as a horizontal line of the same color; the SLI and the
+error budget left over the SLO window as single values; the status of the SLO's composite
 alarms. Burn and SLI use the same metric math as the alarms (`sli.py`), so the graph shows what
-the alarm evaluates. Every request passes `validator.check_dashboard` before anything is written.
+the alarm evaluates.
+
+The overview (`sre-slos-overview`, a name no `sre-slo-<service>` can take) shows every SLO: the
+status of every page and ticket composite alarm, and the budget left over each SLO's window,
+one single-value widget per service and window. Past OVERVIEW_PAGE_SLOS SLOs it continues on
+`slo-overview-2.json` (`sre-slos-overview-2`) and so on, under CloudWatch's widget and size limits.
+
+Every request passes `validator.check_dashboard` before anything is written.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 from sre_cli import links, placeholders, slomath
@@ -21,6 +32,15 @@ from sre_cli.targets.cloudwatch import alarms, sli, validator
 
 DASHBOARDS_DIR = "dashboards/cloudwatch"
 GRAPH_HEIGHT = 6
+OVERVIEW_FILE = "slo-overview"
+OVERVIEW_NAME = "sre-slos-overview"
+# 200 SLOs take ~300 KB of the 1 MB body limit and ~10 of the 500 widgets; values per widget stay
+# under the 500 metrics a widget may hold (at most ~8 queries per SLO).
+OVERVIEW_PAGE_SLOS = 200
+VALUES_PER_WIDGET = 50
+# One color per window pair of a tier: its burn line and its threshold line share it.
+PAIR_COLORS = ("#d62728", "#ff7f0e", "#9467bd", "#1f77b4")
+_QUERY_ID = re.compile(r"\b[a-z][a-zA-Z0-9_]*\b")
 
 
 def dashboard_path(service: str) -> str:
@@ -83,32 +103,71 @@ def _ratio_queries(slo: Slo, period: int) -> list[dict[str, Any]]:
     return [{**q, "ReturnData": False} for q in queries]
 
 
-def graph_period(slo: Slo, tier: AlertTier) -> int:
-    """Plot at the tier's shortest window, never finer than a slice."""
-    shortest = min(w.short for w in tier.windows)
-    t = slo.indicator.threshold
-    period = max(shortest, t.slice_seconds if t else 60)
-    return period if sli.legal_period(period) else 300
+def prefixed(queries: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    """The queries with every Id, and every reference to one in an expression, prefixed.
+
+    Several SLIs or windows in one widget need distinct ids; expressions name ids only (functions
+    are upper case, numbers start with a digit), so renaming the known ids renames every reference.
+    """
+    ids = {q["Id"] for q in queries}
+
+    def rename(match: re.Match[str]) -> str:
+        return prefix + match.group(0) if match.group(0) in ids else match.group(0)
+
+    renamed = []
+    for q in queries:
+        q = {**q, "Id": prefix + q["Id"]}
+        if "Expression" in q:
+            q["Expression"] = _QUERY_ID.sub(rename, q["Expression"])
+        renamed.append(q)
+    return renamed
+
+
+def pair_label(slo: Slo, tier: AlertTier, pair: slomath.BurnWindow) -> str:
+    return (
+        f"{tier.name} {format_duration(pair.long)}/{format_duration(pair.short)}: {pair.factor(slo.window_seconds):g}x"
+    )
+
+
+def pair_series(slo: Slo, tier: AlertTier, pair: slomath.BurnWindow, index: int) -> list[dict[str, Any]]:
+    """The burn over the pair's long window as its alarm evaluates it, hidden inputs, shown burn."""
+    plan = sli.event_window(pair.long)
+    queries = prefixed(burn_queries(slo, plan.period), f"p{index}_")
+    over = format_duration(pair.long)
+    if plan.exact:
+        label = f"burn over {over}"
+    else:  # the all-of-n fallback: every sub-period must reach the factor
+        label = f"burn per {format_duration(plan.period)} (all {plan.evaluation_periods} of {over})"
+    *inputs, burn = queries
+    return [*({**q, "ReturnData": False} for q in inputs), {**burn, "Label": label, "ReturnData": True}]
 
 
 def burn_widget(slo: Slo, tier: AlertTier, region: str) -> dict[str, Any]:
-    period = graph_period(slo, tier)
-    annotations = [
-        {
-            "label": f"{tier.name} {format_duration(w.long)}/{format_duration(w.short)}: "
-            f"{w.factor(slo.window_seconds):g}x",
-            "value": w.factor(slo.window_seconds),
-        }
-        for w in tier.windows
-    ]
+    pairs = sorted(tier.windows)
+    metrics: list[list[Any]] = []
+    annotations = []
+    periods = []
+    for i, pair in enumerate(pairs):
+        color = PAIR_COLORS[i % len(PAIR_COLORS)]
+        rows = widget_metrics(pair_series(slo, tier, pair, i), region)
+        rows[-1][-1]["color"] = color
+        metrics += rows
+        annotations.append(
+            {"label": pair_label(slo, tier, pair), "value": pair.factor(slo.window_seconds), "color": color}
+        )
+        periods.append(sli.event_window(pair.long).period)
+    # A week of the slowest period's datapoints at least, a day at least.
+    shown = max(slomath.DAY, 7 * max(periods))
     return {
         "type": "metric",
         "properties": {
-            "title": f"{slo.name}: burn rate per {format_duration(period)} ({tier.name} thresholds)",
+            "title": f"{slo.name}: {tier.name} burn rate over each pair's long window (lines: its threshold)",
             "view": "timeSeries",
             "region": region,
-            "period": period,
-            "metrics": widget_metrics(burn_queries(slo, period), region),
+            "period": min(periods),
+            "start": f"-PT{shown // slomath.HOUR}H",
+            "end": "P0D",
+            "metrics": metrics,
             "annotations": {"horizontal": annotations},
             "yAxis": {"left": {"min": 0}},
         },
@@ -187,6 +246,14 @@ def slo_widgets(slo: Slo, y: int, location: tuple[str, str, str]) -> list[dict[s
     return widgets
 
 
+def dashboard_request(name: str, widgets: list[dict[str, Any]]) -> dict[str, Any]:
+    body = {"start": "-PT24H", "periodOverride": "inherit", "widgets": widgets}
+    # The body is JSON inside JSON: user text in it is escaped for Terraform here, at the inner
+    # boundary, and the body as a whole carries the placeholders through the outer one.
+    text = placeholders.template_json(body, _sorted_json)
+    return {"DashboardName": name, "DashboardBody": Identity(text)}
+
+
 def service_dashboard(specs: SpecSet, service: str, slos: list[Slo]) -> dict[str, Any]:
     location = topic_location(specs)
     widgets: list[dict[str, Any]] = []
@@ -195,18 +262,127 @@ def service_dashboard(specs: SpecSet, service: str, slos: list[Slo]) -> dict[str
         added = slo_widgets(slo, bottom, location)
         widgets += added
         bottom = max(bottom, *(w["y"] + w["height"] for w in added))
-    body = {"start": "-PT24H", "periodOverride": "inherit", "widgets": widgets}
-    # The body is JSON inside JSON: user text in it is escaped for Terraform here, at the inner
-    # boundary, and the body as a whole carries the placeholders through the outer one.
-    text = placeholders.template_json(body, _sorted_json)
-    return {"DashboardName": dashboard_name(service), "DashboardBody": Identity(text)}
+    return dashboard_request(dashboard_name(service), widgets)
+
+
+# ---- the overview -------------------------------------------------------------------------------
+
+
+def overview_path(page: int) -> str:
+    return f"{DASHBOARDS_DIR}/{OVERVIEW_FILE}{'' if page == 1 else f'-{page}'}.json"
+
+
+def overview_name(page: int) -> str:
+    return OVERVIEW_NAME if page == 1 else f"{OVERVIEW_NAME}-{page}"
+
+
+def alarm_status_widgets(slos: list[Slo], location: tuple[str, str, str]) -> list[dict[str, Any]]:
+    """Every page and ticket composite of the SLOs, at most 100 alarms per widget, alarming first."""
+    partition, region, account = location
+    arns = [
+        Identity(f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}")
+        for slo in slos
+        for name in alarms.composite_names(slo)
+    ]
+    size = validator.MAX_ALARMS_PER_WIDGET
+    chunks = [arns[i : i + size] for i in range(0, len(arns), size)]
+    return [
+        {
+            "type": "alarm",
+            "properties": {
+                "title": "SLO burn-rate alarms" + (f" ({i}/{len(chunks)})" if len(chunks) > 1 else ""),
+                "alarms": chunk,
+                "sortBy": "default",  # alarming first, then insufficient data, then ok
+            },
+        }
+        for i, chunk in enumerate(chunks, 1)
+    ]
+
+
+def budget_values_widget(title: str, slos: list[Slo], region: str) -> dict[str, Any]:
+    """The budget left over the SLO window of each SLO (all of one window length), one value each."""
+    queries: list[dict[str, Any]] = []
+    for i, slo in enumerate(slos):
+        value = {
+            "Id": "value",
+            "Expression": f"100 * (1 - bad / total / {sli.budget_literal(slo)})",
+            "Label": slo.name,
+            "ReturnData": True,
+        }
+        queries += prefixed([*_ratio_queries(slo, slomath.DAY), value], f"s{i}_")
+    return {
+        "type": "metric",
+        "properties": {
+            "title": title,
+            "view": "singleValue",
+            "region": region,
+            "start": f"-PT{slos[0].window_seconds // slomath.HOUR}H",
+            "end": "P0D",
+            "setPeriodToTimeRange": True,
+            "metrics": widget_metrics(queries, region),
+        },
+    }
+
+
+def budget_widgets(slos: list[Slo], region: str) -> list[dict[str, Any]]:
+    """One single-value widget per service and SLO window (a widget has one time range)."""
+    groups: dict[tuple[str, str], list[Slo]] = {}
+    for slo in slos:
+        groups.setdefault((slo.service, slo.window), []).append(slo)
+    widgets = []
+    for (service, window), members in groups.items():
+        for start in range(0, len(members), VALUES_PER_WIDGET):
+            title = f"{service}: error budget left % over {window}"
+            widgets.append(budget_values_widget(title, members[start : start + VALUES_PER_WIDGET], region))
+    return widgets
+
+
+def overview_widgets(slos: list[Slo], location: tuple[str, str, str]) -> list[dict[str, Any]]:
+    header = {
+        "type": "text",
+        "properties": {
+            "markdown": "## SLO overview\nBurn-rate alarms of every SLO (alarming first) and the error budget "
+            "left over each SLO's window. Generated by `sre generate`; edit the specs, not this dashboard."
+        },
+    }
+    widgets = _place([header], 0, 2)
+    y = 2
+    for status in alarm_status_widgets(slos, location):
+        rows = math.ceil(len(status["properties"]["alarms"]) / 4)
+        widgets += _place([status], y, 2 + rows)
+        y += 2 + rows
+    values = budget_widgets(slos, Identity(location[1]))
+    for start in range(0, len(values), 2):
+        row = values[start : start + 2]
+        height = 3 + 2 * math.ceil(max(len(w["properties"]["metrics"]) for w in row) / 24)
+        widgets += _place(row, y, height)
+        y += height
+    return widgets
+
+
+def overview_dashboards(specs: SpecSet, slos: list[Slo]) -> dict[str, dict[str, Any]]:
+    if not slos:
+        return {}
+    location = topic_location(specs)
+    pages = [slos[i : i + OVERVIEW_PAGE_SLOS] for i in range(0, len(slos), OVERVIEW_PAGE_SLOS)]
+    return {
+        overview_path(page): dashboard_request(overview_name(page), overview_widgets(members, location))
+        for page, members in enumerate(pages, 1)
+    }
 
 
 def render_documents(specs: SpecSet) -> dict[str, dict[str, Any]]:
-    docs = {
-        dashboard_path(service): service_dashboard(specs, service, slos)
-        for service, slos in alarms.cloudwatch_slos(specs).items()
-    }
+    per_service = alarms.cloudwatch_slos(specs)
+    docs = {dashboard_path(service): service_dashboard(specs, service, slos) for service, slos in per_service.items()}
+    overviews = overview_dashboards(specs, [slo for slos in per_service.values() for slo in slos])
+    for service, slos in per_service.items():
+        if dashboard_path(service) in overviews:
+            slo = slos[0]
+            raise ValueError(
+                f"{slo.file}:{slo.line}: SLO {slo.name}: metadata.service: {service!r} would overwrite the SLO "
+                f"overview {dashboard_path(service)}; rename the service"
+            )
+    docs |= overviews
     problems = [f"{path}: {p}" for path, doc in docs.items() for p in validator.check_dashboard(doc)]
     if problems:
         raise ValueError("generated CloudWatch dashboards fail the strict validator:\n" + "\n".join(problems))

@@ -1,19 +1,31 @@
-"""Grafana dashboards `dashboards/grafana/<service>.json`, one row per SLO, built on the metadata rules.
+"""Grafana dashboards: `dashboards/grafana/<service>.json`, one row per SLO, and `slo-overview.json`.
 
 Built with grafana-foundation-sdk (Grafana's maintained, typed dashboard builder) rather than
 hand-written JSON. The uid is `slo-<service>`, which is what `dashboard_url` in every alert
-points at (`dashboardBaseUrl` + service).
+points at (`dashboardBaseUrl` + service); Grafana refuses uids over 40 characters.
 
-Per SLO: the SLI over 1h and the SLO window against the objective, the budget left, the burn
-rate of every alert window with each tier threshold drawn as a line, and the event rates.
+Per SLO: the SLI over 1h and the SLO window against the objective, the budget left, the budget
+burn-down over the SLO window with the ideal burn as a dashed line, the burn rate of every alert
+window with each tier threshold drawn as a line, and the event rates.
+
+The overview (uid `slos-overview`, which no `slo-<service>` can be) is one table row per SLO,
+whatever recorded it: objective, SLI and budget left over the SLO window, the burn rate over
+every long alert window, firing alerts and a status, sorted with the worst first.
+
+What the SDK writes and Grafana 10 reads differently: the SDK sets the deprecated dashboard
+`style` and gives panels built without options `"options": null`, so every panel here gets its
+options and `style` is dropped from the document.
 """
 
 from __future__ import annotations
 
-from grafana_foundation_sdk.builders import common, dashboard, prometheus, stat, timeseries
+from typing import Any
+
+from grafana_foundation_sdk.builders import common, dashboard, prometheus, stat, table, timeseries
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import common as common_models
 from grafana_foundation_sdk.models import dashboard as models
+from grafana_foundation_sdk.models import prometheus as prometheus_models
 
 from sre_cli import slomath
 from sre_cli.generate import Target
@@ -24,16 +36,61 @@ from sre_cli.targets.prometheus import naming, rules
 from sre_cli.vocabulary import number
 
 DASHBOARD_DIR = "dashboards/grafana"
+OVERVIEW_PATH = f"{DASHBOARD_DIR}/slo-overview.json"
+OVERVIEW_UID = "slos-overview"
+MAX_UID_LENGTH = 40  # Grafana's limit: longer uids are refused on import
 DATASOURCE = models.DataSourceRef(type_val="prometheus", uid="${datasource}")
 COLORS = ("red", "orange", "yellow", "blue")
+AT_RISK_BUDGET = 0.25  # budget left under a quarter: orange on the dashboards, "at risk" on the overview
+# The burn-down adds up hourly bad events: a 30d chart of 720 hourly points reads 720 samples per point.
+BURN_DOWN_STEP = slomath.HOUR
+DASHED = {"fill": "dash", "dash": [10, 10]}
+
+# Overview status, worst first: what the value means, and its color.
+STATUS = {
+    4: ("paging", "dark-red"),
+    3: ("budget exhausted", "red"),
+    2: ("ticket", "orange"),
+    1: ("at risk", "yellow"),
+    0: ("ok", "green"),
+}
 
 
 def dashboard_path(service: str) -> str:
     return f"{DASHBOARD_DIR}/{service}.json"
 
 
+def dashboard_uid(service: str) -> str:
+    """The service dashboard's uid: alert links are `dashboardBaseUrl` + service, so it is `slo-<service>`."""
+    return f"slo-{service}"
+
+
+def uid_problem(slo: Slo) -> str | None:
+    """Why Grafana would refuse the dashboard of the SLO's service, if it would."""
+    uid = dashboard_uid(slo.service)
+    if len(uid) <= MAX_UID_LENGTH:
+        return None
+    return (
+        f"{slo.file}:{slo.line}: SLO {slo.name}: metadata.service: the Grafana dashboard uid {uid!r} is "
+        f"{len(uid)} characters and Grafana accepts at most {MAX_UID_LENGTH}; use a service name of at most "
+        f"{MAX_UID_LENGTH - len(dashboard_uid(''))} characters"
+    )
+
+
 def _query(expr: str, legend: str, ref: str) -> prometheus.Dataquery:
     return prometheus.Dataquery().expr(expr).legend_format(legend).ref_id(ref).datasource(DATASOURCE)
+
+
+def _table_query(expr: str, ref: str) -> prometheus.Dataquery:
+    """An instant query answered as a table: one row per series, its labels as columns."""
+    return (
+        prometheus.Dataquery()
+        .expr(expr)
+        .instant()
+        .format(prometheus_models.PromQueryFormat.TABLE)
+        .ref_id(ref)
+        .datasource(DATASOURCE)
+    )
 
 
 def _thresholds(steps: list[tuple[float | None, str]]) -> dashboard.ThresholdsConfig:
@@ -44,16 +101,31 @@ def _thresholds(steps: list[tuple[float | None, str]]) -> dashboard.ThresholdsCo
     )
 
 
+def _graph() -> timeseries.Panel:
+    """A time series panel with its options set (legend below, every series in the tooltip)."""
+    legend = (
+        common.VizLegendOptions()
+        .display_mode(common_models.LegendDisplayMode.LIST)
+        .placement(common_models.LegendPlacement.BOTTOM)
+        .show_legend(True)
+    )
+    tooltip = common.VizTooltipOptions().mode(common_models.TooltipDisplayMode.MULTI).sort(common_models.SortOrder.NONE)
+    return timeseries.Panel().legend(legend).tooltip(tooltip).datasource(DATASOURCE)
+
+
+def _line_thresholds() -> common.GraphThresholdsStyleConfig:
+    return common.GraphThresholdsStyleConfig().mode(common_models.GraphTresholdsStyleMode.LINE)
+
+
 def sli_panel(slo: Slo) -> timeseries.Panel:
-    panel = timeseries.Panel().title(f"{slo.name}: SLI vs objective {number(slo.objective * 100)}%")
+    panel = _graph().title(f"{slo.name}: SLI vs objective {number(slo.objective * 100)}%")
     for i, window in enumerate((slomath.HOUR, slo.window_seconds)):
         ratio = naming.selector(naming.error_ratio(window), slo)
         panel = panel.with_target(_query(f"1 - {ratio}", f"SLI {format_duration(window)}", chr(65 + i)))
     return (
         panel.unit("percentunit")
-        .datasource(DATASOURCE)
         .thresholds(_thresholds([(None, "red"), (slo.objective, "green")]))
-        .thresholds_style(common.GraphThresholdsStyleConfig().mode(common_models.GraphTresholdsStyleMode.LINE))
+        .thresholds_style(_line_thresholds())
         .height(8)
         .span(8)
     )
@@ -66,15 +138,72 @@ def budget_panel(slo: Slo) -> stat.Panel:
         .with_target(_query(naming.selector(naming.BUDGET_REMAINING, slo), "budget left", "A"))
         .unit("percentunit")
         .datasource(DATASOURCE)
-        .thresholds(_thresholds([(None, "red"), (0.0, "orange"), (0.25, "green")]))
+        .thresholds(_thresholds([(None, "red"), (0.0, "orange"), (AT_RISK_BUDGET, "green")]))
+        .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))
+        .color_mode(common_models.BigValueColorMode.VALUE)
+        .graph_mode(common_models.BigValueGraphMode.AREA)
         .height(8)
         .span(4)
     )
 
 
+def window_end(slo: Slo) -> str:
+    """The panel's end as a number: when the SLO's objective was last recorded before it."""
+    return f"timestamp({naming.selector(naming.OBJECTIVE, slo)} @ end())"
+
+
+def burn_down_expr(slo: Slo) -> str:
+    """Budget left through the window the panel shows: 1 at its start, minus each hour's bad events.
+
+    The report's burn-down, in PromQL: the bad events of each hour since the window start
+    (`vector(time())` is each subquery step's own time) over the events the whole window allows
+    (all events up to the panel's end, `@ end()`, times the error budget). The panel shows exactly
+    one SLO window ending now, so its start is the end less the window.
+    """
+    window = slo.window_seconds
+    hourly_bad = " * ".join(
+        naming.selector(name, slo) for name in (naming.error_ratio(BURN_DOWN_STEP), naming.event_count(BURN_DOWN_STEP))
+    )
+    since_start = f"vector(time()) > scalar({window_end(slo)}) - {window}"
+    allowed = (
+        f"{naming.selector(naming.event_count(window), slo)} @ end() * {number(slomath.error_budget(slo.objective))}"
+    )
+    subquery = f"[{format_duration(window)}:{format_duration(BURN_DOWN_STEP)}]"
+    return f"1 - sum_over_time(({hourly_bad} and on() ({since_start})){subquery}) / ({allowed} > 0)"
+
+
+def ideal_burn_expr(slo: Slo) -> str:
+    """The budget left at a steady burn of exactly 1x: from 1 at the window's start to 0 at its end."""
+    return f"({window_end(slo)} - time()) / {slo.window_seconds}"
+
+
+def burn_down_panel(slo: Slo) -> timeseries.Panel:
+    ideal = [
+        models.DynamicConfigValue(id_val="custom.lineStyle", value=DASHED),
+        models.DynamicConfigValue(id_val="color", value={"mode": "fixed", "fixedColor": "text"}),
+    ]
+    return (
+        _graph()
+        .title(f"{slo.name}: error budget burn-down over {slo.window}")
+        .description(
+            "Error budget left through the last SLO window: 100% at its start, less each whole hour's bad "
+            "events (the hour under way shows up when it ends). Dashed: a steady burn of exactly 1x."
+        )
+        .with_target(_query(burn_down_expr(slo), "budget left", "A"))
+        .with_target(_query(ideal_burn_expr(slo), "ideal burn (1x)", "B"))
+        .override_by_query("B", ideal)
+        .time_from(format_duration(slo.window_seconds))
+        .unit("percentunit")
+        .thresholds(_thresholds([(None, "red"), (0.0, "green")]))
+        .thresholds_style(_line_thresholds())
+        .height(8)
+        .span(12)
+    )
+
+
 def burn_panel(slo: Slo) -> timeseries.Panel:
     windows = sorted({w for t in slo.tiers for pair in t.windows for w in (pair.long, pair.short)})
-    panel = timeseries.Panel().title(f"{slo.name}: burn rate per window (lines: tier thresholds)")
+    panel = _graph().title(f"{slo.name}: burn rate per window (lines: tier thresholds)")
     for i, window in enumerate(windows):
         panel = panel.with_target(
             _query(naming.selector(naming.burn_rate(window), slo), format_duration(window), chr(65 + i))
@@ -83,17 +212,11 @@ def burn_panel(slo: Slo) -> timeseries.Panel:
     factors = sorted({pair.factor(slo.window_seconds) for t in slo.tiers for pair in t.windows}, reverse=True)
     ranked = [(f, COLORS[min(i, len(COLORS) - 1)]) for i, f in enumerate(factors)]
     steps: list[tuple[float | None, str]] = [(None, "green"), *reversed(ranked)]
-    return (
-        panel.datasource(DATASOURCE)
-        .thresholds(_thresholds(steps))
-        .thresholds_style(common.GraphThresholdsStyleConfig().mode(common_models.GraphTresholdsStyleMode.LINE))
-        .height(8)
-        .span(8)
-    )
+    return panel.thresholds(_thresholds(steps)).thresholds_style(_line_thresholds()).height(8).span(12)
 
 
 def events_panel(slo: Slo) -> timeseries.Panel:
-    panel = timeseries.Panel().datasource(DATASOURCE).height(8).span(4)
+    panel = _graph().height(8).span(12)
     if slo.indicator.kind == "threshold":
         return panel.title(f"{slo.name}: bad slice (1 = bad)").with_target(
             _query(naming.selector(naming.SLICE_BAD, slo), "bad slice", "A")
@@ -106,32 +229,210 @@ def events_panel(slo: Slo) -> timeseries.Panel:
     )
 
 
+def _datasource_variable() -> dashboard.DatasourceVariable:
+    return dashboard.DatasourceVariable("datasource").label("Prometheus").type("prometheus")
+
+
 def service_board(service: str, slos: list[Slo]) -> dashboard.Dashboard:
     """The service's dashboard as the SDK's builder."""
     board = (
         dashboard.Dashboard(f"SLOs: {service}")
-        .uid(f"slo-{service}")
+        .uid(dashboard_uid(service))
         .tags(["slo", "generated"])
         .time("now-7d", "now")
         .refresh("1m")
-        .with_variable(dashboard.DatasourceVariable("datasource").label("Prometheus").type("prometheus"))
+        .with_variable(_datasource_variable())
     )
+    panel_id = 0
     for slo in slos:
-        board = board.with_row(dashboard.Row(f"{slo.name} — {slo.description}"))
-        for panel in (sli_panel(slo), budget_panel(slo), burn_panel(slo), events_panel(slo)):
-            board = board.with_panel(panel)
+        panel_id += 1
+        board = board.with_row(dashboard.Row(f"{slo.name} — {slo.description}").id(panel_id))
+        panels = (sli_panel(slo), budget_panel(slo), burn_down_panel(slo), burn_panel(slo), events_panel(slo))
+        for panel in panels:
+            panel_id += 1
+            board = board.with_panel(panel.id(panel_id))
     return board
 
 
+# ---- the overview -------------------------------------------------------------------------------
+
+PER_SLO = "service, slo"  # every overview query answers one row per SLO, joined on these labels
+
+
+def _per_slo(expr: str) -> str:
+    return f"max by ({PER_SLO}) ({expr})"
+
+
+def _firing(severities: set[str]) -> str:
+    """Firing alerts of SLOs whose severity is one of `severities` (label values: `[a-z][a-z0-9_-]*`)."""
+    return f'ALERTS{{alertstate="firing", slo!="", severity=~"{"|".join(sorted(severities))}"}}'
+
+
+def long_windows(slos: list[Slo]) -> list[int]:
+    """Every pair's long window across the SLOs: the windows whose burn rate an alert is about."""
+    return sorted({pair.long for slo in slos for tier in slo.tiers for pair in tier.windows})
+
+
+def overview_queries(slos: list[Slo]) -> dict[str, str]:
+    """Column (the query's refId) -> PromQL, in the table's order; every answer is one row per SLO."""
+    every_slo = f"group by ({PER_SLO}) ({naming.OBJECTIVE})"
+    queries = {
+        "objective": _per_slo(naming.OBJECTIVE),
+        # The SLI over each SLO's own window, whatever its length: remaining = 1 - error ratio / budget.
+        "sli": _per_slo(f"1 - (1 - {naming.BUDGET_REMAINING}) * {naming.ERROR_BUDGET}"),
+        "budget_left": _per_slo(naming.BUDGET_REMAINING),
+    }
+    for window in long_windows(slos):
+        queries[f"burn_{format_duration(window)}"] = _per_slo(naming.burn_rate(window))
+    queries["firing"] = f'count by ({PER_SLO}) (ALERTS{{alertstate="firing", slo!=""}}) or 0 * {every_slo}'
+    # The first term present for an SLO wins: paging, then budget exhausted, ticket, at risk, ok.
+    terms = []
+    for tier, rank in (("page", 4), ("ticket", 2)):
+        severities = {t.severity for slo in slos for t in slo.tiers if t.name == tier}
+        if severities:
+            terms.append((rank, f"group by ({PER_SLO}) ({_firing(severities)})"))
+    terms += [
+        (3, f"group by ({PER_SLO}) ({naming.BUDGET_REMAINING} <= 0)"),
+        (1, f"group by ({PER_SLO}) ({naming.BUDGET_REMAINING} < {number(AT_RISK_BUDGET)})"),
+        (0, every_slo),
+    ]
+    queries["status"] = " or ".join(f"{rank} * {term}" for rank, term in sorted(terms, reverse=True))
+    return queries
+
+
+def _column_titles(slos: list[Slo]) -> dict[str, str]:
+    titles = {"objective": "objective", "sli": "SLI (SLO window)", "budget_left": "budget left"}
+    titles |= {f"burn_{format_duration(w)}": f"burn {format_duration(w)}" for w in long_windows(slos)}
+    return titles | {"firing": "alerts firing", "status": "status"}
+
+
+def _burn_colors(slos: list[Slo], window: int) -> list[tuple[float | None, str]]:
+    """Orange when spending faster than the budget allows, red at the lowest factor alerting on this window."""
+    factors = [
+        pair.factor(slo.window_seconds) for slo in slos for t in slo.tiers for pair in t.windows if pair.long == window
+    ]
+    red = min(factors)
+    return [(None, "green"), *([(1.0, "orange")] if red > 1 else []), (red, "red")]
+
+
+def _colored(steps: list[tuple[float | None, str]]) -> list[models.DynamicConfigValue]:
+    return [
+        models.DynamicConfigValue(id_val="custom.cellOptions", value={"type": "color-text"}),
+        models.DynamicConfigValue(
+            id_val="thresholds",
+            value={"mode": "absolute", "steps": [{"value": v, "color": c} for v, c in steps]},
+        ),
+    ]
+
+
+def overview_table(slos: list[Slo]) -> table.Panel:
+    queries = overview_queries(slos)
+    titles = _column_titles(slos)
+    panel = (
+        table.Panel()
+        .title("Every SLO, worst first")
+        .description(
+            "One row per SLO recorded by the generated rules. SLI and budget left are over each SLO's own "
+            "window; burn is the error budget's burn rate (1 = on budget) over each alert pair's long window."
+        )
+        .datasource(DATASOURCE)
+        .show_header(True)
+        .cell_height(common_models.TableCellHeight.SM)
+        .sort_by(
+            [
+                common.TableSortByFieldState().display_name("status").desc(True),
+                common.TableSortByFieldState().display_name("budget left").desc(False),
+            ]
+        )
+        .footer(common.TableFooterOptions().show(False).reducer(["sum"]))
+        .height(min(30, max(8, 3 + len(slos))))
+        .span(24)
+    )
+    for ref, expr in queries.items():
+        panel = panel.with_target(_table_query(expr, ref))
+    panel = panel.with_transformation(models.DataTransformerConfig(id_val="merge", options={}))
+    organize = {
+        "excludeByName": {"Time": True},
+        "indexByName": {name: i for i, name in enumerate(["service", "slo", *(f"Value #{r}" for r in queries)])},
+        "renameByName": {f"Value #{ref}": titles[ref] for ref in queries},
+    }
+    panel = panel.with_transformation(models.DataTransformerConfig(id_val="organize", options=organize))
+    percent = [models.DynamicConfigValue(id_val="unit", value="percentunit")]
+    panel = panel.override_by_name("objective", percent).override_by_name("SLI (SLO window)", percent)
+    panel = panel.override_by_name(
+        "budget left",
+        [*percent, *_colored([(None, "red"), (0.0, "orange"), (AT_RISK_BUDGET, "green")])],
+    )
+    for window in long_windows(slos):
+        burn_unit = models.DynamicConfigValue(id_val="unit", value="suffix:x")
+        panel = panel.override_by_name(
+            f"burn {format_duration(window)}", [burn_unit, *_colored(_burn_colors(slos, window))]
+        )
+    panel = panel.override_by_name("alerts firing", _colored([(None, "green"), (1.0, "red")]))
+    status_text = {
+        str(rank): {"text": text, "color": color, "index": i} for i, (rank, (text, color)) in enumerate(STATUS.items())
+    }
+    panel = panel.override_by_name(
+        "status",
+        [
+            models.DynamicConfigValue(id_val="mappings", value=[{"type": "value", "options": status_text}]),
+            models.DynamicConfigValue(id_val="custom.cellOptions", value={"type": "color-background"}),
+        ],
+    )
+    link = [{"title": "SLO dashboard", "url": "/d/slo-${__data.fields.service}"}]
+    return panel.override_by_name("slo", [models.DynamicConfigValue(id_val="links", value=link)])
+
+
+def overview_board(slos: list[Slo]) -> dashboard.Dashboard:
+    return (
+        dashboard.Dashboard("SLOs: overview")
+        .uid(OVERVIEW_UID)
+        .tags(["slo", "generated"])
+        .time("now-1h", "now")
+        .refresh("1m")
+        .with_variable(_datasource_variable())
+        .with_panel(overview_table(slos).id(1))
+    )
+
+
+# ---- files --------------------------------------------------------------------------------------
+
+DEPRECATED_DASHBOARD_FIELDS = ("style",)
+
+
+def dashboard_document(board: dashboard.Dashboard) -> dict[str, Any]:
+    """The SDK's model as the JSON object Grafana 10 imports, without the fields it deprecated."""
+    document = board.build().to_json()
+    for name in DEPRECATED_DASHBOARD_FIELDS:
+        document.pop(name, None)
+    return document
+
+
+def board_json(board: dashboard.Dashboard) -> str:
+    """The dashboard as `json.dumps(..., indent=2, sort_keys=True)` writes it, in one pass."""
+    return jsontext.dumps(dashboard_document(board), default=JSONEncoder().default)
+
+
 def dashboard_json(service: str, slos: list[Slo]) -> str:
-    """The SDK's own JSON of the dashboard, as `json.dumps(..., indent=2, sort_keys=True)` writes it, in one pass."""
-    return jsontext.dumps(service_board(service, slos).build(), default=JSONEncoder().default)
+    return board_json(service_board(service, slos))
 
 
 def render(specs: SpecSet) -> dict[str, str]:
-    return {
-        dashboard_path(service): dashboard_json(service, slos) for service, slos in rules.prometheus_slos(specs).items()
-    }
+    per_service = rules.prometheus_slos(specs)
+    for service, slos in per_service.items():
+        if problem := uid_problem(slos[0]):
+            raise ValueError(problem)
+        if dashboard_path(service) == OVERVIEW_PATH:
+            slo = slos[0]
+            raise ValueError(
+                f"{slo.file}:{slo.line}: SLO {slo.name}: metadata.service: {service!r} would overwrite the SLO "
+                f"overview {OVERVIEW_PATH}; rename the service"
+            )
+    files = {dashboard_path(service): dashboard_json(service, slos) for service, slos in per_service.items()}
+    slos = [slo for service_slos in per_service.values() for slo in service_slos]
+    if slos:
+        files[OVERVIEW_PATH] = board_json(overview_board(slos))
+    return files
 
 
 TARGET = Target("grafana", (f"{DASHBOARD_DIR}/*.json",), render)
