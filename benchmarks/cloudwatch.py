@@ -72,7 +72,7 @@ def bench_generation(count: int) -> None:
 
 
 def bench_apply(count: int) -> None:
-    from sre_cli.aws import deploy
+    from sre_cli.deploy import cloudwatch as deploy
     from sre_cli.slospec.load import load
     from tests.support.moto_server import FAKE_CREDENTIALS, moto_server
 

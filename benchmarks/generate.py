@@ -28,8 +28,7 @@ from typing import Any
 from sre_cli import generate
 from sre_cli.commands.generate import cyclic_gc_paused
 from sre_cli.slospec.model import SpecSet
-from sre_cli.targets import jsontext
-from sre_cli.targets.prometheus import yamltext
+from sre_cli.targets import jsontext, yamltext
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rules import thousand_slos  # sibling script, not a package

@@ -58,7 +58,7 @@ class _Session:
     """Desired state, clients, current state and plan, with the documented exit codes on failure."""
 
     def __init__(self, kw: dict[str, Any]):
-        from sre_cli.aws import deploy
+        from sre_cli.deploy import cloudwatch as deploy
 
         self.deploy = deploy
         self.kinds = tuple(kw["kinds"]) or deploy.KINDS

@@ -45,7 +45,7 @@ def read_or_exit(read: Callable[[], T], what: str) -> T:
     """Run a read-only call; on failure exit 3 (unreachable) or 2 (credentials, region, refused)."""
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-    from sre_cli.aws import calls
+    from sre_cli.deploy import aws_calls as calls
 
     try:
         return read()

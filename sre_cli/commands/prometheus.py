@@ -70,7 +70,7 @@ class _Session:
     """Desired rule files, the AMP client, the namespaces present and the plan; exits as documented."""
 
     def __init__(self, kw: dict[str, Any]):
-        from sre_cli.aws import amp
+        from sre_cli.deploy import amp
 
         self.amp = amp
         self.workspace = kw["workspace"]

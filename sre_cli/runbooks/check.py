@@ -17,13 +17,13 @@ from typing import Any
 
 import yaml
 
-from sre_cli.runbooks import hand, markdown
+from sre_cli.runbooks import handwritten, markdown
 from sre_cli.runbooks.render import INCIDENT_DIR, INDEX_PATH
 from sre_cli.slospec.model import SpecSet
 
 PROMETHEUS_RULES = ("alarms/prometheus/*.yaml", "alarms/prometheus/**/*.yaml")
 CLOUDWATCH_ALARMS = ("alarms/cloudwatch/*.json",)
-REQUIRED_SECTIONS: tuple[str, ...] = hand.SECTIONS
+REQUIRED_SECTIONS: tuple[str, ...] = handwritten.SECTIONS
 # Leftovers of templates or drafts that must never reach an on-call engineer.
 PLACEHOLDER_RE = re.compile(r"\{\{|\{%|\bTODO\b|\bTBD\b|\bFIXME\b|<fill|<insert|<replace")
 # libyaml parses rule files ~20x faster than PyYAML's pure-Python loader (2,000 SLOs: minutes otherwise).

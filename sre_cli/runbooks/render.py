@@ -10,7 +10,7 @@ import jinja2
 
 from sre_cli import links, slomath
 from sre_cli.promql_selectors import threshold_le_matcher
-from sre_cli.runbooks import hand, markdown, queries
+from sre_cli.runbooks import handwritten, markdown, queries
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo, SpecSet
@@ -221,7 +221,7 @@ def _spec_file(file: str, root: Path) -> str:
         return path.as_posix()
 
 
-def context(slo: Slo, specs: SpecSet, parts: hand.HandParts) -> dict[str, Any]:
+def context(slo: Slo, specs: SpecSet, parts: handwritten.HandParts) -> dict[str, Any]:
     budget = _budget(slo)
     region = queries.aws_region(slo, specs.defaults)
     cloudwatch = (
@@ -258,7 +258,7 @@ def context(slo: Slo, specs: SpecSet, parts: hand.HandParts) -> dict[str, Any]:
         "promql": _promql_context(slo),
         "cloudwatch": cloudwatch,
         "aws_region": region or '"${AWS_REGION:?set the region of the stack}"',
-        "hand": {name: parts.get(name) for name in hand.SECTIONS},
+        "hand": {name: parts.get(name) for name in handwritten.SECTIONS},
         "hand_file": parts.file,
     }
 
@@ -275,7 +275,9 @@ def tidy(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_runbook(slo: Slo, specs: SpecSet, parts: hand.HandParts, env: jinja2.Environment | None = None) -> str:
+def render_runbook(
+    slo: Slo, specs: SpecSet, parts: handwritten.HandParts, env: jinja2.Environment | None = None
+) -> str:
     env = env or environment()
     return tidy(env.get_template("slo.md.j2").render(**context(slo, specs, parts)))
 
@@ -330,7 +332,7 @@ def render(specs: SpecSet) -> dict[str, str]:
                 f"{slo.file}: spec.alerting.runbook {slo.runbook} lies in {RUNBOOK_GLOB}, which `sre generate` "
                 "owns and would delete; keep hand-written runbooks in a sub-folder such as runbooks/custom/"
             )
-    parts = hand.load(specs.root, [s.name for s in specs.slos])
+    parts = handwritten.load(specs.root, [s.name for s in specs.slos])
     env = environment()
     outputs = {slo.runbook: render_runbook(slo, specs, parts[slo.name], env) for slo in specs.slos if generated(slo)}
     outputs[INDEX_PATH] = render_index(specs)

@@ -17,9 +17,10 @@ import pytest
 from botocore.stub import Stubber
 from click.testing import CliRunner
 
-from sre_cli.aws import amp, calls
 from sre_cli.cli import cli
 from sre_cli.commands.prometheus import default_scope
+from sre_cli.deploy import amp
+from sre_cli.deploy import aws_calls as calls
 from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import SpecSet
 from tests.support.moto_server import moto_server, use_fake_credentials

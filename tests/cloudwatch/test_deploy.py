@@ -18,8 +18,8 @@ import pytest
 from botocore.stub import Stubber
 from click.testing import CliRunner
 
-from sre_cli.aws import deploy
 from sre_cli.cli import cli
+from sre_cli.deploy import cloudwatch as deploy
 from sre_cli.promrun import free_port
 from sre_cli.slospec.model import SpecSet
 from tests.support.env_values import PROD_VALUES

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from sre_cli import placeholders
-from sre_cli.aws import deploy
 from sre_cli.cli import cli
+from sre_cli.deploy import cloudwatch as deploy
 from sre_cli.slospec.load import load
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.cloudwatch import alarms, dashboards

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from sre_cli import generate
 from sre_cli.slospec.model import SpecSet
-from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules, yamltext
+from sre_cli.targets import yamltext
+from sre_cli.targets.prometheus import alertmanager, prometheusrule, rules
 from tests.support.many_slos import thousand_slos
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import pytest
 
 from sre_cli import generate, placeholders, slomath, vocabulary
 from sre_cli.links import ANCHORS
-from sre_cli.runbooks import hand, markdown, queries, render
+from sre_cli.runbooks import handwritten, markdown, queries, render
 from sre_cli.runbooks.target import TARGET
 from sre_cli.slospec.load import load
 from sre_cli.slospec.model import SpecSet
@@ -195,24 +195,24 @@ def test_a_disabled_tier_has_no_heading(repo_copy: Path) -> None:
 def test_hand_file_with_an_unknown_section_names_file_and_line(repo_copy: Path) -> None:
     (repo_copy / "runbooks" / "_hand" / "db-errors.md").write_text("## Impact\nslow\n\n## Mitigaton\nroll back\n")
     specs = load([repo_copy / "slo"])
-    with pytest.raises(hand.HandError, match=r"runbooks/_hand/db-errors.md:4: unknown section ## Mitigaton"):
+    with pytest.raises(handwritten.HandError, match=r"runbooks/_hand/db-errors.md:4: unknown section ## Mitigaton"):
         render.render(specs)
 
 
 def test_hand_file_for_an_unknown_slo_is_an_error(repo_copy: Path) -> None:
     (repo_copy / "runbooks" / "_hand" / "db-error.md").write_text("## Impact\nx\n")
-    with pytest.raises(hand.HandError, match=r"db-error.md:1: no SLO named 'db-error'"):
+    with pytest.raises(handwritten.HandError, match=r"db-error.md:1: no SLO named 'db-error'"):
         render.render(load([repo_copy / "slo"]))
 
 
 def test_hand_file_text_outside_sections_is_an_error() -> None:
-    with pytest.raises(hand.HandError, match=r"x.md:2: text outside a section"):
-        hand.parse("<!-- fine -->\nstray words\n## Impact\nx\n", "x.md")
+    with pytest.raises(handwritten.HandError, match=r"x.md:2: text outside a section"):
+        handwritten.parse("<!-- fine -->\nstray words\n## Impact\nx\n", "x.md")
 
 
 def test_hand_file_empty_section_is_an_error() -> None:
-    with pytest.raises(hand.HandError, match=r"x.md:1: section ## Impact is empty"):
-        hand.parse("## Impact\n\n## Mitigation\nx\n", "x.md")
+    with pytest.raises(handwritten.HandError, match=r"x.md:1: section ## Impact is empty"):
+        handwritten.parse("## Impact\n\n## Mitigation\nx\n", "x.md")
 
 
 @pytest.mark.parametrize(("runbook", "rejected"), [("runbooks/custom.md", True), ("runbooks/custom/db.md", False)])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sre_cli.targets.prometheus import yamltext
+from sre_cli.targets import yamltext
 
 MANIFEST_DIR = "alarms/prometheus/kubernetes"  # next to the rule files (rules.RULES_DIR)
 NAMESPACE = "monitoring"

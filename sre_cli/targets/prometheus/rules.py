@@ -37,7 +37,8 @@ from sre_cli.generate import Target
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
-from sre_cli.targets.prometheus import naming, prometheusrule, sli, yamltext
+from sre_cli.targets import yamltext
+from sre_cli.targets.prometheus import naming, prometheusrule, sli
 from sre_cli.textsafe import go_template_literal
 from sre_cli.vocabulary import BASE_WINDOW, for_people, number
 

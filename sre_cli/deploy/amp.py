@@ -28,8 +28,8 @@ from typing import Any
 
 import yaml
 
-from sre_cli.aws import calls
-from sre_cli.aws.calls import Change, Report
+from sre_cli.deploy import aws_calls as calls
+from sre_cli.deploy.aws_calls import Change, Report
 
 KIND = "rule-namespace"
 MANAGED_BY = ("sre.dev/managed-by", "sre")

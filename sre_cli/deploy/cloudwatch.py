@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sre_cli.aws import calls
-from sre_cli.aws.calls import Change, Report
-from sre_cli.aws.calls import describe_error as _message
-from sre_cli.aws.calls import is_unreachable as _is_unreachable
-from sre_cli.aws.calls import run_steps as _run
+from sre_cli.deploy import aws_calls as calls
+from sre_cli.deploy.aws_calls import Change, Report
+from sre_cli.deploy.aws_calls import describe_error as _message
+from sre_cli.deploy.aws_calls import is_unreachable as _is_unreachable
+from sre_cli.deploy.aws_calls import run_steps as _run
 
 METRIC = "metric-alarm"
 COMPOSITE = "composite-alarm"

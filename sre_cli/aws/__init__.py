@@ -1,1 +1,0 @@
-"""AWS deployment of the generated CloudWatch requests (diff, apply, prune)."""

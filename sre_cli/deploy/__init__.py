@@ -1,0 +1,2 @@
+"""Deploying what `sre generate` writes: CloudWatch alarms and dashboards (`cloudwatch`), AMP rule
+namespaces (`amp`), and the AWS call plumbing they share (`aws_calls`)."""
