@@ -499,23 +499,23 @@ def _topic_exists(sns: Any, arn: str) -> bool:
 def ensure_topics(aws: Clients, arns: Iterable[str], created: list[str]) -> None:
     """Create the topics that do not exist, each in its ARN's region, appending each to `created`.
 
-    A topic of another account cannot be created with these credentials: that stops the run before
-    anything is written (the values file or the profile is wrong), as does any AWS error.
+    A missing topic of another account cannot be created with these credentials: that stops the run
+    before anything is created (the values file or the profile is wrong), as does any AWS error.
     """
     topics = [TopicArn.parse(arn) for arn in sorted(set(arns))]
-    account: str | None = None
-    for topic in topics:
-        sns = aws.sns(topic.region)
-        if _topic_exists(sns, topic.arn):
-            continue
-        account = account or aws.account()
-        if topic.account != account:
-            raise TopicError(
-                f"{topic.arn}: the topic does not exist and is in account {topic.account}, but these credentials "
-                f"are account {account}: not created (wrong --values or --profile?)",
-                bad_input=True,
-            )
-        made = sns.create_topic(Name=topic.name)["TopicArn"]
+    missing = [t for t in topics if not _topic_exists(aws.sns(t.region), t.arn)]
+    if not missing:
+        return
+    account = aws.account()
+    elsewhere = [t.arn for t in missing if t.account != account]
+    if elsewhere:
+        raise TopicError(
+            f"{', '.join(elsewhere)}: missing, and not in account {account} of these credentials: "
+            "not created (wrong --values or --profile?)",
+            bad_input=True,
+        )
+    for topic in missing:
+        made = aws.sns(topic.region).create_topic(Name=topic.name)["TopicArn"]
         if made != topic.arn:
             raise TopicError(f"{topic.arn}: CreateTopic made {made} instead")
         created.append(topic.arn)
