@@ -8,6 +8,7 @@ Stubber on a real client: exact requests, dependency order, tag-only updates, fa
 from __future__ import annotations
 
 import copy
+import http.server
 import json
 import threading
 import urllib.request
@@ -378,3 +379,42 @@ def test_prune_deletes_composites_before_their_children() -> None:
         report = deploy.prune(cw, changes)
     stub.assert_no_pending_responses()
     assert report.ok and [c.name for c in report.applied] == ["a", "a-long"]
+
+
+class _Throttling(http.server.BaseHTTPRequestHandler):
+    """CloudWatch answering every call with Throttling (in the JSON protocol botocore speaks to it)."""
+
+    requests = 0
+    BODY = json.dumps({"__type": "Throttling", "message": "Rate exceeded"}).encode()
+
+    def do_POST(self) -> None:
+        type(self).requests += 1
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(400)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(self.BODY)))
+        self.end_headers()
+        self.wfile.write(self.BODY)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize("command", ["diff", "apply", "prune"])
+def test_throttled_read_is_retried_then_exit_3(command: str, prod_values_file: Path) -> None:
+    """Issue 17 item 14: a throttled read was exit 2, "bad input"; it is AWS's, retried, then 3."""
+    _Throttling.requests = 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Throttling)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = invoke(
+            command,
+            *("--specs", str(REPO / "slo"), "--values", str(prod_values_file), "--region", "us-east-1"),
+            *("--endpoint-url", f"http://127.0.0.1:{server.server_address[1]}", "--max-attempts", "3"),
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 3, result.output
+    assert "Throttling: Rate exceeded (retried 2 time(s))" in result.output and "Traceback" not in result.output
+    assert _Throttling.requests == 3
