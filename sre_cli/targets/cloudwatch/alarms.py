@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from sre_cli import links, placeholders, slomath
 from sre_cli.placeholders import Identity
+from sre_cli.slospec.document import Defaults
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets.cloudwatch import sli, validator
@@ -274,6 +275,18 @@ def absent_name(slo: Slo) -> str:
     return f"{slo.name}-metrics-absent"
 
 
+def absent_notify(defaults: Defaults, slo: Slo) -> str:
+    """The notification target of the metrics-absent alarm: the ticket tier's, even when it is disabled."""
+    ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
+    return ticket.notify if ticket else (defaults.ticket.notify or "ticket")
+
+
+def alarm_names(slo: Slo) -> list[str]:
+    """Every alarm name of the SLO (metric and composite), without building the alarms."""
+    children = [f"{pair_name(slo, t, w)}-{which}" for t in slo.tiers for w in t.windows for which in ("long", "short")]
+    return [*children, *composite_names(slo), absent_name(slo)]
+
+
 def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
     """The CloudWatch twin of Prometheus' SLOMetricsAbsent: none of the SLI's sources reports.
 
@@ -283,8 +296,7 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
     "breaching". Tickets like its Prometheus twin, after the ticket tier's `for`.
     """
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
-    notify = ticket.notify if ticket else (specs.defaults.ticket.notify or "ticket")
-    topic = notify_topic_arn(specs, slo, "metrics-absent alarm", notify)
+    topic = notify_topic_arn(specs, slo, "metrics-absent alarm", absent_notify(specs.defaults, slo))
     wait = slomath.parse_duration(ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"])
     plan = sli.event_window(max(60, -(-wait // 60) * 60))
     queries = sli.source_count_queries(slo, plan.period)
