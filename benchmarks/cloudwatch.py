@@ -4,6 +4,9 @@
    SLO kinds, copied under new names, five per service): target < 3 s.
 2. `apply` against moto's server mode: API calls of a first and a second run (the second must
    write nothing). moto has no PutCompositeAlarm, so composites are counted, not sent.
+3. Reading the account's state (what diff/apply/prune do first) with other teams' alarms next to
+   ours: ListTagsForResource calls (only alarms that may be ours are listed) and the time with
+   `deploy.TAG_READERS` calls in flight against one at a time.
 
 Prints figures; never fails a build.
 Run from the repository root: .venv/bin/python -m benchmarks.cloudwatch [--slos N] [--apply-slos N]
@@ -26,6 +29,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 GENERATE_TARGET_S = 3.0
 SLOS_PER_SERVICE = 5
+FOREIGN_ALARMS = 200  # other teams' alarms in the account (names no generator builds)
 
 
 def write_specs(directory: Path, count: int) -> None:
@@ -74,6 +78,7 @@ def bench_generation(count: int) -> None:
 def bench_apply(count: int) -> None:
     from sre_cli.deploy import cloudwatch as deploy
     from sre_cli.slospec.load import load
+    from tests.cloudwatch.conftest import PROD_VALUES
     from tests.support.moto_server import FAKE_CREDENTIALS, moto_server
 
     os.environ.update(FAKE_CREDENTIALS)
@@ -84,22 +89,23 @@ def bench_apply(count: int) -> None:
             write_specs(spec_dir, count)
         else:
             spec_dir = REPO / "slo"
-        desired = deploy.from_specs(load([spec_dir]))
+        desired = deploy.from_specs(load([spec_dir]), PROD_VALUES)
     kinds = (deploy.METRIC, deploy.DASHBOARD)
     with moto_server() as url:
         for run in ("first", "second"):
-            cw, sns = deploy.clients("us-east-1", None, url)
+            aws = deploy.clients("us-east-1", None, url)
+            cw = aws.cloudwatch
             calls: Counter[str] = Counter()
 
             def record(model: Any, **_: Any) -> None:
                 calls[model.name] += 1  # noqa: B023 - bound per run on purpose
 
-            for client in (cw, sns):
+            for client in (cw, aws.sns()):
                 client.meta.events.register("before-call", record)
             started = time.perf_counter()
             current = deploy.read_current(cw, desired, kinds)
             changes = deploy.plan(desired, current, kinds)
-            report = deploy.apply(cw, desired, current, changes, sns=sns, create_topics=True)
+            report = deploy.apply(cw, desired, current, changes, topics_with=aws)
             elapsed = time.perf_counter() - started
             writes = sum(n for op, n in calls.items() if op.startswith(("Put", "Delete", "Tag", "Create")))
             status = "ok" if report.ok else f"{len(report.failed)} failed"
@@ -107,9 +113,33 @@ def bench_apply(count: int) -> None:
                 f"apply ({run} run):       {writes} write calls, {sum(calls.values()) - writes} read calls "
                 f"in {elapsed:.2f} s [{status}] {dict(sorted(calls.items()))}"
             )
+        bench_read(url, desired, kinds)
     print(
         f"composites not sent (moto lacks PutCompositeAlarm): {len(desired.composite_alarms)} "
         "(tested with botocore's Stubber)"
+    )
+
+
+def bench_read(url: str, desired: Any, kinds: tuple[str, ...]) -> None:
+    from sre_cli.deploy import cloudwatch as deploy
+
+    cw = deploy.clients("us-east-1", None, url).cloudwatch
+    template = {k: v for k, v in next(iter(desired.metric_alarms.values())).items() if k != "Tags"}
+    for i in range(FOREIGN_ALARMS):
+        cw.put_metric_alarm(**{**template, "AlarmName": f"team-alarm-{i}"})
+    listed: Counter[str] = Counter()
+    cw.meta.events.register("before-call", lambda model, **_: listed.update([model.name]))
+    figures = []
+    for workers in (1, deploy.TAG_READERS):
+        listed.clear()
+        started = time.perf_counter()
+        current = deploy.read_current(cw, desired, kinds, workers=workers)
+        figures.append((workers, time.perf_counter() - started, listed["ListTagsForResource"]))
+    alarms = len(current.metric_alarms) + len(current.composite_alarms)
+    (_, serial_s, calls), (workers, pooled_s, _) = figures
+    print(
+        f"read state:              {alarms} alarms ({FOREIGN_ALARMS} of other teams) -> {calls} ListTagsForResource "
+        f"calls (before: {alarms}); {pooled_s:.2f} s with {workers} in flight, {serial_s:.2f} s one at a time"
     )
 
 

@@ -1,7 +1,12 @@
 """`sre cloudwatch diff|apply|prune`: deploy the generated alarms and dashboards with boto3.
 
-Exit codes: 0 ok, 1 differences found (diff) or some writes failed (apply/prune), 2 bad input,
-3 AWS unreachable.
+Exit codes: 0 ok, 1 differences found (diff) or some writes failed (apply/prune), 2 bad input
+or usage, 3 AWS unreachable or an AWS error while reading the account or creating topics.
+
+What a run may touch is its scope: alarms tagged `sre:scope=<spec set>/<environment>` as the
+desired alarms are (`--scope` names another), and of the services the desired alarms belong to
+(`--all-services`: any service of the scope). Everything else is out of scope: not shown, never
+deleted.
 """
 
 from __future__ import annotations
@@ -16,7 +21,16 @@ from sre_cli.commands import deploying, options
 
 EXIT_DIFF = deploying.EXIT_DIFF
 EXIT_UNREACHABLE = deploying.EXIT_UNREACHABLE
+EXIT_INPUT = deploying.EXIT_INPUT
 KIND_CHOICES = ("metric-alarm", "composite-alarm", "dashboard")
+
+
+def _all_services(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--all-services",
+        is_flag=True,
+        help="Delete alarms of the scope for every service, not only for the services the desired alarms belong to.",
+    )(fn)
 
 
 def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,6 +57,11 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Restrict to these resource kinds (repeatable; default: all).",
         ),
         deploying.aws_options,
+        click.option(
+            "--scope",
+            help="The ownership scope, <spec set>/<environment> (default: the sre:scope tag of the desired "
+            "alarms, e.g. github.com/acme/sre/prod). Replaces that tag in what is written.",
+        ),
     ]
     for decorate in reversed(decorators):
         fn = decorate(fn)
@@ -57,7 +76,7 @@ def cloudwatch() -> None:
 class _Session:
     """Desired state, clients, current state and plan, with the documented exit codes on failure."""
 
-    def __init__(self, kw: dict[str, Any]):
+    def __init__(self, kw: dict[str, Any], *, before_reading: Callable[[Any], None] | None = None):
         from sre_cli.deploy import cloudwatch as deploy
 
         self.deploy = deploy
@@ -65,15 +84,18 @@ class _Session:
         values, values_file = options.load_values_or_exit(kw["values_file"])
         try:
             if kw["generated_root"] is not None:
-                self.desired = deploy.from_generated(kw["generated_root"], values, values_file)
+                self.desired = deploy.from_generated(kw["generated_root"], values, values_file, kw["scope"])
             else:
                 specs = options.load_specs_or_exit([kw["specs_dir"]])
-                self.desired = deploy.from_specs(specs, values, values_file)
+                self.desired = deploy.from_specs(specs, values, values_file, kw["scope"])
         except deploy.InputError as exc:
             options.fail(str(exc))
-        self.cw, self.sns = self._clients(kw)
+        if before_reading is not None:
+            before_reading(self.desired)
+        self.aws = self._clients(kw)
+        self.cw = self.aws.cloudwatch
         self.current = self._guard(lambda: deploy.read_current(self.cw, self.desired, self.kinds))
-        self.changes = deploy.plan(self.desired, self.current, self.kinds)
+        self.changes = deploy.plan(self.desired, self.current, self.kinds, all_services=bool(kw.get("all_services")))
 
     def _clients(self, kw: dict[str, Any]) -> tuple[Any, Any]:
         return deploying.client_or_exit(
@@ -89,8 +111,12 @@ class _Session:
 
 @cloudwatch.command()
 @_common
+@_all_services
 def diff(**kw: Any) -> None:
-    """Show per alarm/dashboard: create, update, delete (prune would remove it) or unchanged."""
+    """Show per alarm/dashboard: create, update, delete (prune would remove it), conflict or unchanged.
+
+    A conflict is a desired alarm whose name another scope's alarm has: apply leaves it alone.
+    """
     session = _Session(kw)
     for change in session.changes:
         click.echo(str(change))
@@ -114,17 +140,47 @@ def apply_cmd(create_topics: bool, dry_run: bool, **kw: Any) -> None:
         click.echo(f"dry run: {len(todo)} change(s) not applied")
         return
     report = session.deploy.apply(
-        session.cw, session.desired, session.current, session.changes, sns=session.sns, create_topics=create_topics
+        session.cw,
+        session.desired,
+        session.current,
+        session.changes,
+        topics_with=session.aws if create_topics else None,
     )
     session.finish(report, "apply")
 
 
 @cloudwatch.command(name="prune")
 @_common
+@_all_services
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Prune even when the desired state has no alarms (with --scope and --all-services: deletes every alarm "
+    "of the scope).",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be deleted; delete nothing.")
-def prune_cmd(dry_run: bool, **kw: Any) -> None:
-    """Delete alarms tagged ManagedBy=sre that no spec produces; never anything else."""
-    session = _Session(kw)
+def prune_cmd(allow_empty: bool, dry_run: bool, **kw: Any) -> None:
+    """Delete the alarms of this scope (and of the desired alarms' services) that no spec produces.
+
+    Only alarms tagged ManagedBy=sre and sre:scope=<this scope> are ever deleted; alarms without
+    these tags, of another scope (spec set, repository or environment) or of another service are
+    not (`--all-services` includes every service of the scope).
+    """
+
+    def refuse_empty(desired: Any) -> None:
+        if desired.alarm_names:
+            return
+        if allow_empty:
+            if desired.scope is None:
+                options.fail("--allow-empty: the desired state has no alarms to take the scope from; pass --scope")
+            return
+        options.fail(
+            "the desired state has no CloudWatch alarms (no CloudWatch sources, or a --generated folder without "
+            "alarms): pruning it would delete every alarm of the scope. To do that on purpose, pass "
+            "--allow-empty --all-services --scope <spec set>/<environment>"
+        )
+
+    session = _Session(kw, before_reading=refuse_empty)
     doomed = [c for c in session.changes if c.action == "delete"]
     if dry_run:
         for change in doomed:

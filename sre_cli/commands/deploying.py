@@ -14,6 +14,7 @@ import click
 from sre_cli.commands import options
 
 EXIT_DIFF = 1
+EXIT_INPUT = 2
 EXIT_UNREACHABLE = 3
 
 T = TypeVar("T")
@@ -54,7 +55,10 @@ def read_or_exit(read: Callable[[], T], what: str) -> T:
     except (ClientError, BotoCoreError) as exc:
         if calls.is_unreachable(exc):
             options.fail(f"AWS unreachable, nothing changed: {calls.describe_error(exc)}", EXIT_UNREACHABLE)
-        options.fail(f"reading the current {what} failed, nothing changed: {calls.describe_error(exc)}")
+        # Throttling and 5xx were retried (--max-attempts): what is left is AWS's answer, not the input's.
+        options.fail(
+            f"reading the current {what} failed, nothing changed: {calls.describe_error(exc)}", EXIT_UNREACHABLE
+        )
 
 
 def finish(report: Any, verb: str) -> None:
@@ -63,11 +67,15 @@ def finish(report: Any, verb: str) -> None:
         click.echo(line)
     if report.unreachable:
         click.echo(f"error: AWS unreachable during {verb}: {report.unreachable}", err=True)
+    if report.stopped:
+        click.echo(f"error: {report.stopped}; nothing written", err=True)
     if not report.ok:
         click.echo(
             f"error: {verb} incomplete: {len(report.applied)} applied, {len(report.failed)} failed, "
             f"{len(report.not_attempted)} not attempted (listed above)",
             err=True,
         )
+        if report.stopped:
+            raise SystemExit(EXIT_INPUT if report.stopped_by_input else EXIT_UNREACHABLE)
         raise SystemExit(EXIT_UNREACHABLE if report.unreachable else EXIT_DIFF)
     click.echo(f"{verb}: {len(report.applied)} change(s) applied")

@@ -21,18 +21,26 @@ READ_TIMEOUT = 30
 BUSY_BACKOFF_SECONDS = 1.0  # first wait after a busy answer; doubled per attempt
 
 
-def client(service: str, region: str | None, profile: str | None, endpoint_url: str | None, max_attempts: int) -> Any:
-    """A boto3 client in standard retry mode (throttling and 5xx retried, `max_attempts` in all)."""
-    import boto3
+def retry_config(max_attempts: int) -> Any:
+    """botocore's standard retry mode: throttling and 5xx retried, `max_attempts` in all."""
     from botocore.config import Config
 
-    config = Config(
+    return Config(
         retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=READ_TIMEOUT,
     )
-    session = boto3.session.Session(profile_name=profile, region_name=region)
-    return session.client(service, config=config, endpoint_url=endpoint_url)
+
+
+def session(profile: str | None, region: str | None) -> Any:
+    import boto3
+
+    return boto3.session.Session(profile_name=profile, region_name=region)
+
+
+def client(service: str, region: str | None, profile: str | None, endpoint_url: str | None, max_attempts: int) -> Any:
+    """A boto3 client in standard retry mode (throttling and 5xx retried, `max_attempts` in all)."""
+    return session(profile, region).client(service, config=retry_config(max_attempts), endpoint_url=endpoint_url)
 
 
 def is_unreachable(exc: Exception) -> bool:
@@ -65,8 +73,8 @@ def describe_error(exc: Exception) -> str:
 class Change:
     kind: str
     name: str
-    action: str  # create | update | delete | unchanged
-    fields: tuple[str, ...] = ()  # what differs, for update
+    action: str  # create | update | delete | unchanged | conflict
+    fields: tuple[str, ...] = ()  # what differs, for update; the owner's scope, for conflict
 
     @property
     def writes(self) -> bool:
@@ -84,13 +92,17 @@ class Report:
     not_attempted: list[Change] = field(default_factory=list)
     topics_created: list[str] = field(default_factory=list)
     unreachable: str | None = None
+    # Why the run stopped before its writes (e.g. creating the topics failed), and as which exit code.
+    stopped: str | None = None
+    stopped_by_input: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.not_attempted and self.unreachable is None
+        return not self.failed and not self.not_attempted and self.unreachable is None and self.stopped is None
 
     def lines(self) -> list[str]:
-        out = [f"applied   {c}" for c in self.applied]
+        out = [f"created   {'sns-topic':<15} {arn}" for arn in self.topics_created]
+        out += [f"applied   {c}" for c in self.applied]
         out += [f"FAILED    {c}: {err}" for c, err in self.failed]
         out += [f"NOT DONE  {c}" for c in self.not_attempted]
         return out

@@ -2,18 +2,29 @@
 
 The desired state is exactly the generated requests (`alarms/cloudwatch/*.json`,
 `dashboards/cloudwatch/*.json`, or the same rendered in memory from the specs). The current
-state comes from DescribeAlarms, ListTagsForResource and GetDashboard. `plan` is pure: it
+state comes from DescribeAlarms, ListTagsForResource and GetDashboard. DescribeAlarms returns no
+tags, so tags are listed with up to `TAG_READERS` calls in flight, and only for alarms that are
+desired or whose name has a shape the generators build (`alarms.could_be_generated`): an alarm
+of any other name cannot be ours, and is never listed, changed or deleted. `plan` is pure: it
 compares the two and says per alarm/dashboard create, update, delete or unchanged, so a second
 apply makes zero write calls. Tags of an existing alarm are changed with TagResource (PutMetricAlarm
 ignores Tags on update); tags someone else added are left alone.
 
-Apply order follows the references: SNS topics (if asked), metric alarms, composites (each after
+Ownership: an alarm is ours when it is tagged ManagedBy=sre AND its scope tag
+(`sre:scope=<spec set>/<environment>`, written by the generator) is the scope of this run.
+`plan` deletes (prune) only alarms of this scope that belong to a service the desired state has
+alarms for, unless `all_services`; everything else is out of scope and never shown, changed or
+deleted. A desired alarm whose name is taken by an alarm of another scope is a `conflict`: it is
+not overwritten.
+
+Apply order follows the references: SNS topics (if asked, each created in the region and account
+its ARN names), metric alarms, composites (each after
 the alarms its rule and ActionsSuppressor name), dashboards. Every write is retried by botocore's
 standard retry mode; a write that still fails is recorded and the rest continue, except when the
 endpoint is unreachable, which stops the run. The report lists what was applied, what failed and
 what was not attempted, so nothing half-applied goes unreported.
 
-Prune deletes only alarms tagged ManagedBy=sre that the desired state does not contain,
+Prune deletes only alarms of this scope (and service) that the desired state does not contain,
 composites first (CloudWatch refuses to delete an alarm a composite still names).
 
 moto (used by the tests) does not implement PutCompositeAlarm; callers can restrict a run to
@@ -24,8 +35,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +47,31 @@ from sre_cli.deploy.aws_calls import Change, Report
 from sre_cli.deploy.aws_calls import describe_error as _message
 from sre_cli.deploy.aws_calls import is_unreachable as _is_unreachable
 from sre_cli.deploy.aws_calls import run_steps as _run
+from sre_cli.targets.cloudwatch.alarms import MANAGED_BY, SCOPE_TAG, could_be_generated
 
 METRIC = "metric-alarm"
 COMPOSITE = "composite-alarm"
 DASHBOARD = "dashboard"
 KINDS = (METRIC, COMPOSITE, DASHBOARD)
-MANAGED_BY = ("ManagedBy", "sre")
 ACTION_LISTS = ("AlarmActions", "OKActions", "InsufficientDataActions")
 DELETE_BATCH = 100  # DeleteAlarms takes at most 100 names
+TAG_READERS = 8  # ListTagsForResource calls in flight: well under CloudWatch's per-account rate
+# A tag value: 0-256 of letters, digits, spaces and _ . : / = + - @ (CloudWatch's TagValue).
+_TAG_VALUE = re.compile(r"[\w .:/=+@-]{1,256}")
 
 
 class InputError(ValueError):
     """The desired state is missing or invalid (exit code 2)."""
+
+
+def check_scope(scope: str) -> str:
+    """A `--scope` value: what the scope tag can hold."""
+    if not _TAG_VALUE.fullmatch(scope):
+        raise InputError(
+            f"--scope {scope!r}: a scope is 1-256 letters, digits, spaces or _ . : / = + - @ "
+            "(e.g. github.com/acme/sre/prod)"
+        )
+    return scope
 
 
 # ---- desired state -----------------------------------------------------------------------------
@@ -56,6 +82,9 @@ class Desired:
     metric_alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
     composite_alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
     dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The scope of this run: its alarms' scope tag (or --scope). None when there are no alarms
+    # and no --scope: then nothing in the account is ours to delete.
+    scope: str | None = None
 
     def add_alarm_document(self, doc: Mapping[str, Any]) -> None:
         self.metric_alarms.update(doc["metric_alarms"])
@@ -68,6 +97,39 @@ class Desired:
     def alarm_names(self) -> set[str]:
         return set(self.metric_alarms) | set(self.composite_alarms)
 
+    @property
+    def services(self) -> set[str]:
+        """The services the desired alarms belong to (their `service` tag)."""
+        return {
+            t["Value"]
+            for alarm in [*self.metric_alarms.values(), *self.composite_alarms.values()]
+            for t in alarm.get("Tags", [])
+            if t["Key"] == "service"
+        }
+
+    def alarm_scopes(self) -> set[str | None]:
+        """The scope tag values of the desired alarms (None: an alarm without one)."""
+        return {
+            _tag_map(alarm.get("Tags", [])).get(SCOPE_TAG)
+            for alarm in [*self.metric_alarms.values(), *self.composite_alarms.values()]
+        }
+
+    def with_scope(self, scope: str) -> Desired:
+        """The same requests with every alarm's scope tag set to `scope` (--scope)."""
+
+        def rescoped(alarms: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+            return {
+                name: {**alarm, "Tags": _set_tag(alarm.get("Tags", []), SCOPE_TAG, scope)}
+                for name, alarm in alarms.items()
+            }
+
+        return replace(
+            self,
+            metric_alarms=rescoped(self.metric_alarms),
+            composite_alarms=rescoped(self.composite_alarms),
+            scope=scope,
+        )
+
     def topics(self) -> set[str]:
         return {
             arn
@@ -78,18 +140,48 @@ class Desired:
         }
 
 
-def from_specs(specs: Any, values: Mapping[str, str] | None = None, values_file: str | None = None) -> Desired:
-    """Render (and strictly validate) the requests from loaded specs, filled with `values`."""
+def _tag_map(tags: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in tags}
+
+
+def _set_tag(tags: Iterable[Mapping[str, str]], key: str, value: str) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted({**_tag_map(tags), key: value}.items())]
+
+
+def scoped(desired: Desired, scope: str | None = None) -> Desired:
+    """The desired state with its scope decided: `scope` (--scope) if given, else its alarms' one tag value."""
+    if scope is not None:
+        return desired.with_scope(check_scope(scope))
+    found = desired.alarm_scopes()
+    if not found:
+        return desired
+    if None in found:
+        raise InputError(
+            f"some desired alarms carry no {SCOPE_TAG} tag (files from an older `sre generate`?): "
+            "regenerate them, or pass --scope"
+        )
+    if len(found) > 1:
+        listed = ", ".join(sorted(str(s) for s in found))
+        raise InputError(f"the desired alarms name more than one {SCOPE_TAG} ({listed}); deploy one at a time")
+    return replace(desired, scope=found.pop())
+
+
+def from_specs(
+    specs: Any, values: Mapping[str, str] | None = None, values_file: str | None = None, scope: str | None = None
+) -> Desired:
+    """Render (and strictly validate) the requests from loaded specs, filled with `values`, in `scope`."""
     from sre_cli.targets.cloudwatch import alarms, dashboards
 
     try:
         texts = {**alarms.render(specs), **dashboards.render(specs)}
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    return from_texts(texts, values, values_file)
+    return from_texts(texts, values, values_file, scope)
 
 
-def from_generated(root: Path, values: Mapping[str, str] | None = None, values_file: str | None = None) -> Desired:
+def from_generated(
+    root: Path, values: Mapping[str, str] | None = None, values_file: str | None = None, scope: str | None = None
+) -> Desired:
     """Read the generated files under `root`, filled with `values`, validated as strictly as generate does."""
     alarm_files = sorted((root / "alarms" / "cloudwatch").glob("*.json"))
     dashboard_files = sorted((root / "dashboards" / "cloudwatch").glob("*.json"))
@@ -104,13 +196,19 @@ def from_generated(root: Path, values: Mapping[str, str] | None = None, values_f
             problems.append(f"{path}: cannot read JSON: {exc}")
     if problems:
         raise InputError("\n".join(problems))
-    return from_texts(texts, values, values_file)
+    return from_texts(texts, values, values_file, scope)
 
 
 def from_texts(
-    texts: Mapping[str, str], values: Mapping[str, str] | None = None, values_file: str | None = None
+    texts: Mapping[str, str],
+    values: Mapping[str, str] | None = None,
+    values_file: str | None = None,
+    scope: str | None = None,
 ) -> Desired:
     """The desired state from generated file texts (`alarms/...` or `dashboards/...` by path).
+
+    Its scope is `scope` (--scope, which then replaces the alarms' scope tag) or the one the
+    alarms' scope tag names once filled (`<spec set>/${environment}` -> `github.com/acme/sre/prod`).
 
     The texts are Terraform templates: they are filled exactly as the observability module's
     `templatefile` fills them, and nothing is returned while a placeholder lacks its value.
@@ -142,7 +240,7 @@ def from_texts(
             add(doc)
     if problems:
         raise InputError("\n".join(problems))
-    return desired
+    return scoped(desired, scope)
 
 
 # ---- current state -----------------------------------------------------------------------------
@@ -156,8 +254,8 @@ class Current:
     dashboards: dict[str, str] = field(default_factory=dict)  # name -> body
 
 
-def read_current(cw: Any, desired: Desired, kinds: Iterable[str] = KINDS) -> Current:
-    """What the account holds: every alarm with its tags (prune needs them), the desired dashboards."""
+def read_current(cw: Any, desired: Desired, kinds: Iterable[str] = KINDS, *, workers: int = TAG_READERS) -> Current:
+    """What the account holds: every alarm; the tags of those that may be ours; the desired dashboards."""
     kinds = set(kinds)
     current = Current()
     alarm_types = [t for k, t in ((METRIC, "MetricAlarm"), (COMPOSITE, "CompositeAlarm")) if k in kinds]
@@ -167,9 +265,14 @@ def read_current(cw: Any, desired: Desired, kinds: Iterable[str] = KINDS) -> Cur
                 current.metric_alarms[alarm["AlarmName"]] = alarm
             for alarm in page.get("CompositeAlarms", []):
                 current.composite_alarms[alarm["AlarmName"]] = alarm
-        for alarm in [*current.metric_alarms.values(), *current.composite_alarms.values()]:
-            tags = cw.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags", [])
-            current.tags[alarm["AlarmName"]] = {t["Key"]: t["Value"] for t in tags}
+        wanted = desired.alarm_names
+        candidates = [
+            alarm
+            for alarm in [*current.metric_alarms.values(), *current.composite_alarms.values()]
+            if alarm["AlarmName"] in wanted or could_be_generated(alarm["AlarmName"])
+        ]
+        listed = list_tags(cw, [alarm["AlarmArn"] for alarm in candidates], workers)
+        current.tags = {alarm["AlarmName"]: tags for alarm, tags in zip(candidates, listed, strict=True)}
     if DASHBOARD in kinds:
         for name in sorted(desired.dashboards):
             try:
@@ -177,6 +280,23 @@ def read_current(cw: Any, desired: Desired, kinds: Iterable[str] = KINDS) -> Cur
             except cw.exceptions.ResourceNotFound:
                 continue
     return current
+
+
+def list_tags(cw: Any, arns: list[str], workers: int = TAG_READERS) -> list[dict[str, str]]:
+    """The tags of each alarm, `workers` calls in flight (boto3 clients are thread-safe)."""
+
+    def tags_of(arn: str) -> dict[str, str]:
+        return _tag_map(cw.list_tags_for_resource(ResourceARN=arn).get("Tags", []))
+
+    if workers <= 1 or len(arns) <= 1:
+        return [tags_of(arn) for arn in arns]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sre-list-tags") as pool:
+        futures = [pool.submit(tags_of, arn) for arn in arns]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # the first failure ends the read; skip what is queued
+            raise
 
 
 # ---- plan (pure) -------------------------------------------------------------------------------
@@ -222,8 +342,28 @@ def is_managed(tags: Mapping[str, str]) -> bool:
     return tags.get(MANAGED_BY[0]) == MANAGED_BY[1]
 
 
-def plan(desired: Desired, current: Current, kinds: Iterable[str] = KINDS) -> list[Change]:
+def owned_elsewhere(tags: Mapping[str, str], scope: str | None) -> str | None:
+    """The scope of another spec set or environment that owns the alarm, or None."""
+    other = tags.get(SCOPE_TAG)
+    return other if is_managed(tags) and other is not None and other != scope else None
+
+
+def is_prunable(tags: Mapping[str, str], scope: str | None, services: set[str], all_services: bool) -> bool:
+    """Ours to delete: made by sre, in this run's scope, of a service this run deploys (or any, if asked)."""
+    return (
+        is_managed(tags)
+        and scope is not None
+        and tags.get(SCOPE_TAG) == scope
+        and (all_services or tags.get("service") in services)
+    )
+
+
+def plan(
+    desired: Desired, current: Current, kinds: Iterable[str] = KINDS, *, all_services: bool = False
+) -> list[Change]:
+    """Per desired alarm/dashboard what to do, and the alarms of this scope (and its services) no spec makes."""
     kinds = set(kinds)
+    services = desired.services
     changes: list[Change] = []
     for kind, wanted, present in (
         (METRIC, desired.metric_alarms, current.metric_alarms),
@@ -235,12 +375,15 @@ def plan(desired: Desired, current: Current, kinds: Iterable[str] = KINDS) -> li
             if name not in present:
                 changes.append(Change(kind, name, "create"))
                 continue
+            if owner := owned_elsewhere(current.tags.get(name, {}), desired.scope):
+                changes.append(Change(kind, name, "conflict", (f"{SCOPE_TAG}={owner}",)))
+                continue
             fields = alarm_differences(wanted[name], present[name])
             if tag_differences(wanted[name].get("Tags", []), current.tags.get(name, {})):
                 fields.append("Tags")
             changes.append(Change(kind, name, "update" if fields else "unchanged", tuple(fields)))
         for name in sorted(set(present) - set(wanted) - desired.alarm_names):
-            if is_managed(current.tags.get(name, {})):
+            if is_prunable(current.tags.get(name, {}), desired.scope, services, all_services):
                 changes.append(Change(kind, name, "delete"))
     if DASHBOARD in kinds:
         for name in sorted(desired.dashboards):
@@ -286,6 +429,30 @@ def composite_order(composites: Mapping[str, Mapping[str, Any]], names: Iterable
     return order
 
 
+class TopicError(Exception):
+    """The SNS topics could not all be created; nothing else was written."""
+
+    def __init__(self, message: str, *, bad_input: bool = False):
+        super().__init__(message)
+        self.bad_input = bad_input  # the ARN or the account is wrong (exit 2), not AWS (exit 3)
+
+
+@dataclass(frozen=True)
+class TopicArn:
+    arn: str
+    partition: str
+    region: str
+    account: str
+    name: str
+
+    @classmethod
+    def parse(cls, arn: str) -> TopicArn:
+        parts = arn.split(":")
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not all(parts[1:]):
+            raise TopicError(f"{arn!r} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)", bad_input=True)
+        return cls(arn, parts[1], parts[3], parts[4], parts[5])
+
+
 def _topic_exists(sns: Any, arn: str) -> bool:
     """Looked up first so that a second apply makes no write call, topics included."""
     try:
@@ -293,6 +460,31 @@ def _topic_exists(sns: Any, arn: str) -> bool:
     except sns.exceptions.NotFoundException:
         return False
     return True
+
+
+def ensure_topics(aws: Clients, arns: Iterable[str], created: list[str]) -> None:
+    """Create the topics that do not exist, each in its ARN's region, appending each to `created`.
+
+    A missing topic of another account cannot be created with these credentials: that stops the run
+    before anything is created (the values file or the profile is wrong), as does any AWS error.
+    """
+    topics = [TopicArn.parse(arn) for arn in sorted(set(arns))]
+    missing = [t for t in topics if not _topic_exists(aws.sns(t.region), t.arn)]
+    if not missing:
+        return
+    account = aws.account()
+    elsewhere = [t.arn for t in missing if t.account != account]
+    if elsewhere:
+        raise TopicError(
+            f"{', '.join(elsewhere)}: missing, and not in account {account} of these credentials: "
+            "not created (wrong --values or --profile?)",
+            bad_input=True,
+        )
+    for topic in missing:
+        made = aws.sns(topic.region).create_topic(Name=topic.name)["TopicArn"]
+        if made != topic.arn:
+            raise TopicError(f"{topic.arn}: CreateTopic made {made} instead")
+        created.append(topic.arn)
 
 
 def _put_alarm(cw: Any, change: Change, request: Mapping[str, Any], current: Current) -> Callable[[], None]:
@@ -321,24 +513,34 @@ def apply(
     current: Current,
     changes: list[Change],
     *,
-    sns: Any = None,
-    create_topics: bool = False,
+    topics_with: Clients | None = None,
 ) -> Report:
-    """Create and update what `changes` says; deletes are left to `prune`."""
+    """Create and update what `changes` says; deletes are left to `prune`, conflicts are not written.
+
+    With `topics_with`, the SNS topics the alarms notify are created first where missing.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
     report = Report()
-    if create_topics and sns is not None:
-        for arn in sorted(desired.topics()):
-            try:
-                if not _topic_exists(sns, arn):
-                    sns.create_topic(Name=arn.rsplit(":", 1)[1])
-                    report.topics_created.append(arn)
-            except Exception as exc:
-                if _is_unreachable(exc):
-                    report.unreachable = _message(exc)
-                    report.not_attempted = [c for c in changes if c.action in ("create", "update")]
-                    return report
-                raise
-    todo = {(c.kind, c.name): c for c in changes if c.action in ("create", "update")}
+    writes = [c for c in changes if c.action in ("create", "update")]
+    if topics_with is not None:
+        try:
+            ensure_topics(topics_with, desired.topics(), report.topics_created)
+        except (ClientError, BotoCoreError) as exc:
+            if _is_unreachable(exc):
+                report.unreachable = _message(exc)
+            else:
+                report.stopped = f"creating the SNS topics failed: {_message(exc)}"
+            report.not_attempted = writes
+            return report
+        except TopicError as exc:
+            report.stopped, report.stopped_by_input = str(exc), exc.bad_input
+            report.not_attempted = writes
+            return report
+    for change in changes:
+        if change.action == "conflict":
+            report.failed.append((change, "another scope owns this alarm name: not overwritten"))
+    todo = {(c.kind, c.name): c for c in writes}
     steps: list[tuple[Change, Callable[[], None]]] = []
     for name in sorted(n for k, n in todo if k == METRIC):
         change = todo[(METRIC, name)]
@@ -381,11 +583,32 @@ def prune(cw: Any, changes: list[Change]) -> Report:
 # ---- clients -----------------------------------------------------------------------------------
 
 
-def clients(
-    region: str | None, profile: str | None, endpoint_url: str | None, max_attempts: int = 5
-) -> tuple[Any, Any]:
-    """CloudWatch and SNS clients with botocore's standard retry mode (throttling and 5xx retried)."""
-    return (
-        calls.client("cloudwatch", region, profile, endpoint_url, max_attempts),
-        calls.client("sns", region, profile, endpoint_url, max_attempts),
-    )
+@dataclass
+class Clients:
+    """boto3 clients of one session, in aws_calls' retry mode (throttling and 5xx retried)."""
+
+    session: Any
+    config: Any
+    endpoint_url: str | None
+    cloudwatch: Any
+    _sns: dict[str, Any] = field(default_factory=dict)
+
+    def _client(self, service: str, region: str | None = None) -> Any:
+        return self.session.client(service, region_name=region, config=self.config, endpoint_url=self.endpoint_url)
+
+    def sns(self, region: str | None = None) -> Any:
+        """SNS in `region` (default: the session's): a topic is created in the region its ARN names."""
+        key = region or self.cloudwatch.meta.region_name
+        if key not in self._sns:
+            self._sns[key] = self._client("sns", key)
+        return self._sns[key]
+
+    def account(self) -> str:
+        return str(self._client("sts").get_caller_identity()["Account"])
+
+
+def clients(region: str | None, profile: str | None, endpoint_url: str | None, max_attempts: int = 5) -> Clients:
+    session = calls.session(profile, region)
+    config = calls.retry_config(max_attempts)
+    cloudwatch = session.client("cloudwatch", config=config, endpoint_url=endpoint_url)
+    return Clients(session, config, endpoint_url, cloudwatch)

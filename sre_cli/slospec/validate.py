@@ -80,6 +80,7 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Pa
     check_slice_guards(slo, add)
     check_inherited_pairs(slo, add)
     check_cloudwatch_born_series(slo.indicator, add)
+    check_generated_limits(slo, defaults, add)
     targets = defaults.notification_targets
     for tier in slo.tiers:
         explicit = getattr(slo.alerting, tier.name).notify or getattr(defaults, tier.name).notify
@@ -403,4 +404,96 @@ def check_set(specs: SpecSet) -> list[SpecError]:
             )
         else:
             first[slo.name] = slo
+    errors.extend(check_cloudwatch_dashboards(specs))
+    return errors
+
+
+# ---- what the generated objects must fit (Grafana, CloudWatch): refused here, not at generate ----
+
+# Grafana refuses a dashboard uid over 40 characters; the generator's uid is `slo-<service>`
+# (targets/prometheus/grafana.py), and alerts link to it, so it is not shortened behind their back.
+GRAFANA_UID_MAX = 40
+GRAFANA_UID_PREFIX = "slo-"
+CLOUDWATCH_ALARM_NAME_MAX = 255
+
+
+def check_generated_limits(slo: Slo, defaults: document.Defaults, add: Add) -> None:
+    """The Grafana dashboard uid, and the CloudWatch alarms' names, SNS topics and description links."""
+    from sre_cli.targets.cloudwatch import alarms, sli
+
+    uid = f"{GRAFANA_UID_PREFIX}{slo.service}"
+    if len(uid) > GRAFANA_UID_MAX:
+        add(
+            ("metadata", "service"),
+            f"the Grafana dashboard uid {uid!r} would be {len(uid)} characters; Grafana takes at most "
+            f"{GRAFANA_UID_MAX}: use a service name of at most {GRAFANA_UID_MAX - len(GRAFANA_UID_PREFIX)}",
+        )
+    if not sli.has_cloudwatch(slo):
+        return
+    check_alarm_topics(slo, defaults, add)
+    too_long = [n for n in alarms.alarm_names(slo) if len(n) > CLOUDWATCH_ALARM_NAME_MAX]
+    if too_long:
+        add(
+            ("metadata", "name"),
+            f"CloudWatch alarm name {too_long[0]!r} is {len(too_long[0])} characters; at most "
+            f"{CLOUDWATCH_ALARM_NAME_MAX}",
+        )
+    if problem := alarms.links_problem(slo):
+        add(("spec", "alerting", "runbook") if slo.alerting.runbook else ("metadata", "name"), problem)
+
+
+def check_alarm_topics(slo: Slo, defaults: document.Defaults, add: Add) -> None:
+    """Every target a CloudWatch alarm of the SLO notifies has an snsTopicArn in defaults.yaml.
+
+    An unknown target of an enabled tier is reported by the tier checks; the metrics-absent alarm
+    notifies the ticket target even when the ticket tier is disabled, so it is checked here.
+    """
+    from sre_cli.targets.cloudwatch import alarms
+
+    targets = defaults.notification_targets
+    wanted = [(f"the {t.name} tier", t.notify, t.name) for t in slo.tiers]
+    wanted.append(("the metrics-absent alarm", alarms.absent_notify(defaults, slo), "ticket"))
+    seen: set[str] = set()
+    for what, notify, tier_name in wanted:
+        target = targets.get(notify)
+        reported_elsewhere = target is None and targets and any(t.name == tier_name for t in slo.tiers)
+        if notify in seen or reported_elsewhere or (target is not None and target.sns_topic_arn):
+            continue
+        seen.add(notify)
+        where = "has no snsTopicArn" if target is not None else "is not under notificationTargets"
+        add(
+            ("spec", "alerting", tier_name, "notify"),
+            f"{what} notifies {notify!r}, which {where} in defaults.yaml; the CloudWatch alarms of this SLO "
+            "(it has a cloudwatch source) need an SNS topic",
+        )
+
+
+def check_cloudwatch_dashboards(specs: SpecSet) -> list[SpecError]:
+    """Each service's CloudWatch dashboard fits CloudWatch (widgets, body size), reported at its first SLO."""
+    from sre_cli.targets.cloudwatch import alarms, dashboards, validator
+
+    errors: list[SpecError] = []
+    try:
+        dashboards.topic_location(specs)
+    except ValueError:
+        return errors  # no topic at all: check_alarm_topics says so per SLO
+    for service, slos in alarms.cloudwatch_slos(specs).items():
+        try:
+            request = dashboards.service_dashboard(specs, service, slos)
+        except ValueError as exc:
+            problems = [str(exc)]
+        else:
+            problems = validator.check_dashboard(request)
+        first = slos[0]
+        errors.extend(
+            SpecError(
+                first.file,
+                first.name_line,
+                first.name_col,
+                "metadata.service",
+                f"the CloudWatch dashboard of service {service!r} ({len(slos)} SLOs) does not fit CloudWatch: "
+                f"{problem}; split the service",
+            )
+            for problem in problems
+        )
     return errors

@@ -11,6 +11,7 @@ DEV_VALUES = {
     "ticket_topic_arn": "arn:aws:sns:eu-west-1:111111111111:sre-dev-ticket",
     "aws_region": "eu-west-1",
     "aws_account_id": "111111111111",
+    "environment": "dev",
 }
 PROD_VALUES = {
     "api_alb_arn_suffix": "app/sre-prod-api/3333333333333333",
@@ -21,4 +22,5 @@ PROD_VALUES = {
     "ticket_topic_arn": "arn:aws:sns:us-east-1:123456789012:sre-prod-ticket",
     "aws_region": "us-east-1",
     "aws_account_id": "123456789012",
+    "environment": "prod",
 }

@@ -14,23 +14,46 @@ that carries the tier's SNS topic. When an SLO has a page tier, a `<slo>-page-an
 so a ticket stays quiet while the page for the same burn is firing. How each window maps onto
 Period/EvaluationPeriods, including the fallback for windows the API cannot express, is in
 `sli.py`. Every payload passes `validator.py` before anything is written.
+
+Ownership is recorded in the tags: `ManagedBy=sre` says a generator made the alarm, and the scope
+tag `sre:scope=<spec set>/${environment}` says which spec set (repository) and environment
+(`scope_tag`). `sre cloudwatch prune` deletes only alarms of its own scope. AlarmDescription holds
+at most 1,024 characters: a summary too long for it (many long metric names) is cut with an
+ellipsis, keeping the runbook and dashboard links whole (`description`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from sre_cli import links, placeholders, slomath
 from sre_cli.generate import Target
 from sre_cli.placeholders import Identity
+from sre_cli.slospec.document import Defaults
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets.cloudwatch import sli, validator
 
 ALARMS_DIR = "alarms/cloudwatch"
 MANAGED_BY = ("ManagedBy", "sre")
+SCOPE_TAG = "sre:scope"
+# The environment part of the scope: each environment's `sre_values` names it (`dev`, `prod`).
+ENVIRONMENT = "environment"
+# runbookBaseUrl is relative (no repository named): the spec set is this.
+LOCAL_SPEC_SET = "local"
+SPEC_SET_MAX = 200  # of the 256 characters a tag value holds; the rest is the environment
 SUPPRESSOR_EXTENSION_SECONDS = 300
+MAX_DESCRIPTION = 1024  # AlarmDescription, PutMetricAlarm and PutCompositeAlarm
+# Room a description's own text keeps next to its links; links longer than the rest are a spec error.
+MIN_SUMMARY = 200
+ELLIPSIS = "\u2026"
+# Where a repository URL ends and a file inside it begins (GitHub, GitLab, Bitbucket, Gitea).
+_REPO_PATH_END = frozenset({"blob", "tree", "raw", "src", "-"})
+_NOT_TAG_CHARACTER = re.compile(r"[^\w .:/=+@-]")
 
 
 def alarms_path(service: str) -> str:
@@ -45,9 +68,79 @@ def page_any_name(slo: Slo) -> str:
     return f"{slo.name}-page-any"
 
 
-def tags(slo: Slo, severity: str) -> list[dict[str, str]]:
-    pairs = {MANAGED_BY[0]: MANAGED_BY[1], "slo": slo.name, "service": slo.service, "severity": severity}
+# Every name `pair_name`, `page_any_name` and `absent_name` can build (SLO names are DNS labels).
+_GENERATED_NAME = re.compile(
+    r"[a-z0-9][a-z0-9-]*-(?:(?:page|ticket)-[0-9a-z]+-[0-9a-z]+(?:-long|-short)?|page-any|metrics-absent)"
+)
+
+
+def could_be_generated(alarm_name: str) -> bool:
+    """Whether the name has a shape these generators build: only such alarms can be ours.
+
+    A cheap first sieve, never the proof of ownership: that is the alarm's tags.
+    """
+    return _GENERATED_NAME.fullmatch(alarm_name) is not None
+
+
+def spec_set_id(specs: SpecSet) -> str:
+    """The spec set's name in the scope tag: the repository its runbooks live in.
+
+    `https://github.com/acme/sre/blob/main/` -> `github.com/acme/sre` (host and path up to
+    `/blob/`, `/tree/`, `/raw/`, `/src/` or `/-/`); a relative runbookBaseUrl names no repository:
+    `local`. Characters a tag value cannot hold become `-`; a name over 200 characters keeps its
+    start and a hash of the whole, so it stays stable and distinct.
+    """
+    url = urlsplit(specs.defaults.runbook_base_url)
+    if not url.scheme or not url.netloc:
+        return LOCAL_SPEC_SET
+    segments = [s for s in url.path.split("/") if s]
+    cut = next((i for i, s in enumerate(segments) if s in _REPO_PATH_END), len(segments))
+    name = _NOT_TAG_CHARACTER.sub("-", "/".join([url.hostname or url.netloc, *segments[:cut]]))
+    if len(name) > SPEC_SET_MAX:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+        name = f"{name[: SPEC_SET_MAX - 13]}-{digest}"
+    return name
+
+
+def scope_tag(specs: SpecSet) -> Identity:
+    """`<spec set>/${environment}`: the environment fills its part (Terraform's sre_values, --values)."""
+    return Identity(f"{spec_set_id(specs)}/${{{ENVIRONMENT}}}")
+
+
+def tags(specs: SpecSet, slo: Slo, severity: str) -> list[dict[str, str]]:
+    pairs = {
+        MANAGED_BY[0]: MANAGED_BY[1],
+        SCOPE_TAG: scope_tag(specs),
+        "slo": slo.name,
+        "service": slo.service,
+        "severity": severity,
+    }
     return [{"Key": k, "Value": v} for k, v in sorted(pairs.items())]
+
+
+def alarm_links(slo: Slo, kind: links.AlertKind, *, dashboard: bool = True) -> str:
+    text = f" Runbook: {links.runbook_link(slo, kind)}"
+    return f"{text} Dashboard: {links.dashboard_link(slo)}" if dashboard else text
+
+
+def description(summary: str, tail: str = "") -> str:
+    """`summary + tail` within CloudWatch's 1,024 characters: the summary is cut, the links kept whole."""
+    room = MAX_DESCRIPTION - len(tail)
+    if len(summary) > room:
+        summary = summary[: max(room - len(ELLIPSIS), 0)].rstrip() + ELLIPSIS
+    return summary + tail
+
+
+def links_problem(slo: Slo) -> str | None:
+    """Why this SLO's alarm links leave its descriptions too little room, or None (checked by validate)."""
+    longest = max(len(alarm_links(slo, kind)) for kind in links.ANCHORS)
+    if longest <= MAX_DESCRIPTION - MIN_SUMMARY:
+        return None
+    return (
+        f"the runbook and dashboard links of its CloudWatch alarms take {longest} of the {MAX_DESCRIPTION} "
+        f"characters of an AlarmDescription (at most {MAX_DESCRIPTION - MIN_SUMMARY}); shorten runbookBaseUrl, "
+        "dashboardBaseUrl (defaults.yaml) or alerting.runbook"
+    )
 
 
 def topic_arn(specs: SpecSet, slo: Slo, tier: AlertTier) -> str:
@@ -93,7 +186,7 @@ def alarm_window(slo: Slo, window: int, factor: float) -> sli.AlarmWindow:
     return sli.event_window(window)
 
 
-def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) -> dict[str, Any]:
+def child_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) -> dict[str, Any]:
     """The metric-math alarm of one window of a pair (`which` is "long" or "short")."""
     window = w.long if which == "long" else w.short
     factor = w.factor(slo.window_seconds)
@@ -123,8 +216,10 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
         )
     return {
         "AlarmName": f"{pair_name(slo, tier, w)}-{which}",
-        "AlarmDescription": f"SLO {slo.name} ({tier.name} pair, {which} window): {how}. "
-        f"Child of composite {pair_name(slo, tier, w)}; no actions of its own.",
+        "AlarmDescription": description(
+            f"SLO {slo.name} ({tier.name} pair, {which} window): {how}. "
+            f"Child of composite {pair_name(slo, tier, w)}; no actions of its own."
+        ),
         "ActionsEnabled": False,
         "ComparisonOperator": "GreaterThanOrEqualToThreshold",
         "Threshold": slomath.firing_threshold(factor),
@@ -132,7 +227,7 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
         "DatapointsToAlarm": plan.datapoints_to_alarm,
         "TreatMissingData": missing_data_treatment(slo),
         "Metrics": metrics,
-        "Tags": tags(slo, tier.name),
+        "Tags": tags(specs, slo, tier.name),
     }
 
 
@@ -144,13 +239,15 @@ def composite_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWi
     payload: dict[str, Any] = {
         "AlarmName": name,
         "AlarmRule": f'ALARM("{name}-long") AND ALARM("{name}-short")',
-        "AlarmDescription": f"SLO {slo.name} ({slo.objective * 100:g}% over {slo.window}) burns its error budget "
-        f"{factor:g}x too fast over {long_s} and {short_s} ({w.budget_share * 100:g}% of the budget in {long_s}). "
-        f"Runbook: {links.runbook_link(slo, tier.name)} Dashboard: {links.dashboard_link(slo)}",
+        "AlarmDescription": description(
+            f"SLO {slo.name} ({slo.objective * 100:g}% over {slo.window}) burns its error budget "
+            f"{factor:g}x too fast over {long_s} and {short_s} ({w.budget_share * 100:g}% of the budget in {long_s}).",
+            alarm_links(slo, tier.name),  # type: ignore[arg-type]
+        ),
         "ActionsEnabled": True,
         "AlarmActions": [topic],
         "OKActions": [topic],
-        "Tags": tags(slo, tier.name),
+        "Tags": tags(specs, slo, tier.name),
     }
     page = next((t for t in slo.tiers if t.name == "page"), None)
     if tier.name == "ticket" and page is not None:
@@ -161,20 +258,34 @@ def composite_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWi
     return payload
 
 
-def page_any_alarm(slo: Slo, page: AlertTier) -> dict[str, Any]:
+def page_any_alarm(specs: SpecSet, slo: Slo, page: AlertTier) -> dict[str, Any]:
     rule = " OR ".join(f'ALARM("{pair_name(slo, page, w)}")' for w in page.windows)
     return {
         "AlarmName": page_any_name(slo),
         "AlarmRule": rule,
-        "AlarmDescription": f"SLO {slo.name}: any page pair is firing. Suppresses the ticket composites; "
-        f"no actions of its own. Runbook: {links.runbook_link(slo, 'page')}",
+        "AlarmDescription": description(
+            f"SLO {slo.name}: any page pair is firing. Suppresses the ticket composites; no actions of its own.",
+            alarm_links(slo, "page", dashboard=False),
+        ),
         "ActionsEnabled": False,
-        "Tags": tags(slo, "page"),
+        "Tags": tags(specs, slo, "page"),
     }
 
 
 def absent_name(slo: Slo) -> str:
     return f"{slo.name}-metrics-absent"
+
+
+def absent_notify(defaults: Defaults, slo: Slo) -> str:
+    """The notification target of the metrics-absent alarm: the ticket tier's, even when it is disabled."""
+    ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
+    return ticket.notify if ticket else (defaults.ticket.notify or "ticket")
+
+
+def alarm_names(slo: Slo) -> list[str]:
+    """Every alarm name of the SLO (metric and composite), without building the alarms."""
+    children = [f"{pair_name(slo, t, w)}-{which}" for t in slo.tiers for w in t.windows for which in ("long", "short")]
+    return [*children, *composite_names(slo), absent_name(slo)]
 
 
 def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
@@ -186,17 +297,18 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
     "breaching". Tickets like its Prometheus twin, after the ticket tier's `for`.
     """
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
-    notify = ticket.notify if ticket else (specs.defaults.ticket.notify or "ticket")
-    topic = notify_topic_arn(specs, slo, "metrics-absent alarm", notify)
+    topic = notify_topic_arn(specs, slo, "metrics-absent alarm", absent_notify(specs.defaults, slo))
     wait = slomath.parse_duration(ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"])
     plan = sli.event_window(max(60, -(-wait // 60) * 60))
     queries = sli.source_count_queries(slo, plan.period)
     return {
         "AlarmName": absent_name(slo),
-        "AlarmDescription": f"SLO {slo.name}: none of its source metrics has reported for "
-        f"{slomath.format_duration(plan.window)} ({', '.join(sli.source_names(slo))}). The SLI reads as zero "
-        "events, so its burn-rate alarms cannot fire: check the publisher (or whether traffic stopped). "
-        f"Runbook: {links.runbook_link(slo, 'absent')} Dashboard: {links.dashboard_link(slo)}",
+        "AlarmDescription": description(
+            f"SLO {slo.name}: none of its source metrics has reported for "
+            f"{slomath.format_duration(plan.window)} ({', '.join(sli.source_names(slo))}). The SLI reads as zero "
+            "events, so its burn-rate alarms cannot fire: check the publisher (or whether traffic stopped).",
+            alarm_links(slo, "absent"),
+        ),
         "ActionsEnabled": True,
         "AlarmActions": [topic],
         "OKActions": [topic],
@@ -206,7 +318,7 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
         "DatapointsToAlarm": plan.datapoints_to_alarm,
         "TreatMissingData": "breaching",
         "Metrics": queries,
-        "Tags": tags(slo, ticket.severity if ticket else "ticket"),
+        "Tags": tags(specs, slo, ticket.severity if ticket else "ticket"),
     }
 
 
@@ -224,14 +336,14 @@ def slo_alarms(specs: SpecSet, slo: Slo) -> tuple[dict[str, dict[str, Any]], dic
     for tier in slo.tiers:
         for w in tier.windows:
             for which in ("long", "short"):
-                child = child_alarm(slo, tier, w, which)
+                child = child_alarm(specs, slo, tier, w, which)
                 metric[child["AlarmName"]] = child
             c = composite_alarm(specs, slo, tier, w)
             composite[c["AlarmName"]] = c
     page = next((t for t in slo.tiers if t.name == "page"), None)
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
     if page is not None and ticket is not None:
-        helper = page_any_alarm(slo, page)
+        helper = page_any_alarm(specs, slo, page)
         composite[helper["AlarmName"]] = helper
     metric[absent_name(slo)] = absent_alarm(specs, slo)
     return metric, composite

@@ -17,6 +17,8 @@ locals {
     # Where the dashboards' metrics and alarm ARNs live (the topics' region and account).
     aws_region     = var.region
     aws_account_id = var.account_id
+    # The environment half of the alarms' sre:scope ownership tag (`sre cloudwatch prune` scope).
+    environment = var.environment
   }
 }
 

@@ -29,12 +29,12 @@ variable "dashboards_dir" {
 }
 
 variable "sre_values" {
-  description = "This environment's values of the placeholders in the generated alarm and dashboard templates (`api_alb_arn_suffix`, `api_target_group_arn_suffix`, `state_machine_arn`, `batch_job_queue_name`, `aws_region`, `aws_account_id`); the topic ARNs are added by this module. The env outputs the same map as `sre_values` for `sre cloudwatch --values`."
+  description = "This environment's values of the placeholders in the generated alarm and dashboard templates (`api_alb_arn_suffix`, `api_target_group_arn_suffix`, `state_machine_arn`, `batch_job_queue_name`, `aws_region`, `aws_account_id`, `environment`); the topic ARNs are added by this module. The env outputs the same map as `sre_values` for `sre cloudwatch --values`."
   type        = map(string)
 
   validation {
-    condition     = length(setsubtract(["api_alb_arn_suffix", "api_target_group_arn_suffix", "state_machine_arn", "batch_job_queue_name", "aws_region", "aws_account_id"], keys(var.sre_values))) == 0
-    error_message = "sre_values needs api_alb_arn_suffix, api_target_group_arn_suffix, state_machine_arn, batch_job_queue_name, aws_region and aws_account_id."
+    condition     = length(setsubtract(["api_alb_arn_suffix", "api_target_group_arn_suffix", "state_machine_arn", "batch_job_queue_name", "aws_region", "aws_account_id", "environment"], keys(var.sre_values))) == 0
+    error_message = "sre_values needs api_alb_arn_suffix, api_target_group_arn_suffix, state_machine_arn, batch_job_queue_name, aws_region, aws_account_id and environment."
   }
 
   validation {

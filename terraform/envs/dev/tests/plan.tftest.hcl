@@ -108,6 +108,7 @@ run "plan" {
       batch_job_queue_name        = "sre-dev-jobs"
       aws_region                  = "us-east-1"
       aws_account_id              = "111111111111"
+      environment                 = "dev"
     }
     error_message = "sre_values must be this plan's ALB, API target group, state machine and job queue: ${jsonencode(output.sre_values)}"
   }

@@ -108,6 +108,7 @@ run "plan" {
       batch_job_queue_name        = "sre-prod-jobs"
       aws_region                  = "us-east-1"
       aws_account_id              = "222222222222"
+      environment                 = "prod"
     }
     error_message = "sre_values must be this plan's ALB, API target group, state machine and job queue: ${jsonencode(output.sre_values)}"
   }
