@@ -19,7 +19,7 @@ import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from urllib3.util.retry import Retry
 
-from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, promql
+from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, NotCounts, promql, read_counts
 from sre_cli.slospec.model import Slo
 
 HISTORY_POINTS = 120  # burn-down chart resolution: 30d -> one point per 6h
@@ -154,7 +154,7 @@ class PrometheusBackend:
                     out[name] = dataclasses.replace(out[name], data_since=job.result())
                 if history:
                     jobs = {
-                        name: pool.submit(self._history, plans[name][0], at, m.slo_window)
+                        name: pool.submit(self._history, name, plans[name][0], at, m.slo_window)
                         for name, m in out.items()
                         if m.windows.get(m.slo_window) is not None
                     }
@@ -187,8 +187,7 @@ class PrometheusBackend:
                 continue
             # A sparse numerator (no 5xx ever) has no series at all: that is zero, not unknown.
             num = values[f"num:{s}"] or 0.0
-            good = total - num if queries.numerator_is_bad else num
-            counts[s] = Counts(good=good, total=total)
+            counts[s] = self._counts(name, queries, num, total, terms[f"num:{s}"], terms[f"total:{s}"])
         step = promql.coverage_step(slo_window)
         n = values["cov_n"]
         coverage = None if n is None else min(n / max(slo_window // step, 1), 1.0)
@@ -204,15 +203,26 @@ class PrometheusBackend:
             coverage_step=step,
         )
 
-    def _history(self, queries: promql.SloQueries, at: float, slo_window: int) -> tuple[HistoryStep, ...]:
+    def _history(self, name: str, queries: promql.SloQueries, at: float, slo_window: int) -> tuple[HistoryStep, ...]:
         step = max(slo_window // HISTORY_POINTS, 60)
         series = self._range(promql.history_query(queries, step), at - slo_window + step, at, step)
         nums = dict(series.get("num", []))
         out = []
         for t, total in series.get("total", []):
-            num = nums.get(t, 0.0)
-            out.append(HistoryStep(t, total - num if queries.numerator_is_bad else num, total))
+            counts = self._counts(name, queries, nums.get(t, 0.0), total, *queries.counts(step))
+            out.append(HistoryStep(t, counts.good, counts.total))
         return tuple(out)
+
+    def _counts(
+        self, name: str, queries: promql.SloQueries, num: float, total: float, num_query: str, total_query: str
+    ) -> Counts:
+        """Checked counts; answers that cannot be counts are the backend's error, naming the queries."""
+        try:
+            return read_counts(num, total, queries.unit, numerator_is_bad=queries.numerator_is_bad)
+        except NotCounts as exc:
+            raise BackendError(
+                self.where, f"SLO {name}: {exc}, from {_one_line(num_query)} and {_one_line(total_query)}"
+            ) from None
 
 
 class ApiError(RuntimeError):
@@ -228,6 +238,10 @@ def _raise_api_error(response: requests.Response, *args: Any, **kwargs: Any) -> 
         return
     if isinstance(body, dict) and body.get("status") == "error":
         raise ApiError(f"{body.get('errorType', 'error')}: {body.get('error', 'no error text')}")
+
+
+def _one_line(query: str) -> str:
+    return " ".join(query.split())
 
 
 def _key(series: dict[str, Any]) -> str:
