@@ -107,6 +107,11 @@ def parse_selector(text: str) -> SeriesSelector:
         raise ValueError(f"{text!r}: `or` inside braces is not supported; list the selectors instead")
     if problem := matchers_problem(node):
         raise ValueError(f"{text!r}: {problem}")
+    return _series_selector(node)
+
+
+def _series_selector(node: Any) -> SeriesSelector:
+    """A parsed vector selector's series, without offset or @ (which say when, not what)."""
     metric = node.name
     matchers = [LabelMatcher(m.name, _operator(m.op), m.value) for m in node.matchers.matchers]
     names = [m for m in matchers if m.label == "__name__"]
@@ -114,6 +119,51 @@ def parse_selector(text: str) -> SeriesSelector:
         metric = names[0].value
         matchers.remove(names[0])
     return SeriesSelector(metric, tuple(matchers))
+
+
+def expression_selectors(text: str) -> list[SeriesSelector]:
+    """The series an expression reads, each once, in order: `max(x{q="a"}) or vector(0)` -> [x{q="a"}].
+
+    What must exist for the expression to see anything: its value may not tell (the `vector(0)`
+    fallback exists forever), so absence and presence checks watch these instead. Selectors in
+    ranges and subqueries count; offset and @ are dropped (the series is the same).
+    """
+    found: dict[str, SeriesSelector] = {}
+    for node in _walk(_parse(text)):
+        if isinstance(node, promql_parser.VectorSelector):
+            selector = _series_selector(node)
+            found.setdefault(str(selector), selector)
+    return list(found.values())
+
+
+# Nodes that are one operand as they stand: nothing inside them can bind to an operator outside.
+_ATOMIC = (
+    promql_parser.VectorSelector,
+    promql_parser.MatrixSelector,
+    promql_parser.SubqueryExpr,
+    promql_parser.Call,
+    promql_parser.AggregateExpr,
+    promql_parser.ParenExpr,
+    promql_parser.StringLiteral,
+)
+
+
+@functools.lru_cache(maxsize=4096)  # every rule, runbook query and report term of an SLO embeds its gauge
+def operand(text: str) -> str:
+    """`text` ready to be one operand of a binary operator, bracketed unless its parse is atomic.
+
+    `max(x) or vector(0) <= bool 5` compares only `vector(0)`: `or`, `and`, `unless` bind looser
+    than comparisons, so a user expression goes in brackets unless it is a selector, a call, an
+    aggregation, a bracketed expression or a non-negative number. Unparseable text is bracketed too.
+    """
+    text = strip_comments(text)  # a `# comment` would swallow the operator written after it
+    try:
+        node = promql_parser.parse(text)
+    except (ValueError, RuntimeError):
+        return f"({text})"
+    if isinstance(node, _ATOMIC) or (isinstance(node, promql_parser.NumberLiteral) and node.val >= 0):
+        return text
+    return f"({text})"
 
 
 def _parse(text: str) -> Any:

@@ -7,7 +7,8 @@ good, bad and all events, and which ones must exist for the SLI to see anything,
 - ratio:     the spec's good or bad selectors, over its total selectors
 - latency:   good = the `_bucket{le="<threshold>"}` series, all = `_count` (names from
              `promql_selectors`), both counters
-- threshold: the gauge, compared with the spec's value once per slice
+- threshold: the gauge, compared with the spec's value once per slice; it is present while the
+             series its selectors name are
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sre_cli.promql_selectors import histogram_series, threshold_bucket_series
+from sre_cli.promql_selectors import expression_selectors, histogram_series, threshold_bucket_series
 from sre_cli.slospec.model import Slo
 
 
@@ -50,7 +51,8 @@ def event_series(slo: Slo) -> EventSeries | None:
 
 def source_series(slo: Slo) -> list[str]:
     """Series whose disappearance leaves the SLI blind: all events (the total of `event_series`),
-    or the gauge. Bad-event series are not among them: they do not exist until the first error.
+    or the series the gauge reads. Bad-event series are not among them: they do not exist until
+    the first error.
 
     Read without `event_series`, which also resolves the latency threshold's bucket: an absence
     check does not depend on that.
@@ -61,5 +63,6 @@ def source_series(slo: Slo) -> list[str]:
     if ind.latency is not None and ind.latency.prometheus is not None:
         return [histogram_series(ind.latency.prometheus.histogram, "_count")]
     if ind.threshold is not None and ind.threshold.prometheus is not None:
-        return [ind.threshold.prometheus.gauge]
+        # The selectors, not the expression: `max(x) or vector(0)` exists with or without x.
+        return [str(s) for s in expression_selectors(ind.threshold.prometheus.gauge)]
     return []

@@ -23,6 +23,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sre_cli.placeholders import Identity
+from sre_cli.promql_selectors import operand
 from sre_cli.slomath import format_duration
 
 if TYPE_CHECKING:
@@ -71,8 +72,12 @@ def for_people(value: float, digits: int = 4) -> str:
 
 
 def bool_comparison(left: str, op: str, value: float) -> str:
-    """PromQL `left <op> bool value`: 1 where the comparison holds, 0 where it does not."""
-    return f"{left} {op} bool {number(value)}"
+    """PromQL `left <op> bool value`: 1 where the comparison holds, 0 where it does not.
+
+    `left` is a user's expression: bracketed unless its parse is one operand already, so a gauge
+    `max(x) or vector(0)` is compared whole, not only its `vector(0)`.
+    """
+    return f"{operand(left)} {op} bool {number(value)}"
 
 
 def percentile_rank(threshold: float) -> str:

@@ -42,6 +42,35 @@ class Counts:
         return max(self.total - self.good, 0.0)
 
 
+# increase() extrapolates each counter to the window's edges on its own, so counted events of two
+# different series (a histogram's bucket and its _count) may come out a hair above the total: up to
+# this share of the total, plus one event, is that noise. Time slices are whole and exact.
+EVENT_SLACK = 0.01
+_FLOAT_NOISE = 1e-9
+
+
+class NotCounts(ValueError):
+    """A store's answer that cannot be event counts: negative, or more good (or bad) than all."""
+
+
+def read_counts(numerator: float, total: float, unit: Unit, *, numerator_is_bad: bool) -> Counts:
+    """Good and total of one window from what the store answered: `numerator` good events (or bad
+    ones), of `total`. NotCounts says why they cannot be counts, never an SLI outside [0, 1].
+
+    Extrapolation noise within `EVENT_SLACK` is clamped away, so the SLI reads at most 1.
+    """
+    kind = "bad" if numerator_is_bad else "good"
+    if total < -_FLOAT_NOISE or numerator < -_FLOAT_NOISE:
+        raise NotCounts(f"negative {unit} count ({kind} {numerator:g}, total {total:g})")
+    slack = _FLOAT_NOISE + (EVENT_SLACK * total + 1 if unit == "events" else 0.0)
+    if numerator > total + slack:
+        sli = "" if numerator_is_bad or total <= 0 else f": an SLI of {numerator / total:g}"
+        raise NotCounts(f"{numerator:g} {kind} {unit} of only {total:g}{sli}")
+    total = max(total, 0.0)
+    counted = min(max(numerator, 0.0), total)
+    return Counts(good=total - counted if numerator_is_bad else counted, total=total)
+
+
 @dataclass(frozen=True)
 class HistoryStep:
     """Good and total events in the step ending at `end` (the burn-down chart's raw data)."""

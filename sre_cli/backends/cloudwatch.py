@@ -25,12 +25,12 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sre_cli import slomath
-from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement
+from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, NotCounts, read_counts
 from sre_cli.backends.deadline import Deadline, DeadlineExceeded
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
@@ -233,6 +233,8 @@ class CloudWatchBackend:
                 out[s.name] = plans[s.name].measure(s, data, end, slo_windows[s.name], history)
             except BadCount as exc:
                 raise BackendError(self.where, f"unexpected answer for {s.name}: {exc}") from None
+            except NotCounts as exc:
+                raise BackendError(self.where, f"SLO {s.name}: {exc}, from {plans[s.name].metrics()}") from None
             if progress:
                 progress()
         return out
@@ -246,6 +248,11 @@ class _Plan:
     kind: str
     queries: list[MetricQuery]
     roles: dict[str, list[str]]  # role -> query ids: good/bad/total (fine_ / coarse_ prefixed), or slices
+
+    def metrics(self) -> str:
+        """The metrics read, for people: `Namespace MetricName Statistic`, each once."""
+        named = (f"{q.metric.namespace} {q.metric.metric_name} {q.stat}" for q in self.queries)
+        return ", ".join(dict.fromkeys(named))
 
     def series(self, data: dict[str, dict[int, float]], role: str) -> dict[int, float]:
         """Sum of the role's metrics per timestamp (NaN where any of them is NaN)."""
@@ -294,7 +301,9 @@ class _Plan:
                 good, total = (fine_good, fine_total) if w <= FINE_SPAN else (coarse_good, coarse_total)
                 inside = [ts for ts in total if at - w <= ts < at]
                 counts[w] = (
-                    Counts(sum(good.get(ts, 0.0) for ts in inside), sum(total[ts] for ts in inside)) if inside else None
+                    _checked(sum(good.get(ts, 0.0) for ts in inside), sum(total[ts] for ts in inside))
+                    if inside
+                    else None
                 )
             present = sorted(coarse_total)
             step = COARSE_PERIOD
@@ -305,7 +314,7 @@ class _Plan:
         steps: tuple[HistoryStep, ...] = ()
         if history:
             # Datapoints are stamped at their period's start; the step ends one period later.
-            steps = tuple(HistoryStep(ts + step, *per_step[ts]) for ts in in_window)
+            steps = tuple(HistoryStep(ts + step, *astuple(_checked(*per_step[ts]))) for ts in in_window)
         return Measurement(
             slo=slo.name,
             unit="slices" if self.kind == "threshold" else "events",
@@ -376,6 +385,11 @@ def _describe(exc: Exception) -> str:
         err = exc.response.get("Error", {})
         return f"{err.get('Code', 'error')}: {err.get('Message', exc)}"
     return str(exc)
+
+
+def _checked(good: float, total: float) -> Counts:
+    """Summed datapoints as counts; NotCounts when negative or more good than all (a PR over 100)."""
+    return read_counts(good, total, "events", numerator_is_bad=False)
 
 
 def _chunks(items: list[MetricQuery], size: int) -> Iterator[list[MetricQuery]]:

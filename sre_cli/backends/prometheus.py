@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
-from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, promql
+from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, NotCounts, promql, read_counts
 from sre_cli.backends.http import BadAnswer, HttpError, JsonApi
 from sre_cli.backends.urls import redact
 from sre_cli.slospec.model import Slo
@@ -103,7 +103,8 @@ class PrometheusBackend:
     def _count(self, n: float, query: str | None = None) -> float:
         if not 0 <= n <= MAX_COUNT:  # also refuses inf
             what = "negative" if n < 0 else "infinite" if math.isinf(n) else f"over {MAX_COUNT:.0f}"
-            raise BackendError(self.where, f"unexpected answer: {n:g} is not an event count ({what})")
+            source = f", from {_one_line(query)}" if query else ""
+            raise BackendError(self.where, f"unexpected answer: {n:g} is not an event count ({what}){source}")
         return n
 
     def measure(
@@ -188,8 +189,8 @@ class PrometheusBackend:
             if m.windows.get(m.slo_window) is None:
                 continue
             key = (plans[name][0], m.slo_window)
-            if key not in jobs:
-                jobs[key] = pool.submit(self._history, *key, at)
+            if key not in jobs:  # named after the first SLO reading it, for error messages
+                jobs[key] = pool.submit(self._history, name, key[0], at, key[1])
             wanted[name] = key
         out = dict(out)
         for name, key in wanted.items():
@@ -217,8 +218,7 @@ class PrometheusBackend:
                 continue
             # A sparse numerator (no 5xx ever) has no series at all: that is zero, not unknown.
             num = num or 0.0
-            good = total - num if queries.numerator_is_bad else num
-            counts[s] = Counts(good=good, total=total)
+            counts[s] = self._counts(name, queries, num, total, terms[f"num:{s}"], terms[f"total:{s}"])
         step = promql.coverage_step(slo_window)
         n = _known(values["cov_n"])
         coverage = None if n is None else min(n / max(slo_window // step, 1), 1.0)
@@ -234,7 +234,7 @@ class PrometheusBackend:
             coverage_step=step,
         )
 
-    def _history(self, queries: promql.SloQueries, slo_window: int, at: float) -> tuple[HistoryStep, ...]:
+    def _history(self, name: str, queries: promql.SloQueries, at: float, slo_window: int) -> tuple[HistoryStep, ...]:
         step = max(slo_window // HISTORY_POINTS, 60)
         series = self._range(promql.history_query(queries, step), at - slo_window + step, at, step)
         nums = dict(series.get("num", []))
@@ -243,8 +243,20 @@ class PrometheusBackend:
             num = nums.get(t, 0.0)  # no numerator sample: no such events in the step
             if math.isnan(total) or math.isnan(num):
                 continue  # no data in this step
-            out.append(HistoryStep(t, total - num if queries.numerator_is_bad else num, total))
+            counts = self._counts(name, queries, num, total, *queries.counts(step))
+            out.append(HistoryStep(t, counts.good, counts.total))
         return tuple(out)
+
+    def _counts(
+        self, name: str, queries: promql.SloQueries, num: float, total: float, num_query: str, total_query: str
+    ) -> Counts:
+        """Checked counts; answers that cannot be counts are the backend's error, naming the queries."""
+        try:
+            return read_counts(num, total, queries.unit, numerator_is_bad=queries.numerator_is_bad)
+        except NotCounts as exc:
+            raise BackendError(
+                self.where, f"SLO {name}: {exc}, from {_one_line(num_query)} and {_one_line(total_query)}"
+            ) from None
 
 
 def _known(value: Value) -> float | None:
@@ -268,6 +280,10 @@ def _result(doc: Any, result_type: str) -> list[Any]:
     if not isinstance(result, list):
         raise BadAnswer(f"result is {_show(result)}, not a list")
     return result
+
+
+def _one_line(query: str) -> str:
+    return " ".join(query.split())
 
 
 def _key(series: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sre_cli import slomath
+from sre_cli.backends import Unit
 from sre_cli.promql_selectors import series_union
 from sre_cli.sli_sources import event_series, source_series
 from sre_cli.slospec.model import Slo
@@ -31,7 +32,7 @@ QUERY_LABEL = "sre_q"
 class SloQueries:
     """How to count one SLO's events: `good`/`total` are functions of a PromQL range string."""
 
-    unit: str  # events | slices
+    unit: Unit
     numerator: str  # template with {w} or {wo}: good events, or bad events when numerator_is_bad
     total: str  # template with {w} (closed range) or {wo} (left-open range)
     numerator_is_bad: bool

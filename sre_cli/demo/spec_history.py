@@ -19,11 +19,10 @@ import re._parser as sre_parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import promql_parser
-
 from sre_cli.promql_selectors import (
     LabelMatcher,
     SeriesSelector,
+    expression_selectors,
     histogram_family,
     openmetrics_float_text,
     parse_selector,
@@ -323,22 +322,7 @@ def _source_selectors(slo: Slo) -> list[str]:
 
 def _gauge_selectors(expr: str) -> list[SeriesSelector]:
     """The vector selectors inside a gauge expression such as `max(x{queue="a"}) or vector(0)`."""
-    found: list[SeriesSelector] = []
-
-    def visit(node: object) -> None:
-        if isinstance(node, promql_parser.VectorSelector):
-            found.append(parse_selector(str(node)))
-            return
-        for attr in ("expr", "lhs", "rhs", "param", "args"):
-            child = getattr(node, attr, None)
-            if isinstance(child, list | tuple):
-                for item in child:
-                    visit(item)
-            elif child is not None and not isinstance(child, str | int | float):
-                visit(child)
-
-    visit(promql_parser.parse(expr))
-    return found
+    return expression_selectors(expr)
 
 
 def _series(metric: str | None, labels: Labels) -> str:

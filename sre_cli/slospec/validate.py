@@ -12,7 +12,7 @@ import promql_parser
 from pydantic import ValidationError
 
 from sre_cli import placeholders, slomath
-from sre_cli.promql_selectors import check_expression, histogram_family, parse_selector
+from sre_cli.promql_selectors import check_expression, expression_selectors, histogram_family, parse_selector
 from sre_cli.slospec import document
 from sre_cli.slospec.errors import SpecError, field_path
 from sre_cli.slospec.model import Slo, SpecSet
@@ -210,6 +210,9 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
             if problem is None:
                 try:
                     check_expression(p.gauge)
+                    if not expression_selectors(p.gauge):
+                        # Nothing to go missing, so nothing SLOMetricsAbsent could watch.
+                        problem = "gauge reads no series: name the metric it measures, e.g. max(x)"
                 except ValueError as exc:
                     problem = str(exc)
             if problem:
