@@ -140,13 +140,6 @@ CASES = [
         # SLOMetricsAbsent (severity "ticket") has no route of its own here and falls to the default.
         {"default": "tickets", "receivers": ["pager: pagerduty", "tickets: webhook"]},
         defaults=TARGETS,
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bug: with no ticket tier the default route goes to a hard-coded receiver `ticket` "
-                "(secret /etc/alertmanager/secrets/ticket-token) instead of notificationTargets.ticket's receiver",
-            ),
-        ),
     ),
     Case(
         "custom-severities-still-inhibit-the-ticket",
@@ -164,13 +157,6 @@ CASES = [
         """,
         {"inhibits slo=a,severity=sev1 / slo=a,severity=sev3": True},
         defaults=TARGETS,
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason='bug: the inhibit rule matches severity="page" / severity="ticket" literally, so with '
-                "custom tier severities a ticket is no longer inhibited while the page of the same SLO fires",
-            ),
-        ),
     ),
 ]
 

@@ -530,13 +530,6 @@ CASES = [
         + ALB_RATIO,
         {"description ow-page-1h-5m": Contains("team-payments")},
         defaults=TARGETS,
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bug: slo/README.md says metadata.owner is 'shown in alerts', but no CloudWatch alarm "
-                "description or tag carries it",
-            ),
-        ),
     ),
 ]
 

@@ -609,13 +609,6 @@ CASES = [
                 total: all_total{job="x"}
         """,
         {"alert text SLOBurnRatePage 1h/5m": Contains("team-payments")},
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bug: slo/README.md says metadata.owner is 'shown in alerts', but no Prometheus alert "
-                "label or annotation carries it (only runbooks, reports and CloudWatch dashboards do)",
-            ),
-        ),
     ),
 ]
 

@@ -26,6 +26,7 @@ from sre_cli.placeholders import Identity
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets.cloudwatch import sli, validator
+from sre_cli.vocabulary import for_people
 
 ALARMS_DIR = "alarms/cloudwatch"
 MANAGED_BY = ("ManagedBy", "sre")
@@ -44,9 +45,40 @@ def page_any_name(slo: Slo) -> str:
     return f"{slo.name}-page-any"
 
 
-def tags(slo: Slo, severity: str) -> list[dict[str, str]]:
+def tags(slo: Slo, severity: str, free: dict[str, str] | None = None) -> list[dict[str, str]]:
     pairs = {MANAGED_BY[0]: MANAGED_BY[1], "slo": slo.name, "service": slo.service, "severity": severity}
+    pairs = {**people_tags(slo, free or {}), **pairs}  # the generator's own tags win
     return [{"Key": k, "Value": v} for k, v in sorted(pairs.items())]
+
+
+# ---- what an alarm tells people: owner, the spec's free labels and annotations, links ----------
+
+MAX_DESCRIPTION = 1024  # PutMetricAlarm / PutCompositeAlarm AlarmDescription
+
+
+def people_tags(slo: Slo, free: dict[str, str]) -> dict[str, str]:
+    """Tags people route and search on: `owner` (metadata.owner) and the tier's free labels."""
+    return {**free, **({"owner": slo.owner} if slo.owner else {})}
+
+
+def owner_text(slo: Slo) -> str:
+    return f" Owner: {slo.owner}." if slo.owner else ""
+
+
+def links_text(slo: Slo, kind: links.AlertKind) -> str:
+    """The runbook link, and the dashboard link when there is one a person can open."""
+    dashboard = links.alert_dashboard_link(slo)
+    return f"Runbook: {links.runbook_link(slo, kind)}" + (f" Dashboard: {dashboard}" if dashboard else "")
+
+
+def with_annotations(description: str, annotations: dict[str, str]) -> str:
+    """The description, then the free annotations as `key: value` (after the links, so a URL in
+    them is never taken for the runbook link), cut to what AlarmDescription holds."""
+    if not annotations:
+        return description
+    extra = " | " + "; ".join(f"{key}: {value}" for key, value in sorted(annotations.items()))
+    room = MAX_DESCRIPTION - len(description)
+    return description + (extra if len(extra) <= room else extra[: max(room - 1, 0)] + "…" if room > 1 else "")
 
 
 def topic_arn(specs: SpecSet, slo: Slo, tier: AlertTier) -> str:
@@ -123,7 +155,7 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
     return {
         "AlarmName": f"{pair_name(slo, tier, w)}-{which}",
         "AlarmDescription": f"SLO {slo.name} ({tier.name} pair, {which} window): {how}. "
-        f"Child of composite {pair_name(slo, tier, w)}; no actions of its own.",
+        f"Child of composite {pair_name(slo, tier, w)}; no actions of its own." + owner_text(slo),
         "ActionsEnabled": False,
         "ComparisonOperator": "GreaterThanOrEqualToThreshold",
         "Threshold": slomath.firing_threshold(factor),
@@ -131,7 +163,7 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
         "DatapointsToAlarm": plan.datapoints_to_alarm,
         "TreatMissingData": missing_data_treatment(slo),
         "Metrics": metrics,
-        "Tags": tags(slo, tier.name),
+        "Tags": tags(slo, tier.name, tier.labels),
     }
 
 
@@ -143,13 +175,16 @@ def composite_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWi
     payload: dict[str, Any] = {
         "AlarmName": name,
         "AlarmRule": f'ALARM("{name}-long") AND ALARM("{name}-short")',
-        "AlarmDescription": f"SLO {slo.name} ({slo.objective * 100:g}% over {slo.window}) burns its error budget "
-        f"{factor:g}x too fast over {long_s} and {short_s} ({w.budget_share * 100:g}% of the budget in {long_s}). "
-        f"Runbook: {links.runbook_link(slo, tier.name)} Dashboard: {links.dashboard_link(slo)}",
+        "AlarmDescription": with_annotations(
+            f"SLO {slo.name} ({slo.objective * 100:g}% over {slo.window}) burns its error budget "
+            f"{for_people(factor)}x too fast over {long_s} and {short_s} ({w.budget_share * 100:g}% of the budget in "
+            f"{long_s}).{owner_text(slo)} {links_text(slo, tier.name)}",  # type: ignore[arg-type]
+            tier.annotations,
+        ),
         "ActionsEnabled": True,
         "AlarmActions": [topic],
         "OKActions": [topic],
-        "Tags": tags(slo, tier.name),
+        "Tags": tags(slo, tier.name, tier.labels),
     }
     page = next((t for t in slo.tiers if t.name == "page"), None)
     if tier.name == "ticket" and page is not None:
@@ -166,9 +201,9 @@ def page_any_alarm(slo: Slo, page: AlertTier) -> dict[str, Any]:
         "AlarmName": page_any_name(slo),
         "AlarmRule": rule,
         "AlarmDescription": f"SLO {slo.name}: any page pair is firing. Suppresses the ticket composites; "
-        f"no actions of its own. Runbook: {links.runbook_link(slo, 'page')}",
+        f"no actions of its own.{owner_text(slo)} Runbook: {links.runbook_link(slo, 'page')}",
         "ActionsEnabled": False,
-        "Tags": tags(slo, "page"),
+        "Tags": tags(slo, "page", page.labels),
     }
 
 
@@ -192,10 +227,13 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
     queries = sli.source_count_queries(slo, plan.period)
     return {
         "AlarmName": absent_name(slo),
-        "AlarmDescription": f"SLO {slo.name}: none of its source metrics has reported for "
-        f"{slomath.format_duration(plan.window)} ({', '.join(sli.source_names(slo))}). The SLI reads as zero "
-        "events, so its burn-rate alarms cannot fire: check the publisher (or whether traffic stopped). "
-        f"Runbook: {links.runbook_link(slo, 'absent')} Dashboard: {links.dashboard_link(slo)}",
+        "AlarmDescription": with_annotations(
+            f"SLO {slo.name}: none of its source metrics has reported for "
+            f"{slomath.format_duration(plan.window)} ({', '.join(sli.source_names(slo))}). The SLI reads as zero "
+            f"events, so its burn-rate alarms cannot fire: check the publisher (or whether traffic stopped)."
+            f"{owner_text(slo)} {links_text(slo, 'absent')}",
+            slo.absent_annotations,
+        ),
         "ActionsEnabled": True,
         "AlarmActions": [topic],
         "OKActions": [topic],
@@ -205,7 +243,7 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
         "DatapointsToAlarm": plan.datapoints_to_alarm,
         "TreatMissingData": "breaching",
         "Metrics": queries,
-        "Tags": tags(slo, ticket.severity if ticket else "ticket"),
+        "Tags": tags(slo, ticket.severity if ticket else "ticket", slo.absent_labels),
     }
 
 
