@@ -135,7 +135,7 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
     if sli.counts_slices(slo, plan):
         metrics = sli.slice_burn_queries(slo, plan.period)
         how = (
-            f"at least {factor:g} x budget of {plan.evaluation_periods} slices of "
+            f"at least {for_people(factor)} x budget of {plan.evaluation_periods} slices of "
             f"{slomath.format_duration(plan.period)} bad ({plan.datapoints_to_alarm} of {plan.evaluation_periods})"
         )
     else:
@@ -147,10 +147,11 @@ def child_alarm(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) ->
             per_period = -(-min_events // plan.evaluation_periods)
             metrics = sli.event_burn_queries(slo, plan.period, per_period)
         how = (
-            f"burn rate over {slomath.format_duration(window)} at or above {factor:g}"
+            f"burn rate over {slomath.format_duration(window)} at or above {for_people(factor)}"
             if plan.exact
             else f"burn rate of each of {plan.evaluation_periods} x {slomath.format_duration(plan.period)} "
-            f"at or above {factor:g} (a {slomath.format_duration(window)} window is longer than one alarm period)"
+            f"at or above {for_people(factor)} (a {slomath.format_duration(window)} window is longer than one "
+            "alarm period)"
         )
     return {
         "AlarmName": f"{pair_name(slo, tier, w)}-{which}",
