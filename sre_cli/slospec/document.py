@@ -8,6 +8,7 @@ of a run is reported, not only the first. What generators read is the resolved `
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -369,8 +370,19 @@ SecretFile = Annotated[
         description="Absolute path of the file holding the secret (a mounted secret), read by Alertmanager.",
     ),
 ]
+HTTP_URL = r"^https?://[^\s/@]+(/[^\s]*)?$"
+
+
+def _endpoint(value: str) -> str:
+    if re.match(r"^https?://[^\s/]*@", value):
+        raise ValueError("a URL here is written into the Alertmanager config: no user:password@ in it (use a *File)")
+    if not re.match(HTTP_URL, value):
+        raise ValueError("must be an absolute http:// or https:// URL without spaces")
+    return value
+
+
 # An endpoint, not a secret: http(s), no `user:password@`.
-HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/@]+(/[^\s]*)?$", max_length=2000)]
+HttpUrl = Annotated[str, AfterValidator(_endpoint), Field(max_length=2000, json_schema_extra={"pattern": HTTP_URL})]
 
 
 class PagerDutyTarget(_Model):
@@ -465,11 +477,20 @@ class NotificationTarget(_Model):
         return [name for name in INTEGRATIONS if getattr(self, name) is not None]
 
 
+def _dashboard_base(value: str) -> str:
+    if value and not re.match(r"^https?://.", value):
+        raise ValueError(
+            "must be an absolute http(s):// URL (alerts link <base><service>, and a relative link opens "
+            "nowhere from a pager), or empty for no dashboard link"
+        )
+    return value
+
+
 class Defaults(_Model):
     runbook_base_url: str = Field(default="runbooks/", description="Prefix of runbook links in alerts.")
-    dashboard_base_url: str = Field(
+    dashboard_base_url: Annotated[str, AfterValidator(_dashboard_base)] = Field(
         default="",
-        pattern=r"^(https?://.+)?$",
+        json_schema_extra={"pattern": r"^(https?://.+)?$"},
         description="Prefix of dashboard links in alerts, an absolute http(s) URL; the service name is appended. "
         "Empty: alerts carry no dashboard link (a relative one would be no use in a pager).",
     )
