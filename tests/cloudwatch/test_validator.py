@@ -170,7 +170,7 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     (
         "reserved-tag",
         lambda d: _metric(d)["Tags"].append({"Key": "aws:owner", "Value": "x"}),
-        "Tags[4].Key",
+        "Tags[5].Key",  # after ManagedBy, owner, service, severity, slo
         "reserved",
     ),
     (
