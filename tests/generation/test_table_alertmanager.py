@@ -7,6 +7,7 @@ Each row: specs whose tiers name notification targets and severities, and the li
 - `routes`: each child route as `<matchers> -> <receiver> every <repeat_interval>`
 - `receivers`: each receiver as `<name>: <integration>` (pagerduty or webhook)
 - `receiver <name>`: one receiver as written; `links <name>`: the texts of its PagerDuty links
+- `channel <name>`: its Slack channel as written
 - `route <receiver>`: the child route to that receiver as written
 - `inhibits <page alert labels> / <ticket alert labels>`: whether an inhibit rule silences the
   second alert (labels `k=v,...`) while the first fires, evaluated here from the rules' matchers
@@ -314,6 +315,23 @@ CASES = [
         {"links pager": ["runbook", "dashboard"]},
         defaults=TARGETS + "dashboardBaseUrl: https://grafana.example.com/d/slo-\n",
     ),
+    Case(
+        "settings-alertmanager-expands-are-literal",
+        """
+        metadata: {name: a, service: t}
+        spec:
+          description: d
+          objective: 99.9
+        """
+        + SLI,
+        # Alertmanager expands slack `channel` and opsgenie responders as Go templates.
+        {"channel pager": '#{{ "{{" }}.GroupLabels.team}}-oncall'},
+        defaults="""
+        notificationTargets:
+          page: {alertmanagerReceiver: pager, slack: {channel: "#{{.GroupLabels.team}}-oncall"}}
+          ticket: {alertmanagerReceiver: tickets}
+        """,
+    ),
 ]
 
 _MATCHER = re.compile(r'^(\w+)(=~|!~|!=|=)"(.*)"$')
@@ -369,6 +387,9 @@ def locate(config: dict[str, Any], key: str) -> Any:
     if key.startswith("links "):
         (receiver,) = [r for r in config["receivers"] if r["name"] == key.removeprefix("links ")]
         return [link["text"] for link in receiver["pagerduty_configs"][0]["links"]]
+    if key.startswith("channel "):
+        (receiver,) = [r for r in config["receivers"] if r["name"] == key.removeprefix("channel ")]
+        return receiver["slack_configs"][0]["channel"]
     if key.startswith("route "):
         (route,) = [r for r in config["route"]["routes"] if r["receiver"] == key.removeprefix("route ")]
         return route

@@ -15,6 +15,9 @@ routes as one sub-route tree to merge into an existing config, `alarms/alertmana
   (Debian's) reads pagerduty `routing_key_file`, opsgenie `api_key_file`, slack `api_url_file` and
   http_config `credentials_file`, but no webhook `url_file`: a webhook URL is written as given.
 
+Alertmanager expands most fields as Go templates (a Slack channel, an Opsgenie responder): spec
+text placed there is made literal (`textsafe.go_template_literal`).
+
 The text of a notification is the alert's own annotations (summary, description, runbook_url,
 dashboard_url): one SLO per group, so the first alert of a group speaks for it.
 """
@@ -26,6 +29,7 @@ from typing import Any
 from sre_cli.slospec.document import NotificationTarget
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import rules
+from sre_cli.textsafe import go_template_literal
 
 CONFIG_PATH = "alarms/alertmanager/alertmanager.yml"
 SUBTREE_PATH = "alarms/alertmanager/slo-routes.yml"
@@ -89,7 +93,7 @@ def _opsgenie(name: str, settings: dict[str, Any], dashboard: bool) -> dict[str,
         config["priority"] = settings["priority"]
     if settings.get("responders"):
         config["responders"] = [
-            {"type": r["type"], "username" if r["type"] == "user" else "name": r["name"]}
+            {"type": r["type"], "username" if r["type"] == "user" else "name": go_template_literal(r["name"])}
             for r in settings["responders"]
         ]
     return config
@@ -101,7 +105,7 @@ def _slack(name: str, settings: dict[str, Any], dashboard: bool) -> dict[str, An
         text += "\nDashboard: " + _annotation("dashboard_url")
     return {
         "api_url_file": settings.get("api_url_file") or secret_file(name, "slack-url"),
-        "channel": settings["channel"],
+        "channel": go_template_literal(settings["channel"]),
         "send_resolved": True,
         "title": _annotation("summary"),
         "title_link": _annotation("runbook_url"),
