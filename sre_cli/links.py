@@ -25,3 +25,12 @@ def runbook_link(slo: Slo, kind: AlertKind) -> str:
 
 def dashboard_link(slo: Slo) -> str:
     return slo.dashboard_url
+
+
+def alert_dashboard_link(slo: Slo) -> str | None:
+    """The dashboard link an alert carries, or None without `dashboardBaseUrl`.
+
+    Without a base the link would be the bare service name, a relative path no pager or chat
+    client can open: alerts then carry no dashboard link at all rather than a broken one.
+    """
+    return slo.dashboard_url if slo.dashboard_url.startswith(("http://", "https://")) else None

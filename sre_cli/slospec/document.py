@@ -8,6 +8,7 @@ of a run is reported, not only the first. What generators read is the resolved `
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -255,6 +256,57 @@ class BurnWindowSpec(_Model):
         )
 
 
+# Labels the generators set on every alert; routing, inhibition and grouping read them, so a free
+# label may not replace them. `owner` comes from metadata.owner.
+RESERVED_ALERT_LABELS = frozenset({"alertname", "slo", "service", "severity", "long_window", "short_window", "owner"})
+# Annotations the generators write (the page's text and its links).
+RESERVED_ANNOTATIONS = frozenset({"summary", "description", "runbook_url", "dashboard_url"})
+ALERT_NAME = r"^[A-Za-z][A-Za-z0-9_]{0,99}$"
+
+
+def _free_labels(value: dict[str, str]) -> dict[str, str]:
+    taken = sorted(RESERVED_ALERT_LABELS.intersection(value))
+    if taken:
+        raise ValueError(
+            f"{', '.join(taken)}: set by the generator (routing and inhibition read it); "
+            f"free labels may not replace {', '.join(sorted(RESERVED_ALERT_LABELS))}"
+        )
+    return value
+
+
+def _free_annotations(value: dict[str, str]) -> dict[str, str]:
+    taken = sorted(RESERVED_ANNOTATIONS.intersection(value))
+    if taken:
+        raise ValueError(
+            f"{', '.join(taken)}: written by the generator; free annotations may not replace "
+            f"{', '.join(sorted(RESERVED_ANNOTATIONS))}"
+        )
+    return value
+
+
+# A label value becomes a CloudWatch tag value too (at most 256 characters).
+AlertLabels = Annotated[
+    dict[Annotated[str, Field(pattern=LABEL_NAME, max_length=128)], Annotated[str, Field(max_length=256)]],
+    AfterValidator(_free_labels),
+    Field(
+        default_factory=dict,
+        max_length=20,
+        description="Free labels on the alerts (Prometheus labels, Alertmanager matchers, CloudWatch tags).",
+        json_schema_extra=_ONLY_PATTERN_KEYS,
+    ),
+]
+AlertAnnotations = Annotated[
+    dict[Annotated[str, Field(pattern=LABEL_NAME, max_length=128)], Annotated[str, Field(max_length=1000)]],
+    AfterValidator(_free_annotations),
+    Field(
+        default_factory=dict,
+        max_length=20,
+        description="Free annotations on the alerts (Prometheus annotations, CloudWatch alarm descriptions).",
+        json_schema_extra=_ONLY_PATTERN_KEYS,
+    ),
+]
+
+
 class TierSpec(_Model):
     enabled: bool = True
     severity: str | None = Field(
@@ -263,12 +315,22 @@ class TierSpec(_Model):
     for_: Duration | None = Field(default=None, alias="for", description="How long the condition must hold.")
     notify: str | None = Field(default=None, description="Name of a notification target from defaults.yaml.")
     windows: list[BurnWindowSpec] | None = Field(default=None, min_length=1, max_length=4)
+    labels: AlertLabels
+    annotations: AlertAnnotations
 
     _dur = field_validator("for_")(classmethod(lambda cls, v: v if v is None else _check_duration(v)))
 
 
 class Alerting(_Model):
+    name: str | None = Field(
+        default=None,
+        pattern=ALERT_NAME,
+        description="Alert name prefix of this SLO: CheckoutAvailability -> CheckoutAvailabilityPage, "
+        "...Ticket, ...MetricsAbsent. Default: SLOBurnRatePage, SLOBurnRateTicket, SLOMetricsAbsent.",
+    )
     runbook: str | None = Field(default=None, description="Runbook path relative to the repo root.")
+    labels: AlertLabels
+    annotations: AlertAnnotations
     min_events: int = Field(
         default=0, ge=0, description="Fewest events (or slices) in the long window before a burn alert may fire."
     )
@@ -298,8 +360,110 @@ class SloDocument(_Model):
 # ---- defaults.yaml -------------------------------------------------------------------------
 
 
+# Secrets reach Alertmanager only as files (a mounted Kubernetes secret): the models have no field
+# for an inline key, so a secret cannot end up in the generated config or in git.
+SecretFile = Annotated[
+    str,
+    Field(
+        pattern=r"^/[^\s]*$",
+        max_length=1000,
+        description="Absolute path of the file holding the secret (a mounted secret), read by Alertmanager.",
+    ),
+]
+HTTP_URL = r"^https?://[^\s/@]+(/[^\s]*)?$"
+
+
+def _endpoint(value: str) -> str:
+    if re.match(r"^https?://[^\s/]*@", value):
+        raise ValueError("a URL here is written into the Alertmanager config: no user:password@ in it (use a *File)")
+    if not re.match(HTTP_URL, value):
+        raise ValueError("must be an absolute http:// or https:// URL without spaces")
+    return value
+
+
+# An endpoint, not a secret: http(s), no `user:password@`.
+HttpUrl = Annotated[str, AfterValidator(_endpoint), Field(max_length=2000, json_schema_extra={"pattern": HTTP_URL})]
+
+
+class PagerDutyTarget(_Model):
+    """Alertmanager `pagerduty_configs` (Events API v2)."""
+
+    routing_key_file: SecretFile | None = Field(
+        default=None, description="Integration key file; default /etc/alertmanager/secrets/<receiver>-routing-key."
+    )
+    severity: Literal["critical", "error", "warning", "info"] = Field(
+        default="critical", description="PagerDuty event severity."
+    )
+    url: HttpUrl | None = Field(
+        default=None, description="Events API URL, e.g. https://events.eu.pagerduty.com/v2/enqueue (EU service)."
+    )
+
+
+class OpsgenieResponder(_Model):
+    type: Literal["team", "user", "escalation", "schedule"]
+    name: str = Field(min_length=1, max_length=200)
+
+
+class OpsgenieTarget(_Model):
+    """Alertmanager `opsgenie_configs`."""
+
+    api_key_file: SecretFile | None = Field(
+        default=None, description="API key file; default /etc/alertmanager/secrets/<receiver>-api-key."
+    )
+    api_url: HttpUrl | None = Field(default=None, description="e.g. https://api.eu.opsgenie.com/ (EU instance).")
+    priority: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
+    responders: list[OpsgenieResponder] = Field(default_factory=list, max_length=20)
+
+
+class SlackTarget(_Model):
+    """Alertmanager `slack_configs` (incoming webhook)."""
+
+    api_url_file: SecretFile | None = Field(
+        default=None, description="Webhook URL file; default /etc/alertmanager/secrets/<receiver>-slack-url."
+    )
+    channel: str = Field(pattern=r"^[#@]?[^\s]{1,80}$", description="Channel (#payments-oncall) or user (@name).")
+
+
+class WebhookTarget(_Model):
+    """Alertmanager `webhook_configs`. Alertmanager 0.25 (Debian's) reads no webhook URL from a file,
+    so the URL is written into the config: put the secret in `credentialsFile`, never in the URL."""
+
+    url: HttpUrl = Field(description="Endpoint receiving Alertmanager's JSON; no secret in it.")
+    credentials_file: SecretFile | None = Field(
+        default=None, description="Bearer token file (Authorization header); default: no token."
+    )
+
+
+class SnsTarget(_Model):
+    """Alertmanager `sns_configs`: Prometheus alerts to an SNS topic, signed with the pod's AWS role
+    (IRSA or instance profile); there is no field for access keys."""
+
+    topic_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$",
+        description="Topic ARN as Alertmanager reads it (no ${...} placeholder: Alertmanager fills none).",
+    )
+    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    role_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+INTEGRATIONS = ("pagerduty", "opsgenie", "slack", "webhook", "sns")
+
+
 class NotificationTarget(_Model):
-    alertmanager_receiver: str | None = None
+    alertmanager_receiver: str | None = Field(
+        default=None, description="Alertmanager receiver name; default: the target's name."
+    )
+    pagerduty: PagerDutyTarget | None = None
+    opsgenie: OpsgenieTarget | None = None
+    slack: SlackTarget | None = None
+    webhook: WebhookTarget | None = None
+    sns: SnsTarget | None = None
+    group_by: list[Annotated[str, Field(pattern=LABEL_NAME)]] | None = Field(
+        default=None,
+        min_length=1,
+        description="Alertmanager group_by of this target's routes; default [slo]. E.g. [owner] sends one "
+        "notification per team for all its SLOs.",
+    )
     sns_topic_arn: str | None = Field(
         default=None,
         max_length=300,
@@ -308,10 +472,28 @@ class NotificationTarget(_Model):
         description="SNS topic ARN, or a ${name} placeholder filled per environment (--values).",
     )
 
+    def integrations(self) -> list[str]:
+        """The Alertmanager integrations this target names, in a fixed order (none: the legacy default)."""
+        return [name for name in INTEGRATIONS if getattr(self, name) is not None]
+
+
+def _dashboard_base(value: str) -> str:
+    if value and not re.match(r"^https?://.", value):
+        raise ValueError(
+            "must be an absolute http(s):// URL (alerts link <base><service>, and a relative link opens "
+            "nowhere from a pager), or empty for no dashboard link"
+        )
+    return value
+
 
 class Defaults(_Model):
     runbook_base_url: str = Field(default="runbooks/", description="Prefix of runbook links in alerts.")
-    dashboard_base_url: str = Field(default="", description="Prefix of dashboard links in alerts.")
+    dashboard_base_url: Annotated[str, AfterValidator(_dashboard_base)] = Field(
+        default="",
+        json_schema_extra={"pattern": r"^(https?://.+)?$"},
+        description="Prefix of dashboard links in alerts, an absolute http(s) URL; the service name is appended. "
+        "Empty: alerts carry no dashboard link (a relative one would be no use in a pager).",
+    )
     labels: dict[Annotated[str, Field(pattern=LABEL_NAME)], str] = Field(
         default_factory=dict, json_schema_extra=_ONLY_PATTERN_KEYS
     )

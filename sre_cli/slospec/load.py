@@ -72,8 +72,12 @@ def _fields_of(model_cls: type[BaseModel] | None) -> list[str]:
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model class a location points into, to suggest field names for typos."""
     current: Any = root
+    key_next = False
     for part in loc:
         if isinstance(part, int):  # an item of a list: the list's own model, already unwrapped
+            continue
+        if key_next:  # a key of a mapping (a notification target's name): its value's model follows
+            key_next = False
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
@@ -83,6 +87,7 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
                 target = f.annotation
         if target is None:
             return None
+        key_next = getattr(target, "__origin__", None) is dict
         current = _unwrap(target)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 

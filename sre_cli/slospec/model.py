@@ -23,6 +23,10 @@ class AlertTier:
     for_: str
     notify: str
     windows: tuple[slomath.BurnWindow, ...]
+    # Free labels and annotations of this tier's alerts: defaults.yaml's tier, then the spec's
+    # `alerting`, then the spec's tier (the more specific wins).
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,20 @@ class Slo:
     min_events: int
     labels: dict[str, str]
     tiers: tuple[AlertTier, ...]  # enabled tiers only
+    alert_name: str | None  # alerting.name: prefix of the alert names; None = the SLOBurnRate* defaults
+    # Free labels and annotations of alerts outside the tiers (metrics absent): the spec's `alerting`
+    # ones, then the ticket tier's when it is enabled (the absent alert tickets).
+    absent_labels: dict[str, str]
+    absent_annotations: dict[str, str]
     sli_windows: tuple[int, ...]  # every window a rule or alarm reads, in seconds
     runbook: str  # path relative to the repo root
     runbook_generated: bool  # written by `sre generate` (the default path), not by hand
     runbook_url: str
     dashboard_url: str
+
+    def tier(self, name: str) -> AlertTier | None:
+        """The enabled tier of that name (page or ticket), if any."""
+        return next((t for t in self.tiers if t.name == name), None)
 
     def min_events_for(self, window: slomath.BurnWindow) -> int:
         """The low-traffic guard of one window pair: its own minEvents, else the SLO's."""

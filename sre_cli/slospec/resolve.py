@@ -43,6 +43,8 @@ def alert_tiers(document: SloDocument, defaults: Defaults) -> tuple[AlertTier, .
                 for_=tier.for_ or default_tier.for_ or TIER_DEFAULT_FOR[tier_name],
                 notify=tier.notify or default_tier.notify or tier_name,
                 windows=windows,
+                labels={**default_tier.labels, **alerting.labels, **tier.labels},
+                annotations={**default_tier.annotations, **alerting.annotations, **tier.annotations},
             )
         )
     return tuple(tiers)
@@ -54,6 +56,7 @@ def resolve(
     body = document.spec
     name = document.metadata.name
     tiers = alert_tiers(document, defaults)
+    ticket = next((t for t in tiers if t.name == "ticket"), None)
     window_seconds = slomath.window_seconds(body.window)
     runbook = body.alerting.runbook or default_runbook(name)
     base = defaults.runbook_base_url
@@ -76,6 +79,9 @@ def resolve(
         min_events=body.alerting.min_events,
         labels={**defaults.labels, **document.metadata.labels},
         tiers=tiers,
+        alert_name=body.alerting.name,
+        absent_labels=ticket.labels if ticket else dict(body.alerting.labels),
+        absent_annotations=ticket.annotations if ticket else dict(body.alerting.annotations),
         sli_windows=slomath.sli_windows(window_seconds, tuple(slomath.Tier(t.name, t.windows) for t in tiers)),
         runbook=runbook,
         runbook_generated=runbook == default_runbook(name),

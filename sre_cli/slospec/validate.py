@@ -378,14 +378,32 @@ def check_identity_placeholders(identities: Mapping[str, str | None], path: tupl
 
 
 def check_defaults(defaults: document.Defaults, doc: YamlDocument, file: str) -> list[SpecError]:
-    """Placeholders in defaults.yaml's notification targets (snsTopicArn)."""
+    """Placeholders in defaults.yaml's notification targets (snsTopicArn); one receiver, one setting."""
     errors: list[SpecError] = []
+    receivers: dict[str, tuple[str, document.NotificationTarget]] = {}
     for name, target in defaults.notification_targets.items():
         check_identity_placeholders(
             {"snsTopicArn": target.sns_topic_arn},
             ("notificationTargets", name),
             lambda path, message: errors.append(_err(file, doc, path, message)),
         )
+        # Targets may share an Alertmanager receiver (and differ in their SNS topic), but one
+        # receiver has one set of integrations and one grouping.
+        receiver = target.alertmanager_receiver or name
+        first = receivers.setdefault(receiver, (name, target))
+        alertmanager_side = {"alertmanager_receiver", "sns_topic_arn"}
+        if first[0] != name and first[1].model_dump(exclude=alertmanager_side) != target.model_dump(
+            exclude=alertmanager_side
+        ):
+            errors.append(
+                _err(
+                    file,
+                    doc,
+                    ("notificationTargets", name),
+                    f"target {name!r} uses Alertmanager receiver {receiver!r} like target {first[0]!r}, with "
+                    "other integrations or groupBy; give it its own alertmanagerReceiver or the same settings",
+                )
+            )
     return errors
 
 

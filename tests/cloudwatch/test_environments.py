@@ -202,8 +202,9 @@ def test_bad_topic_placeholder_in_defaults_is_an_error(tmp_path: Path) -> None:
     defaults.write_text(defaults.read_text().replace('"${ticket_topic_arn}"', '"${ticket-topic}"'))
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "slo")])
     assert result.exit_code == 2
+    line = next(i for i, t in enumerate(defaults.read_text().splitlines(), 1) if "${ticket-topic}" in t)
     assert re.search(
-        r"defaults\.yaml:13:\d+: notificationTargets\.ticket\.snsTopicArn: .*bad placeholder", result.output
+        rf"defaults\.yaml:{line}:\d+: notificationTargets\.ticket\.snsTopicArn: .*bad placeholder", result.output
     )
 
 

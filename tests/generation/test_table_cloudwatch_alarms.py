@@ -13,7 +13,7 @@ Locators (keys of `Case.expect`):
   `m0: <Namespace>/<MetricName>{<dims>} <Stat> @<Period>` or `<id> = <Expression>`, with
   ` (returned)` on the query whose ReturnData is true
 - `composite <name>`: a composite alarm without its name, description and tags
-- `description <name>`: the AlarmDescription of any alarm
+- `description <name>`: the AlarmDescription of any alarm;  `tags <name>`: its tags as `Key=Value`
 """
 
 from __future__ import annotations
@@ -530,13 +530,58 @@ CASES = [
         + ALB_RATIO,
         {"description ow-page-1h-5m": Contains("team-payments")},
         defaults=TARGETS,
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bug: slo/README.md says metadata.owner is 'shown in alerts', but no CloudWatch alarm "
-                "description or tag carries it",
+    ),
+    Case(
+        "owner-free-labels-and-annotations-in-tags-and-descriptions",
+        """
+        metadata: {name: ow2, service: t, owner: team-payments}
+        spec:
+          description: d
+          objective: 99.9
+          window: 28d
+        """
+        + ALB_RATIO
+        + """
+          alerting:
+            labels: {category: availability}
+            annotations: {playbook: see wiki}
+            page:
+              labels: {routing: payments-pager}
+              annotations: {escalation: call Ann}
+        """,
+        {
+            "tags ow2-page-1h-5m": [
+                "ManagedBy=sre",
+                "category=availability",
+                "owner=team-payments",
+                "routing=payments-pager",
+                "service=t",
+                "severity=page",
+                "slo=ow2",
+                "sre:scope=local/${environment}",  # a relative runbookBaseUrl names no repository
+            ],
+            "tags ow2-ticket-3d-6h-long": [
+                "ManagedBy=sre",
+                "category=availability",
+                "owner=team-payments",
+                "service=t",
+                "severity=ticket",
+                "slo=ow2",
+                "sre:scope=local/${environment}",  # a relative runbookBaseUrl names no repository
+            ],
+            # Factors rounded for people; no dashboardBaseUrl, so no dashboard link; annotations after the links.
+            "description ow2-page-1h-5m": "SLO ow2 (99.9% over 28d) burns its error budget 13.44x too fast over 1h "
+            "and 5m (2% of the budget in 1h). Owner: team-payments. Runbook: runbooks/ow2.md#page | escalation: "
+            "call Ann; playbook: see wiki",
+            "description ow2-ticket-3d-6h": "SLO ow2 (99.9% over 28d) burns its error budget 0.9333x too fast over "
+            "3d and 6h (10% of the budget in 3d). Owner: team-payments. Runbook: runbooks/ow2.md#ticket | playbook: "
+            "see wiki",
+            "description ow2-metrics-absent": Contains(
+                "Owner: team-payments. Runbook: runbooks/ow2.md#metrics-absent | playbook: see wiki"
             ),
-        ),
+            "description ow2-ticket-3d-6h-long": Contains("at or above 0.9333 (a 3d window"),
+        },
+        defaults=TARGETS,
     ),
 ]
 
@@ -564,6 +609,8 @@ def locate(doc: dict[str, Any], key: str) -> Any:
         return {**{k: alarm[k] for k in keys}, "Metrics": [_query_line(q) for q in alarm["Metrics"]]}
     if kind == "composite":
         return {k: v for k, v in composite[name].items() if k not in ("AlarmName", "AlarmDescription", "Tags")}
+    if kind == "tags":
+        return [f"{t['Key']}={t['Value']}" for t in {**metric, **composite}[name]["Tags"]]
     if kind == "description":
         return {**metric, **composite}[name]["AlarmDescription"]
     raise AssertionError(f"unknown locator {key!r}")

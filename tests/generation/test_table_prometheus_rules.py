@@ -12,7 +12,7 @@ Locators (keys of `Case.expect`), read from the case's one rule group in
 - `record <name>`: the recording rule's expr;   `labels <record name>`: its labels
 - `alert <Alert> <long>/<short>`: the alert without its annotations (expr, for, labels);
   `alert SLOMetricsAbsent` likewise
-- `annotation <Alert> <long>/<short> <key>`: one annotation
+- `annotation <Alert> <long>/<short> <key>`: one annotation;  `annotation keys <Alert> ...`: their keys, in order
 - `alerts`: every alert of the group, in order, as `<Alert> <long>/<short>` (the absent alert bare)
 - `ratio windows`: the W of every `slo:sli_error:ratio_rate<W>` record, in order
 - `interval`: the group's evaluation interval (None: the global one)
@@ -610,13 +610,105 @@ CASES = [
                 total: all_total{job="x"}
         """,
         {"alert text SLOBurnRatePage 1h/5m": Contains("team-payments")},
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bug: slo/README.md says metadata.owner is 'shown in alerts', but no Prometheus alert "
-                "label or annotation carries it (only runbooks, reports and CloudWatch dashboards do)",
-            ),
-        ),
+    ),
+    Case(
+        "alerting-name-owner-free-labels-and-annotations",
+        """
+        metadata: {name: co, service: t, owner: team-payments}
+        spec:
+          description: d
+          objective: 99.9
+          indicator:
+            ratio:
+              prometheus:
+                good: ok_total{job="x"}
+                total: all_total{job="x"}
+          alerting:
+            name: CheckoutAvailability
+            labels: {category: availability, chat: "{{ .Labels.x }}"}
+            annotations: {playbook: "see {{ wiki }}"}
+            page:
+              labels: {routing: payments-pager}
+              annotations: {escalation: call Ann}
+            ticket:
+              annotations: {playbook: ticket playbook}
+        """,
+        {
+            "alerts": [
+                "CheckoutAvailabilityPage 1h/5m",
+                "CheckoutAvailabilityPage 6h/30m",
+                "CheckoutAvailabilityTicket 1d/2h",
+                "CheckoutAvailabilityTicket 3d/6h",
+                "CheckoutAvailabilityMetricsAbsent",
+            ],
+            # Spec text is data: `{{` reaches Prometheus' template expansion as a literal.
+            "alert CheckoutAvailabilityPage 1h/5m": {
+                "expr": _burn("co", "1h", "5m", "14.3999999856"),
+                "for": "2m",
+                "labels": _labels(
+                    "co",
+                    owner="team-payments",
+                    category="availability",
+                    chat='{{ "{{" }} .Labels.x }}',
+                    routing="payments-pager",
+                    long_window="1h",
+                    severity="page",
+                    short_window="5m",
+                ),
+            },
+            "alert CheckoutAvailabilityTicket 1d/2h": {
+                "expr": _burn("co", "1d", "2h", "2.999999997"),
+                "for": "15m",
+                "labels": _labels(
+                    "co",
+                    owner="team-payments",
+                    category="availability",
+                    chat='{{ "{{" }} .Labels.x }}',
+                    long_window="1d",
+                    severity="ticket",
+                    short_window="2h",
+                ),
+            },
+            "alert CheckoutAvailabilityMetricsAbsent": {
+                "expr": 'absent(all_total{job="x"})',
+                "for": "15m",
+                "labels": _labels(
+                    "co",
+                    owner="team-payments",
+                    category="availability",
+                    chat='{{ "{{" }} .Labels.x }}',
+                    severity="ticket",
+                ),
+            },
+            "annotation CheckoutAvailabilityPage 1h/5m playbook": 'see {{ "{{" }} wiki }}',
+            "annotation CheckoutAvailabilityPage 1h/5m escalation": "call Ann",
+            "annotation CheckoutAvailabilityTicket 3d/6h playbook": "ticket playbook",
+            "annotation CheckoutAvailabilityMetricsAbsent playbook": "ticket playbook",
+        },
+    ),
+    Case(
+        "28d-text-rounded-no-guard-clause-no-dashboard-link",
+        """
+        metadata: {name: r, service: t}
+        spec:
+          description: d
+          objective: 99.9
+          window: 28d
+          indicator:
+            ratio:
+              prometheus:
+                good: ok_total{job="x"}
+                total: all_total{job="x"}
+        """,
+        {
+            "annotation SLOBurnRateTicket 3d/6h summary": "r: error budget burning 0.9333x too fast over 3d and 6h",
+            # No minEvents: no "Fires only with >= 0 events" clause. No dashboardBaseUrl: no dashboard link.
+            "annotation SLOBurnRateTicket 3d/6h description": "r (t) burns its error budget at "
+            '{{ $value | printf "%.2f" }}x the sustainable rate over 3d (and over 6h); '
+            "threshold 0.9333x, i.e. 10% of the 28d budget within 3d. Objective 99.9%: d",
+            "annotation keys SLOBurnRatePage 1h/5m": ["summary", "description", "runbook_url"],
+            "annotation keys SLOMetricsAbsent": ["summary", "description", "runbook_url"],
+        },
     ),
 ]
 
@@ -660,6 +752,8 @@ def locate(doc: dict[str, Any], key: str) -> Any:
         return " ".join([*rule["labels"].values(), *rule["annotations"].values()])
     if kind == "alert":
         return {k: v for k, v in _one(rules, rest).items() if k not in ("alert", "annotations")}
+    if kind == "annotation" and rest.startswith("keys "):
+        return list(_one(rules, rest.removeprefix("keys "))["annotations"])
     if kind == "annotation":
         what, _, annotation = rest.rpartition(" ")
         return _one(rules, what)["annotations"][annotation]

@@ -30,6 +30,14 @@ LABELS = {
     "sfn-success": {"service": "sfn", "slo": "sfn-success", "team": "platform"},
     "batch-queue-age": {"service": "batch", "slo": "batch-queue-age", "team": "platform"},
 }
+# Alerts also carry metadata.owner (issue 14 item 4); recorded series do not.
+OWNERS = {
+    "api-availability": "team-api",
+    "api-latency": "team-api",
+    "db-errors": "team-api",
+    "sfn-success": "team-data",
+    "batch-queue-age": "team-data",
+}
 # absent() keeps the equality matchers of a plain selector; aggregates and unions keep none.
 ABSENT_LABELS = {"api-availability": {"job": "api"}, "api-latency": {"job": "api"}, "db-errors": {"job": "api"}}
 # Whole bad events per minute at both 1x and 14.4x (float counters would drift off the threshold).
@@ -48,7 +56,8 @@ def _promql_labels(name: str, labels: dict[str, str]) -> str:
 
 
 def _alerts(alertname: str, slo: str, extra: dict[str, str], state: str = "firing") -> str:
-    return _promql_labels("ALERTS", {"alertname": alertname, "alertstate": state, **LABELS[slo], **extra})
+    labels = {"alertname": alertname, "alertstate": state, **LABELS[slo], "owner": OWNERS[slo], **extra}
+    return _promql_labels("ALERTS", labels)
 
 
 def _minute(slo: Slo) -> tuple[float, float]:
@@ -249,6 +258,7 @@ def absent_source(slo: Slo) -> dict[str, Any]:
     ticket_for = slomath.parse_duration(next(t.for_ for t in slo.tiers if t.name == "ticket")) // 60
     at = 120 + 5 + ticket_for + 2
     labels = {"alertname": "SLOMetricsAbsent", "alertstate": "firing", "severity": "ticket", **LABELS[slo.name]}
+    labels["owner"] = OWNERS[slo.name]
     labels |= ABSENT_LABELS.get(slo.name, {})
     return _test(
         scenario,
@@ -271,6 +281,7 @@ API_AVAILABILITY_PAGE = {
         "slo": "api-availability",
         "service": "api",
         "team": "platform",
+        "owner": "team-api",
         "long_window": "1h",
         "short_window": "5m",
     },

@@ -139,7 +139,11 @@ def _write_specs(root: Path) -> None:
             "alerting": {"ticket": {"enabled": False}},
         },
     }
-    defaults = {"labels": {"team": DEFAULT_LABEL}, "runbookBaseUrl": "https://wiki/{{ x }}/runbooks/"}
+    defaults = {
+        "labels": {"team": DEFAULT_LABEL},
+        "runbookBaseUrl": "https://wiki/{{ x }}/runbooks/",
+        "dashboardBaseUrl": "https://grafana/{{ d }}/slo-",
+    }
     (root / "slo").mkdir()
     (root / "slo" / "api.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True))
     (root / "slo" / "defaults.yaml").write_text(yaml.safe_dump(defaults))
@@ -176,7 +180,7 @@ def test_generated_rules_carry_spec_text_literally(tmp_path: Path) -> None:
 
     doc = yaml.safe_load(rule_file.read_text())
     pages = [r for r in doc["groups"][0]["rules"] if r.get("alert") == naming.ALERT_PAGE]
-    labels = {"service": "api", "slo": "tmpl", "team": DEFAULT_LABEL, "tier": LABEL}
+    labels = {"service": "api", "slo": "tmpl", "team": DEFAULT_LABEL, "tier": LABEL, "owner": "{{ owner }} | team"}
     # 100% errors from the start: every burn rate is 1 / 0.001, each page pair fires after its `for`.
     series = [
         {"series": f'errors_total{{job="{SELECTOR_VALUE}"}}', "values": "0+60x200"},
@@ -195,7 +199,7 @@ def test_generated_rules_carry_spec_text_literally(tmp_path: Path) -> None:
                     "summary": page["annotations"]["summary"],
                     "description": ours.replace('{{ $value | printf "%.2f" }}', "1000.00") + DESCRIPTION,
                     "runbook_url": "https://wiki/{{ x }}/runbooks/tmpl.md#page",
-                    "dashboard_url": "api",
+                    "dashboard_url": "https://grafana/{{ d }}/slo-api",
                 },
             }
         )
@@ -224,7 +228,7 @@ def test_generated_rules_carry_spec_text_literally(tmp_path: Path) -> None:
                                     "summary": "tmpl: the SLI's source series are missing",
                                     "description": ABSENT_DESCRIPTION,
                                     "runbook_url": "https://wiki/{{ x }}/runbooks/tmpl.md#metrics-absent",
-                                    "dashboard_url": "api",
+                                    "dashboard_url": "https://grafana/{{ d }}/slo-api",
                                 },
                             }
                         ],

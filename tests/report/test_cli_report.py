@@ -147,6 +147,7 @@ def test_spec_whose_metric_does_not_exist_is_no_data(history: History, tmp_path:
     spec = (REPO / "slo" / "db.yaml").read_text().replace("db_client_operations_total", "db_client_opertions_total")
     (tmp_path / "slo").mkdir()
     (tmp_path / "slo" / "db.yaml").write_text(spec)
+    (tmp_path / "slo" / "defaults.yaml").write_text((REPO / "slo" / "defaults.yaml").read_text())
     result = CliRunner().invoke(
         cli,
         [

@@ -149,6 +149,11 @@ def specs(tmp_path_factory: pytest.TempPathFactory) -> SpecSet:
     folder = tmp_path_factory.mktemp("faults") / "slo"
     folder.mkdir()
     (folder / "t.yaml").write_text(RATIO_SPEC)
+    (folder / "defaults.yaml").write_text(
+        "notificationTargets:\n"
+        "  page: {snsTopicArn: 'arn:aws:sns:us-east-1:123456789012:page'}\n"
+        "  ticket: {snsTopicArn: 'arn:aws:sns:us-east-1:123456789012:ticket'}\n"
+    )
     return load_or_raise([folder])
 
 

@@ -37,6 +37,7 @@ from sre_cli.slospec.document import Defaults
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets.cloudwatch import sli, validator
+from sre_cli.vocabulary import for_people
 
 ALARMS_DIR = "alarms/cloudwatch"
 MANAGED_BY = ("ManagedBy", "sre")
@@ -107,7 +108,8 @@ def scope_tag(specs: SpecSet) -> Identity:
     return Identity(f"{spec_set_id(specs)}/${{{ENVIRONMENT}}}")
 
 
-def tags(specs: SpecSet, slo: Slo, severity: str) -> list[dict[str, str]]:
+def tags(specs: SpecSet, slo: Slo, severity: str, free: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Ownership (ManagedBy, scope), what the alarm is about, and the tags people route on."""
     pairs = {
         MANAGED_BY[0]: MANAGED_BY[1],
         SCOPE_TAG: scope_tag(specs),
@@ -115,25 +117,48 @@ def tags(specs: SpecSet, slo: Slo, severity: str) -> list[dict[str, str]]:
         "service": slo.service,
         "severity": severity,
     }
+    pairs = {**people_tags(slo, free or {}), **pairs}  # the generator's own tags win
     return [{"Key": k, "Value": v} for k, v in sorted(pairs.items())]
 
 
-def alarm_links(slo: Slo, kind: links.AlertKind, *, dashboard: bool = True) -> str:
-    text = f" Runbook: {links.runbook_link(slo, kind)}"
-    return f"{text} Dashboard: {links.dashboard_link(slo)}" if dashboard else text
+# ---- what an alarm tells people: owner, the spec's free labels and annotations, links ----------
 
 
-def description(summary: str, tail: str = "") -> str:
-    """`summary + tail` within CloudWatch's 1,024 characters: the summary is cut, the links kept whole."""
+def people_tags(slo: Slo, free: dict[str, str]) -> dict[str, str]:
+    """Tags people route and search on: `owner` (metadata.owner) and the tier's free labels."""
+    return {**free, **({"owner": slo.owner} if slo.owner else {})}
+
+
+def owner_text(slo: Slo) -> str:
+    return f" Owner: {slo.owner}." if slo.owner else ""
+
+
+def links_text(slo: Slo, kind: links.AlertKind) -> str:
+    """The runbook link, and the dashboard link when there is one a person can open."""
+    dashboard = links.alert_dashboard_link(slo)
+    return f" Runbook: {links.runbook_link(slo, kind)}" + (f" Dashboard: {dashboard}" if dashboard else "")
+
+
+def description(summary: str, tail: str = "", annotations: dict[str, str] | None = None) -> str:
+    """`summary + tail` within CloudWatch's 1,024 characters: the summary is cut, the links (tail)
+    kept whole; the free annotations follow as `key: value` (after the links, so a URL in them is
+    never taken for the runbook link) in what room is left."""
     room = MAX_DESCRIPTION - len(tail)
     if len(summary) > room:
         summary = summary[: max(room - len(ELLIPSIS), 0)].rstrip() + ELLIPSIS
-    return summary + tail
+    text = summary + tail
+    if not annotations:
+        return text
+    extra = " | " + "; ".join(f"{key}: {value}" for key, value in sorted(annotations.items()))
+    room = MAX_DESCRIPTION - len(text)
+    if len(extra) <= room:
+        return text + extra
+    return text + (extra[: room - len(ELLIPSIS)] + ELLIPSIS if room > len(ELLIPSIS) else "")
 
 
 def links_problem(slo: Slo) -> str | None:
     """Why this SLO's alarm links leave its descriptions too little room, or None (checked by validate)."""
-    longest = max(len(alarm_links(slo, kind)) for kind in links.ANCHORS)
+    longest = max(len(links_text(slo, kind)) for kind in links.ANCHORS)
     if longest <= MAX_DESCRIPTION - MIN_SUMMARY:
         return None
     return (
@@ -197,7 +222,7 @@ def child_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow
     if sli.counts_slices(slo, plan):
         metrics = sli.slice_burn_queries(slo, plan.period)
         how = (
-            f"at least {factor:g} x budget of {plan.evaluation_periods} slices of "
+            f"at least {for_people(factor)} x budget of {plan.evaluation_periods} slices of "
             f"{slomath.format_duration(plan.period)} bad ({plan.datapoints_to_alarm} of {plan.evaluation_periods})"
         )
     else:
@@ -209,16 +234,17 @@ def child_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow
             per_period = -(-min_events // plan.evaluation_periods)
             metrics = sli.event_burn_queries(slo, plan.period, per_period)
         how = (
-            f"burn rate over {slomath.format_duration(window)} at or above {factor:g}"
+            f"burn rate over {slomath.format_duration(window)} at or above {for_people(factor)}"
             if plan.exact
             else f"burn rate of each of {plan.evaluation_periods} x {slomath.format_duration(plan.period)} "
-            f"at or above {factor:g} (a {slomath.format_duration(window)} window is longer than one alarm period)"
+            f"at or above {for_people(factor)} (a {slomath.format_duration(window)} window is longer than one "
+            "alarm period)"
         )
     return {
         "AlarmName": f"{pair_name(slo, tier, w)}-{which}",
         "AlarmDescription": description(
             f"SLO {slo.name} ({tier.name} pair, {which} window): {how}. "
-            f"Child of composite {pair_name(slo, tier, w)}; no actions of its own."
+            f"Child of composite {pair_name(slo, tier, w)}; no actions of its own." + owner_text(slo)
         ),
         "ActionsEnabled": False,
         "ComparisonOperator": "GreaterThanOrEqualToThreshold",
@@ -227,7 +253,7 @@ def child_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow
         "DatapointsToAlarm": plan.datapoints_to_alarm,
         "TreatMissingData": missing_data_treatment(slo),
         "Metrics": metrics,
-        "Tags": tags(specs, slo, tier.name),
+        "Tags": tags(specs, slo, tier.name, tier.labels),
     }
 
 
@@ -241,13 +267,15 @@ def composite_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWi
         "AlarmRule": f'ALARM("{name}-long") AND ALARM("{name}-short")',
         "AlarmDescription": description(
             f"SLO {slo.name} ({slo.objective * 100:g}% over {slo.window}) burns its error budget "
-            f"{factor:g}x too fast over {long_s} and {short_s} ({w.budget_share * 100:g}% of the budget in {long_s}).",
-            alarm_links(slo, tier.name),  # type: ignore[arg-type]
+            f"{for_people(factor)}x too fast over {long_s} and {short_s} ({w.budget_share * 100:g}% of the budget in "
+            f"{long_s}).{owner_text(slo)}",
+            links_text(slo, tier.name),  # type: ignore[arg-type]
+            tier.annotations,
         ),
         "ActionsEnabled": True,
         "AlarmActions": [topic],
         "OKActions": [topic],
-        "Tags": tags(specs, slo, tier.name),
+        "Tags": tags(specs, slo, tier.name, tier.labels),
     }
     page = next((t for t in slo.tiers if t.name == "page"), None)
     if tier.name == "ticket" and page is not None:
@@ -264,11 +292,12 @@ def page_any_alarm(specs: SpecSet, slo: Slo, page: AlertTier) -> dict[str, Any]:
         "AlarmName": page_any_name(slo),
         "AlarmRule": rule,
         "AlarmDescription": description(
-            f"SLO {slo.name}: any page pair is firing. Suppresses the ticket composites; no actions of its own.",
-            alarm_links(slo, "page", dashboard=False),
+            f"SLO {slo.name}: any page pair is firing. Suppresses the ticket composites; no actions of its own."
+            + owner_text(slo),
+            f" Runbook: {links.runbook_link(slo, 'page')}",
         ),
         "ActionsEnabled": False,
-        "Tags": tags(specs, slo, "page"),
+        "Tags": tags(specs, slo, "page", page.labels),
     }
 
 
@@ -306,8 +335,10 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
         "AlarmDescription": description(
             f"SLO {slo.name}: none of its source metrics has reported for "
             f"{slomath.format_duration(plan.window)} ({', '.join(sli.source_names(slo))}). The SLI reads as zero "
-            "events, so its burn-rate alarms cannot fire: check the publisher (or whether traffic stopped).",
-            alarm_links(slo, "absent"),
+            f"events, so its burn-rate alarms cannot fire: check the publisher (or whether traffic stopped)."
+            + owner_text(slo),
+            links_text(slo, "absent"),
+            slo.absent_annotations,
         ),
         "ActionsEnabled": True,
         "AlarmActions": [topic],
@@ -318,7 +349,7 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
         "DatapointsToAlarm": plan.datapoints_to_alarm,
         "TreatMissingData": "breaching",
         "Metrics": queries,
-        "Tags": tags(specs, slo, ticket.severity if ticket else "ticket"),
+        "Tags": tags(specs, slo, ticket.severity if ticket else "ticket", slo.absent_labels),
     }
 
 

@@ -73,8 +73,20 @@ def burn_rate(window: int) -> str:
     return f"slo:burn_rate:ratio_rate{format_duration(window)}"
 
 
+_DEFAULT_ALERTS = {"page": ALERT_PAGE, "ticket": ALERT_TICKET, "absent": ALERT_ABSENT}
+_ALERT_SUFFIXES = {"page": "Page", "ticket": "Ticket", "absent": "MetricsAbsent"}
+
+
+def alert_name(slo: Slo, kind: str) -> str:
+    """The alert of one kind (page, ticket, absent): `alerting.name` + Page/Ticket/MetricsAbsent when
+    the spec names its alerts (Sloth's `alerting.name`), else the shared SLOBurnRate* names."""
+    if slo.alert_name is None:
+        return _DEFAULT_ALERTS[kind]
+    return slo.alert_name + _ALERT_SUFFIXES[kind]
+
+
 def burn_alert_name(tier: str) -> str:
-    return {"page": ALERT_PAGE, "ticket": ALERT_TICKET}[tier]
+    return _DEFAULT_ALERTS[tier]
 
 
 def series_labels(slo: Slo) -> dict[str, str]:

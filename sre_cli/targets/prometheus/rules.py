@@ -35,7 +35,7 @@ from typing import Any
 from sre_cli import links, sli_sources, slomath
 from sre_cli.generate import Target
 from sre_cli.slomath import format_duration
-from sre_cli.slospec.model import Slo, SpecSet
+from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets import yamltext
 from sre_cli.targets.prometheus import naming, prometheusrule, sli
@@ -105,13 +105,29 @@ def _metadata_rules(slo: Slo) -> list[Rule]:
     return rules
 
 
-def _alert_labels(slo: Slo, **alert_labels: str) -> dict[str, str]:
-    """An alert's labels: Prometheus expands them as Go templates, so spec text is made literal."""
-    labels = {**naming.series_labels(slo), **alert_labels}
+def _alert_labels(slo: Slo, free: dict[str, str], **alert_labels: str) -> dict[str, str]:
+    """An alert's labels: the series' labels, the owner, the spec's free labels, then the ones the
+    generator routes and inhibits on. Prometheus expands them as Go templates, so spec text is made literal."""
+    owner = {"owner": slo.owner} if slo.owner else {}
+    labels = {**naming.series_labels(slo), **owner, **dict(sorted(free.items())), **alert_labels}
     return {name: go_template_literal(value) for name, value in labels.items()}
 
 
-def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slomath.BurnWindow) -> Rule:
+def _annotations(slo: Slo, kind: links.AlertKind, summary: str, description: str, free: dict[str, str]) -> Rule:
+    """The text of a page: summary, description, links that open from a pager, then the spec's own."""
+    annotations = {
+        "summary": summary,
+        "description": description,
+        "runbook_url": go_template_literal(links.runbook_link(slo, kind)),
+    }
+    dashboard = links.alert_dashboard_link(slo)
+    if dashboard is not None:
+        annotations["dashboard_url"] = go_template_literal(dashboard)
+    annotations.update((key, go_template_literal(value)) for key, value in sorted(free.items()))
+    return annotations
+
+
+def _burn_alert(slo: Slo, tier: AlertTier, window: slomath.BurnWindow) -> Rule:
     exact_factor = window.factor(slo.window_seconds)
     threshold = number(slomath.firing_threshold(exact_factor))
     factor = for_people(exact_factor)  # the expression keeps the exact threshold; text is for people
@@ -121,56 +137,52 @@ def _burn_alert(slo: Slo, tier_name: str, severity: str, for_: str, window: slom
         f" and {naming.selector(naming.burn_rate(window.short), slo)} >= {threshold}"
     )
     min_events, guard = slo.min_events_for(window), slomath.guard_window(window)
+    guard_text = ""
     if min_events > 0:
         expr += f" and {naming.selector(naming.event_count(guard), slo)} >= {min_events}"
+        unit = "slices" if slo.indicator.kind == "threshold" else "events"
+        guard_text = f" Fires only with >= {min_events} {unit} in {format_duration(guard)}."
     share = number(window.budget_share * 100)
-    unit = "slices" if slo.indicator.kind == "threshold" else "events"
+    kind: links.AlertKind = "page" if tier.name == "page" else "ticket"
     return {
-        "alert": naming.burn_alert_name(tier_name),
+        "alert": naming.alert_name(slo, kind),
         "expr": expr,
-        "for": for_,
-        "labels": _alert_labels(slo, long_window=long, severity=severity, short_window=short),
-        "annotations": {
-            "summary": f"{slo.name}: error budget burning {factor}x too fast over {long} and {short}",
-            "description": (
-                f'{slo.name} ({slo.service}) burns its error budget at {{{{ $value | printf "%.2f" }}}}x '
-                f"the sustainable rate over {long} (and over {short}); threshold {factor}x, i.e. {share}% "
-                f"of the {slo.window} budget within {long}. Fires only with >= {min_events} {unit} "
-                f"in {format_duration(guard)}. Objective {number(slo.objective * 100)}%: "
-                + go_template_literal(slo.description)
-            ),
-            "runbook_url": go_template_literal(links.runbook_link(slo, tier_name)),  # type: ignore[arg-type]
-            "dashboard_url": go_template_literal(links.dashboard_link(slo)),
-        },
+        "for": tier.for_,
+        "labels": _alert_labels(slo, tier.labels, long_window=long, severity=tier.severity, short_window=short),
+        "annotations": _annotations(
+            slo,
+            kind,
+            f"{slo.name}: error budget burning {factor}x too fast over {long} and {short}",
+            f'{slo.name} ({slo.service}) burns its error budget at {{{{ $value | printf "%.2f" }}}}x '
+            f"the sustainable rate over {long} (and over {short}); threshold {factor}x, i.e. {share}% "
+            f"of the {slo.window} budget within {long}.{guard_text} Objective {number(slo.objective * 100)}%: "
+            + go_template_literal(slo.description),
+            tier.annotations,
+        ),
     }
 
 
 def _absent_alert(slo: Slo) -> Rule:
-    ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
+    ticket = slo.tier("ticket")
     sources = go_template_literal(", ".join(sli_sources.source_series(slo)))
     return {
-        "alert": naming.ALERT_ABSENT,
+        "alert": naming.alert_name(slo, "absent"),
         "expr": sli.absent_expr(slo),
         "for": ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"],
-        "labels": _alert_labels(slo, severity=ticket.severity if ticket else "ticket"),
-        "annotations": {
-            "summary": f"{slo.name}: the SLI's source series are missing",
-            "description": (
-                f"None of the series behind {slo.name} exist ({sources}). The SLI reads as zero "
-                "events, so its burn-rate alerts cannot fire: check the exporter and the scrape."
-            ),
-            "runbook_url": go_template_literal(links.runbook_link(slo, "absent")),
-            "dashboard_url": go_template_literal(links.dashboard_link(slo)),
-        },
+        "labels": _alert_labels(slo, slo.absent_labels, severity=ticket.severity if ticket else "ticket"),
+        "annotations": _annotations(
+            slo,
+            "absent",
+            f"{slo.name}: the SLI's source series are missing",
+            f"None of the series behind {slo.name} exist ({sources}). The SLI reads as zero "
+            "events, so its burn-rate alerts cannot fire: check the exporter and the scrape.",
+            slo.absent_annotations,
+        ),
     }
 
 
 def _alert_rules(slo: Slo) -> list[Rule]:
-    rules = [
-        _burn_alert(slo, tier.name, tier.severity, tier.for_, window)
-        for tier in slo.tiers
-        for window in sorted(tier.windows)
-    ]
+    rules = [_burn_alert(slo, tier, window) for tier in slo.tiers for window in sorted(tier.windows)]
     rules.append(_absent_alert(slo))
     return rules
 
