@@ -18,8 +18,9 @@ from sre_cli.report.model import STATUSES, BudgetPoint, Report, SloReport, by_se
 from sre_cli.report.render_json import timestamp
 from sre_cli.report.render_text import count, coverage, firing_tiers, pct, rate, runs_out
 
-WIDTH, HEIGHT = 640, 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 52, 14, 24, 30
+# Drawn in a 520-unit box and scaled to the card (about 400 px on a wide screen, at most 600).
+WIDTH, HEIGHT = 520, 230
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 10, 24, 28
 STATUS_COLOR = {
     "breached": "#cf222e",
     "alerting": "#bc4c00",
@@ -53,9 +54,11 @@ a{color:#0969da}
 .scroll{overflow-x:auto;margin:12px 0 8px}
 table{border-collapse:collapse;font-size:13px}
 table.summary{width:100%}
-table.summary th,table.summary td{padding:5px 10px;border-bottom:1px solid #d1d9e0;text-align:right;white-space:nowrap}
+table.summary th,table.summary td{padding:5px 8px;border-bottom:1px solid #d1d9e0;text-align:right;white-space:nowrap}
 table.summary th{background:#f6f8fa;font-weight:600}
 table.summary th:nth-child(-n+3),table.summary td:nth-child(-n+3){text-align:left}
+table.summary .svc{display:block;color:#59636e;font-size:11px}
+@media (max-width:1000px){table.summary .wide{display:none}}
 .badge{display:inline-block;color:#fff;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600}
 .legend{color:#59636e;font-size:12px;margin:0 0 20px;line-height:1.6}
 .legend .badge{margin-right:4px}
@@ -69,14 +72,19 @@ table.summary th:nth-child(-n+3),table.summary td:nth-child(-n+3){text-align:lef
 .facts{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;font-size:13px;margin:6px 0}
 .facts dt{color:#59636e}
 .facts dd{margin:0}
-.tables{display:flex;flex-wrap:wrap;gap:8px 20px;margin:8px 0}
-table.burn th,table.burn td{padding:2px 8px 2px 0;text-align:right}
-table.burn th:first-child,table.burn td:first-child{text-align:left}
-table.burn th{color:#59636e;font-weight:600;border-bottom:1px solid #d1d9e0}
+table.burn{margin:8px 0;font-size:12px;width:100%}
+table.per-window{font-size:11px}
+table.per-window th,table.per-window td{padding:2px 3px}
+table.burn caption{text-align:left;color:#59636e;font-size:12px;padding-bottom:2px}
+table.burn th,table.burn td{padding:2px 5px;text-align:right}
+table.burn th:first-child,table.burn td:first-child{text-align:left;padding-left:0}
+table.burn thead th{color:#59636e;font-weight:600;border-bottom:1px solid #d1d9e0}
+table.burn tbody th{color:#59636e;font-weight:600}
+td.hot{color:#bc4c00;font-weight:600}
 td.firing{color:#cf222e;font-weight:600}
 .warn{color:#9a6700;font-size:13px;margin:4px 0}
-svg.burn-down{width:100%;height:auto;display:block;margin-top:8px}
-svg text{font-size:11px;fill:#59636e}
+svg.burn-down{width:100%;max-width:600px;height:auto;display:block;margin-top:8px}
+svg text{font-size:12px;fill:#59636e}
 """
 
 
@@ -101,8 +109,14 @@ def time_ticks(start: float, end: float) -> list[float]:
     """Tick times on round UTC hours or days between `start` and `end`, at most MAX_TICKS of them."""
     span = end - start
     step = next((s for s in TICK_STEPS if span / s <= MAX_TICKS), TICK_STEPS[-1])
-    first = -(-start // step) * step
+    # Weeks start on Monday; the Unix epoch was a Thursday.
+    offset = 4 * slomath.DAY if step % slomath.WEEK == 0 else 0
+    first = -(-(start - offset) // step) * step + offset
     return [first + i * step for i in range(int((end - first) // step) + 1)]
+
+
+def minute(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def tick_label(t: float, step_is_days: bool) -> str:
@@ -198,7 +212,11 @@ def badge(status: str, css_class: str = "badge") -> str:
 
 
 def burn_tables(s: SloReport) -> str:
-    by_window = "".join(f"<tr><td>{escape(w)}</td><td>{escape(rate(b))}</td></tr>" for w, b in s.burn_rates.items())
+    """Burn rate per window (a row, over 1x highlighted), then every alert pair as the alerts see it."""
+    windows = "".join(f"<th>{escape(w)}</th>" for w in s.burn_rates)
+    burns = "".join(
+        f'<td class="{"hot" if b is not None and b >= 1 else "cool"}">{rate(b)}</td>' for b in s.burn_rates.values()
+    )
     rows = "".join(
         f"<tr><td>{escape(a.tier)}</td><td>{escape(a.long_window)} / {escape(a.short_window)}</td>"
         f"<td>{rate(a.factor)}</td><td>{rate(a.long_burn_rate)} / {rate(a.short_burn_rate)}</td>"
@@ -206,11 +224,12 @@ def burn_tables(s: SloReport) -> str:
         for a in s.alerts
     )
     return (
-        '<div class="tables">'
-        '<table class="burn per-window"><thead><tr><th>window</th><th>burn rate</th></tr></thead>'
-        f"<tbody>{by_window}</tbody></table>"
-        '<table class="burn alert-pairs"><thead><tr><th>alert</th><th>long / short</th><th>at ≥</th>'
-        f"<th>burn</th><th>state</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        '<table class="burn per-window"><caption>burn rate per window (1 = on budget)</caption>'
+        f"<thead><tr><th>window</th>{windows}</tr></thead><tbody><tr><th>burn</th>{burns}</tr></tbody></table>"
+        '<table class="burn alert-pairs"><caption>alert pairs: firing when both windows burn at or over the '
+        "factor</caption>"
+        "<thead><tr><th>tier</th><th>long / short</th><th>factor</th><th>burn long / short</th>"
+        f"<th>state</th></tr></thead><tbody>{rows}</tbody></table>"
     )
 
 
@@ -221,7 +240,7 @@ def card(s: SloReport) -> str:
         (f"good / total {s.unit}", events),
         ("budget remaining", pct(s.remaining, 1)),
         ("alerts firing", firing_tiers(s)),
-        ("budget runs out", runs_out(s) + (f" ({timestamp(s.runs_out_at)})" if s.runs_out_at else "")),
+        ("budget runs out", runs_out(s) + (f" ({minute(s.runs_out_at)})" if s.runs_out_at else "")),
         (
             "coverage",
             coverage(s) + ("" if s.coverage.complete or s.status == "no_data" else " (window longer than the data)"),
@@ -239,29 +258,45 @@ def card(s: SloReport) -> str:
     )
 
 
-def summary(slos: list[SloReport]) -> str:
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in (
-            "SLO",
-            "service",
-            "status",
-            "budget left",
-            "firing",
-            "burn 1h",
-            "burn 6h",
-            "runs out",
-            "SLI",
-            "objective",
-            "coverage",
-        )
+# Summary columns; `wide` ones give way on narrow screens (every card still has them).
+SUMMARY_COLUMNS = (
+    ("SLO", ""),
+    ("status", ""),
+    ("budget left", ""),
+    ("firing", ""),
+    ("burn 1h", ""),
+    ("burn 6h", "wide"),
+    ("runs out", ""),
+    ("SLI", ""),
+    ("objective", "wide"),
+    ("coverage", "wide"),
+)
+
+
+def summary_cells(s: SloReport) -> tuple[str, ...]:
+    return (
+        f'<a href="#slo-{escape(s.name)}">{escape(s.name)}</a><span class="svc">{escape(s.service)}</span>',
+        badge(s.status),
+        pct(s.remaining, 1),
+        escape(firing_tiers(s)),
+        rate(s.burn_rates.get("1h")),
+        rate(s.burn_rates.get("6h")),
+        escape(runs_out(s)),
+        pct(s.sli),
+        pct(s.objective, 2),
+        escape(coverage(s)),
     )
+
+
+def summary(slos: list[SloReport]) -> str:
+    def cell(tag: str, text: str, css: str) -> str:
+        return f'<{tag} class="{css}">{text}</{tag}>' if css else f"<{tag}>{text}</{tag}>"
+
+    head = "".join(cell("th", h, css) for h, css in SUMMARY_COLUMNS)
     rows = "".join(
-        f'<tr class="row-{s.status}"><td><a href="#slo-{escape(s.name)}">{escape(s.name)}</a></td>'
-        f"<td>{escape(s.service)}</td><td>{badge(s.status)}</td><td>{pct(s.remaining, 1)}</td>"
-        f"<td>{escape(firing_tiers(s))}</td><td>{rate(s.burn_rates.get('1h'))}</td>"
-        f"<td>{rate(s.burn_rates.get('6h'))}</td><td>{escape(runs_out(s))}</td><td>{pct(s.sli)}</td>"
-        f"<td>{pct(s.objective, 2)}</td><td>{escape(coverage(s))}</td></tr>"
+        f'<tr class="row-{s.status}">'
+        + "".join(cell("td", text, css) for text, (_, css) in zip(summary_cells(s), SUMMARY_COLUMNS, strict=True))
+        + "</tr>"
         for s in slos
     )
     legend = " ".join(f"{badge(st)}{escape(STATUS_MEANING[st])}." for st in STATUSES)
