@@ -151,7 +151,8 @@ class Page:
     def texts(self, selector: str) -> list[str]:
         """What a reader sees of each element matching `selector` (rendered text; SVG: its text)."""
         return self.evaluate(
-            f"Array.from(document.querySelectorAll({json.dumps(selector)})).map(e => (e.innerText ?? e.textContent).trim())"
+            f"Array.from(document.querySelectorAll({json.dumps(selector)}))"
+            ".map(e => (e.innerText ?? e.textContent).trim())"
         )
 
     def requests(self) -> list[str]:
