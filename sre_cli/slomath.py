@@ -202,6 +202,44 @@ def time_to_exhaustion(remaining: float | None, rate: float | None, slo_window: 
     return remaining * slo_window / rate
 
 
+def rolling_time_to_exhaustion(remaining: float | None, rate: float | None, slo_window: int) -> float | None:
+    """Seconds until a rolling window's budget is gone if it keeps burning at `rate`; None: never.
+
+    In a rolling window old events leave as new ones arrive. Assuming the budget spent so far was
+    spent evenly over the window (the window's average burn, 1 - remaining, leaves its tail), the
+    budget spent after t seconds is (1 - remaining) + (rate - (1 - remaining)) x t / window. It
+    reaches the whole budget only when rate >= 1: a steady sub-1x burn settles at `rate` of the
+    budget and never runs out. 0 when it is already gone.
+    """
+    if remaining is None or rate is None:
+        return None
+    if remaining <= 0:
+        return 0.0
+    if rate < 1:
+        return None
+    return remaining * slo_window / (rate - (1.0 - remaining))
+
+
+def calendar_time_to_exhaustion(
+    remaining: float | None, rate: float | None, elapsed: float, left: float
+) -> float | None:
+    """Seconds until a calendar window's budget (month, week) is gone at `rate`; None: not before
+    the window ends and the budget starts afresh.
+
+    Nothing leaves a calendar window: after t more seconds at steady traffic the budget spent is
+    ((1 - remaining) x elapsed + rate x t) / (elapsed + t), which reaches 1 at
+    t = remaining x elapsed / (rate - 1), and only when rate > 1.
+    """
+    if remaining is None or rate is None:
+        return None
+    if remaining <= 0:
+        return 0.0
+    if rate <= 1:
+        return None
+    seconds = remaining * elapsed / (rate - 1)
+    return seconds if seconds <= left else None
+
+
 # Burn rates are quotients of float sums; a burn at exactly the factor comes out up to ~1e-13
 # (relative) either side of it. A billionth below the factor still counts as at the factor.
 BURN_RATE_TOLERANCE = 1e-9

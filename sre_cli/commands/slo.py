@@ -18,14 +18,27 @@ def slo() -> None:
 
 
 def parse_at(text: str | None) -> float:
-    """RFC 3339 or Unix seconds; default now. Raises click.BadParameter otherwise."""
+    """RFC 3339, Unix seconds, `now` or a time relative to now (`-2h`, `now-1d`); default now.
+
+    Raises click.BadParameter otherwise.
+    """
     import math
+    import re
     import time
     from datetime import UTC, datetime
 
+    from sre_cli import slomath
+
     now = time.time()
-    if text is None:
+    if text is None or text.strip().lower() == "now":
         return round(now, 3)
+    if relative := re.fullmatch(r"\s*(?:now\s*)?-\s*(\S+)\s*", text, re.IGNORECASE):
+        try:
+            return round(now - slomath.parse_duration(relative.group(1)), 3)
+        except ValueError:
+            raise click.BadParameter(
+                f"{text!r}: {relative.group(1)!r} is not a duration (e.g. -2h, now-1d, -1h30m)", param_hint="--at"
+            ) from None
     try:
         at = float(text)
         if not math.isfinite(at):
@@ -35,7 +48,8 @@ def parse_at(text: str | None) -> float:
             dt = datetime.fromisoformat(text.replace("z", "Z"))
         except ValueError:
             raise click.BadParameter(
-                f"{text!r} is neither RFC 3339 (2024-05-01T12:00:00Z) nor Unix seconds", param_hint="--at"
+                f"{text!r} is neither RFC 3339 (2024-05-01T12:00:00Z), Unix seconds nor relative (-2h, now-1d)",
+                param_hint="--at",
             ) from None
         if dt.tzinfo is None:
             raise click.BadParameter(f"{text!r} has no time zone; add Z or +hh:mm", param_hint="--at") from None
@@ -69,7 +83,12 @@ def parse_at(text: str | None) -> float:
     type=click.Path(dir_okay=False, path_type=Path),
     help="CloudWatch: the environment's placeholder values (`terraform output -json sre_values`).",
 )
-@click.option("--at", "at_text", metavar="TIME", help="Instant of the report: RFC 3339 or Unix seconds (default now).")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="TIME",
+    help="Instant of the report: RFC 3339, Unix seconds, or relative to now (-2h, now-1d). Default now.",
+)
 @click.option("--slo", "names", multiple=True, metavar="NAME", help="Only these SLOs (repeatable).")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True
@@ -77,9 +96,10 @@ def parse_at(text: str | None) -> float:
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")
 @click.option(
     "--fail-on",
-    type=click.Choice(["breach", "exhausted", "page"]),
+    type=click.Choice(["breach", "exhausted", "page", "alerting", "at_risk", "no_data"]),
     multiple=True,
-    help="Exit 1 when an SLO is breached, has exhausted its budget, or would page (repeatable).",
+    help="Exit 1 when an SLO is breached, has exhausted its budget, would page, has any alert firing, is "
+    "at_risk or worse, or has no data (repeatable). SLOs without data are named on stderr for the others.",
 )
 @click.option(
     "--timeout",
@@ -153,6 +173,10 @@ def report(
     failing = {c: n for c, n in failing.items() if n}
     for cond, slo_names in failing.items():
         click.echo(f"--fail-on {cond}: {', '.join(slo_names)}", err=True)
+    # What was not measured is never passed silently: name it, and --fail-on no_data fails on it.
+    unjudged = sorted({n for cond in fail_on for n in result.unjudged(cond)})
+    if unjudged and "no_data" not in fail_on:
+        click.echo(f"note: --fail-on cannot judge {', '.join(unjudged)} (no data); add --fail-on no_data", err=True)
     if failing:
         raise SystemExit(EXIT_FAIL_ON)
 

@@ -8,6 +8,7 @@ least `minEvents` events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -15,8 +16,11 @@ from sre_cli import slomath
 from sre_cli.backends import Counts, Measurement
 from sre_cli.slospec.model import Slo
 
-# Status thresholds, documented in README.md next to this module.
-WARNING_BUDGET_REMAINING = 0.25  # less than a quarter of the budget left -> warning
+# Statuses, most severe first (README.md next to this module defines each): reports list SLOs
+# in this order, so the one in the most trouble comes first.
+STATUSES = ("breached", "alerting", "at_risk", "no_data", "partial", "ok")
+AT_RISK_BUDGET_REMAINING = 0.25  # less than a quarter of the budget left -> at_risk
+# The forecast extrapolates the burn rates of these windows (the page tier's long windows).
 EXHAUSTION_WINDOWS = (slomath.HOUR, 6 * slomath.HOUR)
 
 
@@ -70,9 +74,27 @@ class SloReport:
     coverage: Coverage
     warnings: tuple[str, ...] = field(default=())
     burn_down: tuple[BudgetPoint, ...] = field(default=())
+    description: str = ""
+    runbook_url: str = ""
+    dashboard_url: str = ""
 
     def tier_firing(self, tier: str) -> bool:
         return any(a.firing and a.tier == tier for a in self.alerts)
+
+    @property
+    def severity(self) -> int:
+        """0 for the most severe status (STATUSES order)."""
+        return STATUSES.index(self.status)
+
+    @property
+    def runs_out_at(self) -> float | None:
+        """The earliest exhaustion forecast over EXHAUSTION_WINDOWS; None when none runs out."""
+        return min((t for t in self.exhaustion_at.values() if t is not None), default=None)
+
+
+def by_severity(slos: tuple[SloReport, ...] | list[SloReport]) -> list[SloReport]:
+    """Most trouble first: status (STATUSES order), then the least budget left, then name."""
+    return sorted(slos, key=lambda s: (s.severity, s.remaining if s.remaining is not None else float("inf"), s.name))
 
 
 def window_start(slo: Slo, at: float) -> float:
@@ -154,19 +176,41 @@ def burn_down(m: Measurement, slo: Slo) -> tuple[BudgetPoint, ...]:
 
 
 def status_of(
-    sli: float | None, remaining: float | None, alerts: tuple[AlertState, ...], coverage: Coverage, objective: float
+    sli: float | None,
+    remaining: float | None,
+    alerts: tuple[AlertState, ...],
+    coverage: Coverage,
+    objective: float,
+    exhaustion_at: dict[str, float | None],
 ) -> str:
+    """The most severe status that holds (STATUSES): `ok` only for a fully measured window."""
     if sli is None:
         return "no_data"
     if sli < objective or (remaining is not None and remaining < 0):
         return "breached"
-    if (
-        (remaining is not None and remaining < WARNING_BUDGET_REMAINING)
-        or any(a.firing for a in alerts)
-        or not coverage.complete
+    if any(a.firing for a in alerts):
+        return "alerting"
+    if (remaining is not None and remaining < AT_RISK_BUDGET_REMAINING) or any(
+        t is not None for t in exhaustion_at.values()
     ):
-        return "warning"
+        return "at_risk"
+    if not coverage.complete:
+        return "partial"
     return "ok"
+
+
+def exhaustion_forecast(slo: Slo, m: Measurement, remaining: float | None) -> dict[str, float | None]:
+    """When the budget runs out at each EXHAUSTION_WINDOWS burn rate; None: not within the window."""
+    forecast: dict[str, float | None] = {}
+    for w in EXHAUSTION_WINDOWS:
+        rate = _burn(m.windows.get(w), slo.objective)
+        if slo.window in slomath.CALENDAR_WINDOWS:
+            elapsed = m.at - window_start(slo, m.at)
+            seconds = slomath.calendar_time_to_exhaustion(remaining, rate, elapsed, slo.window_seconds - elapsed)
+        else:
+            seconds = slomath.rolling_time_to_exhaustion(remaining, rate, slo.window_seconds)
+        forecast[slomath.format_duration(w)] = None if seconds is None else m.at + seconds
+    return forecast
 
 
 def build(slo: Slo, m: Measurement) -> SloReport:
@@ -184,10 +228,7 @@ def build(slo: Slo, m: Measurement) -> SloReport:
     }
     alerts = alert_states(slo, m)
     coverage = coverage_of(m, start)
-    exhaustion: dict[str, float | None] = {}
-    for w in EXHAUSTION_WINDOWS:
-        seconds = slomath.time_to_exhaustion(remaining, _burn(m.windows.get(w), slo.objective), slo.window_seconds)
-        exhaustion[slomath.format_duration(w)] = None if seconds is None else at + seconds
+    exhaustion = exhaustion_forecast(slo, m, remaining)
     warnings: list[str] = []
     if not has_events:
         warnings.append(f"no {m.unit} in the {slo.window} window: check that the source series exist")
@@ -214,11 +255,14 @@ def build(slo: Slo, m: Measurement) -> SloReport:
         remaining=remaining,
         burn_rates=burn_rates,
         alerts=alerts,
-        status=status_of(sli, remaining, alerts, coverage, slo.objective),
+        status=status_of(sli, remaining, alerts, coverage, slo.objective, exhaustion),
         exhaustion_at=exhaustion,
         coverage=coverage,
         warnings=tuple(warnings),
         burn_down=burn_down(m, slo),
+        description=slo.description or "",
+        runbook_url=slo.runbook_url,
+        dashboard_url=slo.dashboard_url,
     )
 
 
@@ -230,11 +274,22 @@ class Report:
     slos: tuple[SloReport, ...]
 
     def failing(self, condition: str) -> list[str]:
-        """Names of SLOs meeting a --fail-on condition (breach, exhausted, page)."""
-        if condition == "breach":
-            return [s.name for s in self.slos if s.status == "breached"]
-        if condition == "exhausted":
-            return [s.name for s in self.slos if s.remaining is not None and s.remaining <= 0]
-        if condition == "page":
-            return [s.name for s in self.slos if s.tier_firing("page")]
-        raise ValueError(f"unknown --fail-on condition {condition!r}")
+        """Names of SLOs meeting a --fail-on condition (FAIL_ON)."""
+        if condition not in FAIL_ON:
+            raise ValueError(f"unknown --fail-on condition {condition!r}")
+        return [s.name for s in self.slos if FAIL_ON[condition](s)]
+
+    def unjudged(self, condition: str) -> list[str]:
+        """Names of SLOs a --fail-on condition cannot judge: no data (only `no_data` judges them)."""
+        return [] if condition == "no_data" else [s.name for s in self.slos if s.status == "no_data"]
+
+
+# --fail-on conditions (README.md next to this module).
+FAIL_ON: dict[str, Callable[[SloReport], bool]] = {
+    "breach": lambda s: s.status == "breached",
+    "exhausted": lambda s: s.remaining is not None and s.remaining <= 0,
+    "page": lambda s: s.tier_firing("page"),
+    "alerting": lambda s: any(a.firing for a in s.alerts),
+    "at_risk": lambda s: s.status in ("breached", "alerting", "at_risk"),
+    "no_data": lambda s: s.status == "no_data",
+}

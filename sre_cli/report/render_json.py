@@ -8,7 +8,11 @@ from typing import Any
 
 from sre_cli.report.model import Report, SloReport
 
-SCHEMA_VERSION = 1
+# 2: statuses are breached/alerting/at_risk/no_data/partial/ok (1 had `warning`); `links` added.
+SCHEMA_VERSION = 2
+# Enough to read any count or burn rate back exactly as measured, few enough to drop the noise
+# of float arithmetic (1 - 0.99 is 0.010000000000000009 as a double).
+SIGNIFICANT_DIGITS = 12
 
 
 def timestamp(t: float | None) -> str | None:
@@ -58,7 +62,19 @@ def slo_document(s: SloReport) -> dict[str, Any]:
             "complete": s.coverage.complete,
         },
         "warnings": list(s.warnings),
+        "links": {"runbook": s.runbook_url or None, "dashboard": s.dashboard_url or None},
     }
+
+
+def rounded(value: Any) -> Any:
+    """`value` with every float cut to SIGNIFICANT_DIGITS significant digits, recursively."""
+    if isinstance(value, float):
+        return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value
 
 
 def document(report: Report) -> dict[str, Any]:
@@ -72,4 +88,4 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), indent=2, allow_nan=False) + "\n"
+    return json.dumps(rounded(document(report)), indent=2, allow_nan=False) + "\n"

@@ -1,15 +1,26 @@
-"""Human formats: a rich table for terminals and markdown for PR comments."""
+"""Human formats: a rich table for terminals and markdown for PR comments, most trouble first."""
 
 from __future__ import annotations
 
 import io
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from sre_cli.report.model import Report, SloReport
+from sre_cli.report.model import Report, SloReport, by_severity
 from sre_cli.report.render_json import timestamp
 
-STATUS_STYLE = {"ok": "green", "warning": "yellow", "breached": "bold red", "no_data": "magenta"}
-STATUS_ICON = {"ok": "🟢", "warning": "🟡", "breached": "🔴", "no_data": "⚪"}
-TABLE_BURN_WINDOWS = ("1h", "6h", "1d", "3d")
+STATUS_STYLE = {
+    "breached": "bold red",
+    "alerting": "red",
+    "at_risk": "yellow",
+    "no_data": "magenta",
+    "partial": "cyan",
+    "ok": "green",
+}
+STATUS_ICON = {"breached": "🔴", "alerting": "🟠", "at_risk": "🟡", "no_data": "⚪", "partial": "🔵", "ok": "🟢"}
+# Piped or redirected output has no terminal to fit: lay the table out whole.
+UNBOUNDED_WIDTH = 200
 
 
 def pct(x: float | None, digits: int = 3) -> str:
@@ -29,9 +40,70 @@ def firing_tiers(s: SloReport) -> str:
     return ", ".join(tiers) if tiers else "—"
 
 
-def exhaustion(s: SloReport) -> str:
-    t = s.exhaustion_at.get("1h")
-    return (timestamp(t) or "—").replace("T", " ")[:16] if t is not None else "—"
+def runs_out(s: SloReport) -> str:
+    """When the budget runs out at the current 1h/6h burn, relative to the report's instant."""
+    from sre_cli.runbooks.render import approx_duration
+
+    t = s.runs_out_at
+    if t is None:
+        return "—"
+    return "now" if t <= s.at else f"in {approx_duration(t - s.at)}"
+
+
+def coverage_cell(s: SloReport) -> str:
+    return coverage(s) if s.coverage.complete else f"[yellow]{coverage(s)}[/yellow]"
+
+
+def coverage(s: SloReport) -> str:
+    if s.status == "no_data":
+        return "no data"
+    return pct(s.coverage.share, 0) + ("" if s.coverage.complete else " partial")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    justify: str
+    cell: Callable[[SloReport], str]  # rich markup; user text escaped
+
+
+def _columns() -> list[Column]:
+    """Every table column, in the order they are dropped when the terminal is too narrow (last first)."""
+    from rich.markup import escape
+
+    def styled(s: SloReport, text: str) -> str:
+        style = STATUS_STYLE[s.status]
+        return f"[{style}]{text}[/{style}]"
+
+    def events(s: SloReport) -> str:
+        if s.events is None:
+            return "—"
+        return f"{count(s.events.good)}/{count(s.events.total)}" + (" slices" if s.unit == "slices" else "")
+
+    return [
+        Column("SLO", "left", lambda s: escape(f"{s.name} ({s.window})")),
+        Column("status", "left", lambda s: styled(s, s.status)),
+        Column("budget left", "right", lambda s: styled(s, pct(s.remaining, 1))),
+        Column("firing", "left", lambda s: escape(firing_tiers(s))),
+        Column("runs out", "left", runs_out),
+        Column("burn 1h", "right", lambda s: rate(s.burn_rates.get("1h"))),
+        Column("SLI", "right", lambda s: pct(s.sli)),
+        Column("burn 6h", "right", lambda s: rate(s.burn_rates.get("6h"))),
+        Column("coverage", "right", coverage_cell),
+        Column("objective", "right", lambda s: pct(s.objective, 2)),
+        Column("burn 1d", "right", lambda s: rate(s.burn_rates.get("1d"))),
+        Column("burn 3d", "right", lambda s: rate(s.burn_rates.get("3d"))),
+        Column("events good/total", "right", events),
+    ]
+
+
+# SLO, status and budget left are always shown; rich wraps them if even those do not fit.
+ALWAYS_SHOWN = 3
+
+
+def terminal_width() -> int:
+    """COLUMNS when set, else the terminal's width, else UNBOUNDED_WIDTH (not a terminal)."""
+    return shutil.get_terminal_size(fallback=(UNBOUNDED_WIDTH, 24)).columns
 
 
 def render_table(report: Report, width: int | None = None, color: bool | None = None) -> str:
@@ -39,44 +111,37 @@ def render_table(report: Report, width: int | None = None, color: bool | None = 
     from rich.markup import escape
     from rich.table import Table
 
+    width = width or terminal_width()
+    console_buffer = io.StringIO()
+    console = Console(file=console_buffer, width=width, force_terminal=color, no_color=color is False, emoji=False)
+    rows = by_severity(report.slos)
+
+    def table_of(columns: list[Column]) -> Table:
+        table = Table(expand=False, show_edge=False)
+        for c in columns:
+            table.add_column(c.header, justify=c.justify, no_wrap=c.header != "SLO")  # type: ignore[arg-type]
+        for s in rows:
+            table.add_row(*(c.cell(s) for c in columns))
+        return table
+
+    # Drop the least needed columns until the rest fit unwrapped: an 80-column terminal keeps what
+    # on-call reads first (status, budget, firing, 1h burn, when it runs out) on one line per SLO.
+    unbounded = console.options.update_width(10**6)  # measure the natural width, not the clamped one
+    columns = _columns()
+    table = table_of(columns)
+    while len(columns) > ALWAYS_SHOWN and console.measure(table, options=unbounded).maximum > width:
+        columns = columns[:-1]
+        table = table_of(columns)
     # User text (names, URLs, warnings naming them) is data: `[bold]` in it must print as typed.
-    title = f"SLO report at {timestamp(report.at)} ({escape(report.backend)}: {escape(report.source)})"
-    table = Table(title=title, expand=False)
-    for column, justify in (
-        ("SLO", "left"),
-        ("status", "left"),
-        ("SLI", "right"),
-        ("objective", "right"),
-        ("events good/total", "right"),
-        ("budget left", "right"),
-        *((f"burn {w}", "right") for w in TABLE_BURN_WINDOWS),
-        ("firing", "left"),
-        ("exhausted at (1h rate)", "left"),
-        ("coverage", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for s in report.slos:
-        style = STATUS_STYLE[s.status]
-        events = "—" if s.events is None else f"{count(s.events.good)}/{count(s.events.total)}"
-        table.add_row(
-            escape(f"{s.name} ({s.window})"),
-            f"[{style}]{s.status}[/{style}]",
-            pct(s.sli),
-            pct(s.objective, 2),
-            events + (" slices" if s.unit == "slices" else ""),
-            f"[{style}]{pct(s.remaining, 1)}[/{style}]",
-            *(rate(s.burn_rates.get(w)) for w in TABLE_BURN_WINDOWS),
-            escape(firing_tiers(s)),
-            exhaustion(s),
-            ("" if s.coverage.complete else "[yellow]⚠ [/yellow]") + pct(s.coverage.share, 0),
-        )
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 200, force_terminal=color, no_color=color is False, emoji=False)
+    console.print(f"SLO report at {timestamp(report.at)} ({escape(report.backend)}: {escape(report.source)})")
     console.print(table)
-    for s in report.slos:
+    hidden = len(_columns()) - len(columns)
+    if hidden:
+        console.print(f"[dim]{hidden} columns left out to fit {width} columns: --format markdown or json has all[/dim]")
+    for s in rows:
         for w in s.warnings:
             console.print(f"[yellow]warning[/yellow]: {escape(s.name)}: {escape(w)}")
-    return buffer.getvalue()
+    return console_buffer.getvalue()
 
 
 def render_markdown(report: Report) -> str:
@@ -85,17 +150,18 @@ def render_markdown(report: Report) -> str:
         "",
         f"Backend: {report.backend} (`{report.source}`)",
         "",
-        "| SLO | status | SLI | objective | budget left | burn 1h | burn 6h | burn 3d | firing | coverage |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| SLO | status | budget left | firing | burn 1h | burn 6h | burn 3d | runs out | SLI | objective | coverage |",
+        "|---|---|---:|---|---:|---:|---:|---|---:|---:|---:|",
     ]
-    for s in report.slos:
+    rows = by_severity(report.slos)
+    for s in rows:
         lines.append(
-            f"| `{s.name}` ({s.window}) | {STATUS_ICON[s.status]} {s.status} | {pct(s.sli)} | {pct(s.objective, 2)} "
-            f"| {pct(s.remaining, 1)} | {rate(s.burn_rates.get('1h'))} | {rate(s.burn_rates.get('6h'))} "
-            f"| {rate(s.burn_rates.get('3d'))} | {firing_tiers(s)} "
-            f"| {'⚠️ ' if not s.coverage.complete else ''}{pct(s.coverage.share, 0)} |"
+            f"| `{s.name}` ({s.window}) | {STATUS_ICON[s.status]} {s.status} | {pct(s.remaining, 1)} "
+            f"| {firing_tiers(s)} | {rate(s.burn_rates.get('1h'))} | {rate(s.burn_rates.get('6h'))} "
+            f"| {rate(s.burn_rates.get('3d'))} | {runs_out(s)} | {pct(s.sli)} | {pct(s.objective, 2)} "
+            f"| {'⚠️ ' if not s.coverage.complete else ''}{coverage(s)} |"
         )
-    notes = [f"- **{s.name}**: {w}" for s in report.slos for w in s.warnings]
+    notes = [f"- **{s.name}**: {w}" for s in rows for w in s.warnings]
     if notes:
         lines += ["", "Warnings:", "", *notes]
     return "\n".join(lines) + "\n"

@@ -220,7 +220,7 @@ def test_json_schema(history: History) -> None:
         assert list(s["burn_rates"]) == (["1m", *windows] if outage_pair else windows)
         for a in s["alerts"]:
             assert {"severity", "long_window", "short_window", "factor", "firing"} <= set(a)
-        assert s["status"] in {"ok", "warning", "breached", "no_data"}
+        assert s["status"] in {"ok", "partial", "no_data", "at_risk", "alerting", "breached"}
         assert set(s["exhaustion_at"]) == {"1h", "6h"}
         assert 0 < s["objective"] < 1
         assert s["error_budget"]["consumed"] + s["error_budget"]["remaining"] == pytest.approx(1)

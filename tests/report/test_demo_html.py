@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -63,7 +64,11 @@ def test_demo_html_is_self_contained(demo_html: Path) -> None:
     assert html.count('<svg class="burn-down"') == 5
     assert "<script" not in html
     # No external assets: nothing to fetch (the SVG namespace is an identifier, not a fetch).
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    # The runbook and dashboard links of each SLO are <a href>: followed when clicked, never fetched
+    # (test_chromium_layout checks the page loads nothing but itself).
+    anchors = re.findall(r"<a\s[^>]*>", html)
+    assert len([a for a in anchors if re.search(r'href="https://', a)]) == 2 * 5
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", re.sub(r"<a\s[^>]*>", "", html))
     assert "@import" not in html and "url(" not in html
 
 
@@ -150,3 +155,98 @@ def test_chromium_renders_one_chart_per_slo(demo_html: Path, tmp_path: Path) -> 
     for status, n in Counter(statuses).items():
         rgb = bytes.fromhex(STATUS_COLOR[status].lstrip("#"))
         assert colors[rgb] >= 300 * n, (status, n, colors[rgb])
+
+
+# ---- issue 14 item 6: the laid-out page, read from Chromium over the DevTools protocol ------------
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    from tests.support.chromium import Browser, executable
+
+    if executable() is None:
+        pytest.fail("Debian `chromium` is needed for the HTML test: apt-get install -y chromium")
+    with Browser(tmp_path_factory.mktemp("chromium")) as b:
+        yield b
+
+
+def _statuses_in_order(page) -> list[str]:
+    from sre_cli.report.model import STATUSES
+
+    statuses = page.texts("table.summary tbody tr td:nth-child(2)")
+    assert statuses and all(s in STATUSES for s in statuses), statuses
+    return statuses
+
+
+def _common_checks(page, width: int) -> None:
+    from sre_cli.report.model import STATUSES
+
+    # Nothing fetched but the page itself, and nothing wider than the window.
+    assert page.requests() == [page.evaluate("location.href")]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(
+        "(() => { const d = document.querySelector('div.scroll'); return d.scrollWidth <= d.clientWidth; })()"
+    )
+    # The summary comes first, most trouble first, and the cards follow in the same order.
+    summary = page.boxes("table.summary")[0]
+    cards = page.boxes("article.slo")
+    assert len(cards) == 5 and summary["y"] + summary["height"] <= min(c["y"] for c in cards)
+    names = page.texts("table.summary tbody tr td:first-child a")
+    statuses = _statuses_in_order(page)
+    assert [STATUSES.index(s) for s in statuses] == sorted(STATUSES.index(s) for s in statuses)
+    assert names[0] == "api-availability" and statuses[0] == "breached"  # the demo's 5xx burst
+    assert page.texts("article.slo h2") == [f"{n}{s}" for n, s in zip(names, statuses, strict=True)]
+    for card, box in zip(page.texts("article.slo"), cards, strict=True):
+        assert "runbook ↗" in card and "dashboard ↗" in card, card[:200]
+        assert "burn rate per window" in card and "alert pairs" in card
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    links = page.evaluate("Array.from(document.querySelectorAll('article.slo .links a')).map(a => a.href)")
+    assert len(links) == 10 and all(link.startswith("https://") for link in links)
+    # Each chart: dated ticks, the ideal-burn line, and a y-axis that keeps 0-100% readable.
+    for i in range(5):
+        chart = f"article.slo:nth-of-type({i + 1}) svg.burn-down"
+        ticks = page.texts(f"{chart} text.tick-label")
+        assert len(ticks) >= 3 and all(re.fullmatch(r"[A-Z][a-z]{2} \d{2}", t) for t in ticks), ticks
+        tick_x = [b["x"] for b in page.boxes(f"{chart} text.tick-label")]
+        assert tick_x == sorted(tick_x) and len(set(tick_x)) == len(tick_x)
+        assert len(page.boxes(f"{chart} line.ideal")) == 1
+        svg = page.boxes(chart)[0]
+        levels = dict(
+            zip(
+                page.texts(f"{chart} text:not(.tick-label):not(.off-chart)"),
+                page.boxes(f"{chart} text:not(.tick-label):not(.off-chart)"),
+                strict=True,
+            )
+        )
+        band = levels["0%"]["y"] - levels["100%"]["y"]
+        # At least half the plot (the plot is 178 of the chart's 230 units): with the old y-range
+        # the -964% budget squeezed 0-100% into a tenth of it.
+        assert band >= 0.35 * svg["height"], (names[i], band, svg)
+    # The deeply negative budget is drawn at the floor and says how deep it is.
+    assert "off the chart" in page.texts("article.slo:nth-of-type(1) svg.burn-down text.off-chart")[0]
+
+
+@pytest.mark.e2e
+def test_chromium_layout_wide(demo_html: Path, browser) -> None:
+    page = browser.page(demo_html.as_uri(), 1400)
+    _common_checks(page, 1400)
+    cards = page.boxes("article.slo")
+    first_row = [c for c in cards if abs(c["y"] - cards[0]["y"]) < 1]
+    assert len(first_row) >= 3, cards  # several cards per row
+    xs = [c["x"] for c in first_row]
+    assert xs == sorted(xs) and all(b - a >= first_row[0]["width"] for a, b in itertools.pairwise(xs))
+    width, _, pixels = decode_png(page.screenshot())
+    assert width == 1400 and Counter(pixels)[b"\xff\xff\xff"] < len(pixels) * 0.97
+
+
+@pytest.mark.e2e
+def test_chromium_layout_narrow(demo_html: Path, browser) -> None:
+    page = browser.page(demo_html.as_uri(), 800)
+    _common_checks(page, 800)
+    cards = page.boxes("article.slo")
+    assert len({c["x"] for c in cards}) == 1  # one card per row
+    ys = [c["y"] for c in cards]
+    assert all(b >= a + cards[0]["height"] * 0.9 for a, b in itertools.pairwise(ys))
+    assert all(c["width"] >= 700 for c in cards)
+    width, _, _ = decode_png(page.screenshot())
+    assert width == 800
