@@ -295,3 +295,17 @@ def test_a_full_disk_leaves_the_previous_output_whole(repo: Path, tiny_disk: Pat
     assert stderr == f"error: writing {tiny_disk} failed, nothing changed: [Errno 28] No space left on device\n"
     assert _tree(tiny_disk) == before
     assert _sre("generate", "--specs", str(small), "--out", str(tiny_disk), "--check")[0] == 0
+
+
+def test_a_run_of_some_targets_keeps_the_other_targets_files(generated: Path) -> None:
+    """`plan(scope=...)`: files of targets that did not render are neither deleted nor forgotten."""
+    runbooks = next(t for t in generate.targets() if t.name == "runbooks")
+    _retire(generated, "db.yaml")
+    outputs = runbooks.render(load_or_raise([generated / "slo"]))
+    result = generate.plan(outputs, generated, scope=[runbooks])
+    assert result.delete == ["runbooks/db-errors.md"]
+    assert result.manifest is not None
+    listed = json.loads(result.manifest)["files"]
+    assert "alarms/cloudwatch/db.json" in listed and "runbooks/db-errors.md" not in listed
+    everything = generate.plan(outputs, generated)  # scope None: every target rendered
+    assert "alarms/cloudwatch/db.json" in everything.delete and "alarms/cloudwatch/api.json" in everything.delete
