@@ -145,6 +145,8 @@ def test_generate_overwrites_then_is_idempotent(spec_copy: Path, tmp_path: Path,
     outdated = out / "slo" / "schema.json"
     outdated.parent.mkdir(parents=True)
     outdated.write_text("old")
+    # an earlier run wrote both (its manifest says so): only a file generate wrote is overwritten
+    (out / gen.MANIFEST).write_text(gen.manifest_text(["slo/defaults.schema.json", "slo/schema.json"]))
     code, stdout, _ = _generate("--specs", str(spec_copy), "--out", str(out))
     assert code == 0 and stdout.startswith("wrote 2, deleted 0, unchanged 0")
     assert [p.name for p in (out / "slo").iterdir() if p.name.endswith(".tmp")] == []

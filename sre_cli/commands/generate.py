@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from sre_cli.commands import options
+
+if TYPE_CHECKING:
+    from sre_cli.generate import Plan
+
+
+EXIT_STALE = 1
+EXIT_WRITE_FAILED = 3
 
 
 @click.command()
@@ -16,13 +25,21 @@ from sre_cli.commands import options
     "--out",
     "out_root",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output root (default: the spec directory's parent).",
+    help="Output root (default: the folder holding the spec folder; for a spec file, its folder's parent). "
+    "Never the spec folder itself.",
 )
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 listing files that differ from what would be generated."
 )
 def generate(specs_dir: str, out_root: Path | None, check: bool) -> None:
-    """Render rules, alarms, dashboards, runbooks and the schema from the specs."""
+    """Render rules, alarms, dashboards, runbooks and the schema from the specs.
+
+    Paths are relative to the output root. Generate records what it wrote in .sre-generated.json
+    there (commit it with the output) and deletes only files listed in it; a file it did not write
+    is never overwritten (unless it already holds what would be written) nor deleted. The output
+    changes all at once or not at all. Exit codes: 1 --check found stale files; 2 bad specs, or
+    files in the way of the output (named); 3 writing failed (full disk...), nothing changed.
+    """
     from sre_cli import generate as gen
 
     specs = options.load_specs_or_exit([specs_dir])
@@ -32,19 +49,53 @@ def generate(specs_dir: str, out_root: Path | None, check: bool) -> None:
             outputs = gen.render_all(specs)
     except (ValueError, RuntimeError) as exc:
         options.fail(f"generation failed, nothing written: {exc}")
-    result = gen.plan(outputs, root)
+    inside = gen.spec_folder_outputs(outputs, root, Path(specs_dir))
+    if inside:
+        options.fail(f"{root}: generated files would land in the spec folder ({inside[0]}, ...): choose another --out")
+    try:
+        result = gen.plan(outputs, root)
+    except gen.ManifestError as exc:
+        options.fail(str(exc))
+    except OSError as exc:
+        options.fail(f"reading {root} failed, nothing written: {exc}", EXIT_WRITE_FAILED)
     if check:
-        if result.stale:
-            for rel in sorted(result.write):
-                click.echo(f"stale: {rel}")
-            for rel in result.delete:
-                click.echo(f"obsolete: {rel}")
-            click.echo(f"{len(result.stale)} generated file(s) out of date: run `sre generate`", err=True)
-            raise SystemExit(1)
-        click.echo(f"ok: {len(result.unchanged)} generated files up to date")
+        report_check(result)
         return
-    gen.execute(result, root)
-    click.echo(f"wrote {len(result.write)}, deleted {len(result.delete)}, unchanged {len(result.unchanged)}")
+    if result.conflicts:
+        report_conflicts(result, root)
+    try:
+        gen.execute(result, root)
+    except OSError as exc:
+        options.fail(f"writing {root} failed, nothing changed: {exc}", EXIT_WRITE_FAILED)
+    click.echo(
+        f"wrote {len(result.write)}, deleted {len(result.delete)}, unchanged {len(result.unchanged)} (under {root})"
+    )
+
+
+def report_check(result: Plan) -> None:
+    from sre_cli.generate import MANIFEST
+
+    for line in result.conflicts:
+        click.echo(f"conflict: {line}")
+    for rel in sorted(result.write):
+        click.echo(f"stale: {rel}")
+    for rel in result.delete:
+        click.echo(f"obsolete: {rel}")
+    if result.manifest is not None:
+        click.echo(f"stale: {MANIFEST}")
+    if result.conflicts:
+        click.echo(f"{len(result.conflicts)} file(s) in the way of generated output: move them away", err=True)
+        raise SystemExit(options.EXIT_BAD_INPUT)
+    if result.stale:
+        click.echo(f"{len(result.stale)} generated file(s) out of date: run `sre generate`", err=True)
+        raise SystemExit(EXIT_STALE)
+    click.echo(f"ok: {len(result.unchanged)} generated files up to date")
+
+
+def report_conflicts(result: Plan, root: Path) -> NoReturn:
+    for line in result.conflicts:
+        click.echo(f"error: {root}{os.sep}{line}", err=True)
+    options.fail(f"{len(result.conflicts)} file(s) in the way of generated output, nothing written")
 
 
 @contextmanager
