@@ -221,7 +221,7 @@ run "plan" {
       strcontains(module.observability.amp_alertmanager_definition, "topic_arn: arn:aws:sns:us-east-1:111111111111:sre-dev-page\n")
       && strcontains(module.observability.amp_alertmanager_definition, "topic_arn: arn:aws:sns:us-east-1:111111111111:sre-dev-ticket\n")
       && strcontains(module.observability.amp_alertmanager_definition, "region: us-east-1\n")
-      && !strcontains(module.observability.amp_alertmanager_definition, "$${")
+      && !strcontains(module.observability.amp_alertmanager_definition, join("", ["$", "{"]))
     )
     error_message = "The AMP Alertmanager definition must publish to this environment's page and ticket topics."
   }
@@ -233,7 +233,7 @@ run "plan" {
         for receiver in yamldecode(yamldecode(module.observability.amp_alertmanager_definition).alertmanager_config).receivers : [for sns in receiver.sns_configs : sns.topic_arn]
         if contains([
           for route in yamldecode(yamldecode(module.observability.amp_alertmanager_definition).alertmanager_config).route.routes : route.receiver
-          if contains(route.matchers, "severity=\"${severity}\"")
+          if contains(route.matchers, format("severity=%q", severity))
         ], receiver.name)
       ] == [[topic]]
     ])
