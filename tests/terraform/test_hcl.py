@@ -16,6 +16,7 @@ from typing import Any
 
 import hcl2
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO_ROOT / "terraform"
@@ -497,3 +498,138 @@ def test_api_irsa_policy_holds_exactly_the_expected_actions() -> None:
     assert [_unquote(a) for a in assume["actions"]] == ["sts:AssumeRoleWithWebIdentity"]
     variables = {_unquote(c["variable"]) for c in assume["condition"]}
     assert variables == {"${local.oidc_host}:sub", "${local.oidc_host}:aud"}
+
+
+# --------------------------------------------------------------------------- AMP (Prometheus half)
+
+
+def _statement(document: dict[str, Any], sid: str) -> dict[str, Any]:
+    matches = [s for s in _statements(document) if _unquote(s.get("sid", "")) == sid]
+    assert len(matches) == 1, f"expected one statement {sid}"
+    return matches[0]
+
+
+def _conditions(statement: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
+    return {
+        _unquote(c["variable"]): (_unquote(c["test"]), [_unquote(v) for v in c["values"]])
+        for c in statement.get("condition", [])
+    }
+
+
+@pytest.mark.parametrize("env", _env_dirs(), ids=_ids(_env_dirs()))
+def test_env_points_amp_at_the_generated_files(env: Path) -> None:
+    call = _blocks(env, "module")["observability"]
+    assert _unquote(call["prometheus_rules_dir"]) == "${path.root}/../../../alarms/prometheus"
+    assert _unquote(call["amp_alertmanager_file"]) == "${path.root}/../../../alarms/amp/alertmanager.yaml"
+    assert _unquote(call["exporters_dir"]) == "${path.root}/../../../alarms/exporters"
+    for generated in (
+        "alarms/amp/alertmanager.yaml",
+        "alarms/exporters/yace-relabel.yaml",
+        "alarms/exporters/yace.yaml",
+    ):
+        assert (REPO_ROOT / generated).is_file(), f"{generated} missing: run sre generate"
+
+
+def test_amp_rule_namespaces_are_the_generated_rule_files_byte_for_byte() -> None:
+    namespace = _typed_blocks(OBSERVABILITY, "resource")[("aws_prometheus_rule_group_namespace", "slo")]
+    assert namespace["for_each"] == "${local.rule_files}"
+    assert namespace["name"] == "${each.key}" and namespace["data"] == "${file(each.value)}"
+    rule_files = re.sub(r"\s+", "", _locals(OBSERVABILITY)["rule_files"])
+    assert 'fileset(var.prometheus_rules_dir,"*.rules.yaml"):trimsuffix(f,".rules.yaml")=>' in rule_files
+    # The keys (namespace names = services) come from file names: what sre prometheus also uses.
+    services = sorted(
+        p.name.removesuffix(".rules.yaml") for p in (REPO_ROOT / "alarms" / "prometheus").glob("*.rules.yaml")
+    )
+    assert services, "no generated rule files in alarms/prometheus"
+    for service in services:
+        document = yaml.safe_load((REPO_ROOT / "alarms" / "prometheus" / f"{service}.rules.yaml").read_text("utf-8"))
+        assert document["groups"], service
+    # Ownership is visible to `sre prometheus`, which only touches namespaces tagged managed-by=sre.
+    assert '"sre.dev/managed-by" = "terraform"' in namespace["tags"]
+
+
+def test_amp_alertmanager_definition_is_the_generated_template_with_this_modules_topics() -> None:
+    definition = _typed_blocks(OBSERVABILITY, "resource")[("aws_prometheus_alert_manager_definition", "this")]
+    assert definition["definition"] == "${local.amp_alertmanager_definition}"
+    assert _locals(OBSERVABILITY)["amp_alertmanager_definition"] == (
+        "${templatefile(var.amp_alertmanager_file, local.template_values)}"
+    )
+    assert "aws_sns_topic.this" in str(definition["lifecycle"]), "the definition may only name this module's topics"
+
+
+def test_amp_workspace_and_its_logs_are_encrypted_with_customer_keys() -> None:
+    resources = _typed_blocks(OBSERVABILITY, "resource")
+    workspace = resources[("aws_prometheus_workspace", "this")]
+    assert workspace["kms_key_arn"] == "${var.amp_kms_key_arn}"
+    assert _unquote(workspace["logging_configuration"][0]["log_group_arn"]) == (
+        "${aws_cloudwatch_log_group.prometheus.arn}:*"
+    )
+    log_group = resources[("aws_cloudwatch_log_group", "prometheus")]
+    assert log_group["kms_key_id"] == "${var.logs_kms_key_arn}"
+
+
+@pytest.mark.parametrize(
+    ("document", "actions"),
+    [("topic", {"sns:Publish", "sns:GetTopicAttributes"}), ("sns_key", {"kms:Decrypt", "kms:GenerateDataKey*"})],
+)
+def test_amp_may_publish_to_the_topics_for_this_workspace_only(document: str, actions: set[str]) -> None:
+    statement = _statement(
+        _typed_blocks(OBSERVABILITY, "data")[("aws_iam_policy_document", document)], "PrometheusAlertmanagerPublish"
+    )
+    assert {_unquote(a) for a in statement["actions"]} == actions
+    (principal,) = statement["principals"]
+    assert _unquote(principal["type"]) == "Service" and [_unquote(i) for i in principal["identifiers"]] == [
+        "aps.amazonaws.com"
+    ]
+    assert _conditions(statement) == {
+        "aws:SourceAccount": ("StringEquals", ["${local.account_id}"]),
+        "aws:SourceArn": ("ArnEquals", ["${aws_prometheus_workspace.this.arn}"]),
+    }
+
+
+def test_yace_reads_cloudwatch_only_and_the_report_role_queries_this_workspace_only() -> None:
+    data = _typed_blocks(OBSERVABILITY, "data")
+    yace = data[("aws_iam_policy_document", "yace")]
+    assert {_unquote(a) for s in _statements(yace) for a in s["actions"]} == {
+        "cloudwatch:GetMetricData",
+        "cloudwatch:ListMetrics",
+        "tag:GetResources",
+    }
+    report = _statement(data[("aws_iam_policy_document", "slo_report")], "QueryWorkspace")
+    assert {_unquote(a) for a in report["actions"]} == {
+        "aps:QueryMetrics",
+        "aps:GetSeries",
+        "aps:GetLabels",
+        "aps:GetMetricMetadata",
+    }
+    assert report["resources"] == ["${aws_prometheus_workspace.this.arn}"]
+    writer = _statement(data[("aws_iam_policy_document", "scraper_target")], "RemoteWrite")
+    assert [_unquote(a) for a in writer["actions"]] == ["aps:RemoteWrite"]
+    assert writer["resources"] == ["${aws_prometheus_workspace.this.arn}"]
+    # Pod Identity trust: only this cluster's pods, only this account.
+    trust = _statement(data[("aws_iam_policy_document", "pod_identity_assume")], "EksPodIdentity")
+    assert _conditions(trust) == {
+        "aws:SourceAccount": ("StringEquals", ["${local.account_id}"]),
+        "aws:SourceArn": ("ArnEquals", ["${var.eks_cluster_arn}"]),
+    }
+    resources = _typed_blocks(OBSERVABILITY, "resource")
+    for name in ("yace", "slo_report"):
+        association = resources[("aws_eks_pod_identity_association", name)]
+        assert association["role_arn"] == f"${{aws_iam_role.{name}.arn}}"
+
+
+def test_scraper_writes_through_our_roles_with_the_generated_yace_relabelling() -> None:
+    scraper = _typed_blocks(OBSERVABILITY, "resource")[("aws_prometheus_scraper", "eks")]
+    assert scraper["scrape_configuration"] == "${yamlencode(local.scrape_configuration)}"
+    (roles,) = scraper["role_configuration"]
+    assert roles["source_role_arn"] == "${aws_iam_role.scraper_source.arn}"
+    assert roles["target_role_arn"] == "${aws_iam_role.scraper_target.arn}"
+    (eks,) = scraper["source"][0]["eks"]
+    assert eks["cluster_arn"] == "${var.eks_cluster_arn}"
+    main_tf = re.sub(r"\s+", "", (OBSERVABILITY / "prometheus.tf").read_text(encoding="utf-8"))
+    assert (
+        'metric_relabel_configs=yamldecode(file("${var.exporters_dir}/yace-relabel.yaml")).metric_relabel_configs'
+        in main_tf
+    )
+    assert "honor_timestamps=true" in main_tf
+    assert 'job_name="api"' in main_tf, 'the generated rules select job="api"'

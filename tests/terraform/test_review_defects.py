@@ -174,7 +174,12 @@ def test_terminate_job_is_scoped_to_jobs_not_star() -> None:
 
 @pytest.mark.parametrize("module", _module_dirs(), ids=_ids(_module_dirs()))
 def test_every_variable_and_local_is_used(module: Path) -> None:
-    code = "\n".join((module / f).read_text(encoding="utf-8") for f in ("main.tf", "outputs.tf"))
+    # Every file but the declarations (a module may split its resources, e.g. observability/prometheus.tf).
+    code = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(module.glob("*.tf"))
+        if p.name not in {"variables.tf", "versions.tf"}
+    )
     for name in _blocks(module, "variable"):
         assert re.search(rf"\bvar\.{name}\b", code), f"{module.name}: var.{name} is never used"
     everything = "\n".join(p.read_text(encoding="utf-8") for p in module.glob("*.tf"))

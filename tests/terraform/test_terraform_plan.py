@@ -28,6 +28,7 @@ TERRAFORM_DIR = REPO_ROOT / "terraform"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 ENVS = ("dev", "prod")
 BUILD_ZIP = TERRAFORM_DIR / "modules" / "batch_sfn" / "lambda" / "build_zip.py"
+AMP_SOURCES = ("prometheus", "amp", "exporters")
 PLACEHOLDERS = ("api_alb_arn_suffix", "api_target_group_arn_suffix", "state_machine_arn", "batch_job_queue_name")
 # `find / -maxdepth 4 -type d -name registry.terraform.io`, minus the pseudo filesystems.
 MIRROR_MAX_DEPTH = 4
@@ -83,11 +84,15 @@ def _cli_config(directory: Path, mirror: Path) -> Path:
 
 
 def _workspace(tmp: Path, source: str, alarms_override: dict[str, str] | None = None) -> Path:
-    """terraform/ plus the alarm/dashboard templates laid out as in the repository."""
+    """terraform/ plus the alarm/dashboard templates and the AMP files laid out as in the repository."""
     shutil.copytree(TERRAFORM_DIR, tmp / "terraform", ignore=shutil.ignore_patterns(".terraform", ".build"))
     for kind in ("alarms", "dashboards"):
         origin = REPO_ROOT / kind / "cloudwatch" if source == "generated" else FIXTURES_DIR / kind / "cloudwatch"
         shutil.copytree(origin, tmp / kind / "cloudwatch")
+    # The Prometheus half (AMP rule files, Alertmanager definition, exporter config) is always the
+    # generated one: the plan asserts the deployed namespaces equal these files byte for byte.
+    for generated in AMP_SOURCES:
+        shutil.copytree(REPO_ROOT / "alarms" / generated, tmp / "alarms" / generated)
     for name, text in (alarms_override or {}).items():
         (tmp / "alarms" / "cloudwatch" / name).write_text(text, encoding="utf-8")
     for env in ENVS:

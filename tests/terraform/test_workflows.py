@@ -140,3 +140,61 @@ def test_static_job_runs_terraform_test() -> None:
     static = _run_steps(_workflow("terraform.yml")["jobs"]["static"])
     assert 'terraform -chdir="${env_dir}" test' in static
     assert "tests/.build/queue_age.zip" in static
+
+
+def _step_index(job: dict[str, Any], text: str) -> int:
+    runs = [step.get("run", "") for step in job["steps"]]
+    found = [i for i, run in enumerate(runs) if text in run]
+    assert found, f"no step runs {text!r}"
+    return found[0]
+
+
+def test_prometheus_rule_manifests_are_the_app_workflows_checked_then_dry_run_then_applied() -> None:
+    workflow = _workflow("app.yml")
+    assert "alarms/prometheus/**" in workflow["on"]["pull_request"]["paths"]
+    assert "alarms/prometheus/**" in workflow["on"]["push"]["paths"]
+    assert workflow["env"]["RULE_MANIFESTS"] == "alarms/prometheus/kubernetes"
+    prune = workflow["env"]["RULE_PRUNE"]
+    assert "-l app.kubernetes.io/managed-by=sre-generate" in prune
+    assert "--prune-allowlist=monitoring.coreos.com/v1/PrometheusRule" in prune
+    jobs = workflow["jobs"]
+    check = _run_steps(jobs["rules-check"])
+    assert "promtool check rules alarms/prometheus/*.rules.yaml" in check
+    assert "yq '.spec'" in check and 'promtool check rules "$RUNNER_TEMP"/manifest-groups/*.yaml' in check
+    dry_run = jobs["rules-dry-run"]
+    assert dry_run["if"].startswith("github.event_name == 'pull_request'")
+    assert dry_run["needs"] == "rules-check" and dry_run["environment"] == "${{ matrix.environment }}-plan"
+    assert 'kubectl apply --dry-run=server -f "$RULE_MANIFESTS"' in _run_steps(dry_run)
+    assert "kubectl apply -f" not in _run_steps(dry_run)
+    assert jobs["rules-dev"]["needs"] == "rules-check" and jobs["rules-prod"]["needs"] == "rules-dev"
+    assert jobs["rules-prod"]["environment"] == "prod"
+    for name in ("rules-dev", "rules-prod"):
+        job = jobs[name]
+        assert job["if"].startswith("github.event_name == 'push'")
+        steps = _run_steps(job)
+        assert 'kubectl apply -f "$RULE_MANIFESTS" $RULE_PRUNE' in steps
+        assert steps.index("--dry-run=server") < steps.index('kubectl apply -f "$RULE_MANIFESTS"')
+    # Only clusters running prometheus-operator get the manifests (the CRD must exist).
+    for name in ("rules-dry-run", "rules-dev", "rules-prod"):
+        assert "vars.PROMETHEUS_OPERATOR == 'true'" in jobs[name]["if"], name
+
+
+def test_amp_rules_are_terraforms_checked_before_the_plan_and_written_by_nothing_else() -> None:
+    workflow = _workflow("terraform.yml")
+    for trigger in ("pull_request", "push"):
+        paths = workflow["on"][trigger]["paths"]
+        assert {"alarms/prometheus/**", "alarms/amp/**", "alarms/exporters/**"} <= set(paths), trigger
+    static = workflow["jobs"]["static"]
+    promtool = _step_index(static, "promtool check rules alarms/prometheus/*.rules.yaml")
+    amtool = _step_index(static, "tests/amp/test_amp_terraform_routes.py")
+    assert promtool < _step_index(static, 'terraform -chdir="${env_dir}" test')
+    assert amtool < _step_index(static, 'terraform -chdir="${env_dir}" test')
+    for job in ("apply-dev", "apply-prod"):
+        steps = _run_steps(workflow["jobs"][job])
+        assert steps.index("terraform apply") < steps.index("aws amp update-workspace-configuration"), job
+        assert "--out-of-order-time-window-in-seconds" in steps
+        assert "terraform output -raw amp_out_of_order_window_seconds" in steps
+    # One owner per target: Terraform writes the AMP namespaces, no workflow runs sre prometheus apply/prune.
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        assert "sre prometheus apply" not in text and "sre prometheus prune" not in text, path.name

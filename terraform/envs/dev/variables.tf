@@ -148,3 +148,16 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "slo_report" {
+  description = "Who may query the AMP workspace for `sre slo report`: a service account (Pod Identity) and IAM principals allowed to assume the query role."
+  type = object({
+    namespace       = string
+    service_account = string
+    principal_arns  = optional(list(string), [])
+  })
+  default = {
+    namespace       = "monitoring"
+    service_account = "sre-slo-report"
+  }
+}

@@ -144,6 +144,18 @@ module "observability" {
   rds_connections_threshold = var.alerting.rds_connections_threshold
   queue_age_function_name   = module.batch_sfn.queue_age_function_name
   tags                      = var.tags
+
+  # Prometheus half on AMP: the generated rule files, Alertmanager definition and YACE
+  # relabelling, the EKS cluster the managed scraper collects from.
+  prometheus_rules_dir          = "${path.root}/../../../alarms/prometheus"
+  amp_alertmanager_file         = "${path.root}/../../../alarms/amp/alertmanager.yaml"
+  exporters_dir                 = "${path.root}/../../../alarms/exporters"
+  amp_kms_key_arn               = module.kms_s3.data_kms_key_arn
+  logs_kms_key_arn              = module.kms_s3.logs_kms_key_arn
+  eks_cluster_arn               = module.eks.cluster_arn
+  eks_subnet_ids                = module.network.private_subnet_ids
+  eks_cluster_security_group_id = module.eks.cluster_security_group_id
+  slo_report                    = var.slo_report
 }
 
 module "security_baseline" {

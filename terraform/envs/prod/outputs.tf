@@ -82,3 +82,28 @@ output "addon_role_arns" {
   description = "Pod Identity roles of the AWS Load Balancer Controller and the cluster autoscaler (associations already exist)."
   value       = module.eks.addon_role_arns
 }
+
+output "amp_workspace_id" {
+  description = "AMP workspace of this environment (its rule namespaces and Alertmanager definition are Terraform's)."
+  value       = module.observability.amp_workspace_id
+}
+
+output "amp_query_url" {
+  description = "`sre slo report --backend prometheus --prometheus-url <this>` (SigV4, assume slo_report_role_arn)."
+  value       = module.observability.amp_query_url
+}
+
+output "amp_out_of_order_window_seconds" {
+  description = "Out-of-order window set on the workspace after apply (YACE's back-dated samples)."
+  value       = module.observability.amp_out_of_order_window_seconds
+}
+
+output "yace_role_arn" {
+  description = "Pod Identity role of YACE (already associated with its service account)."
+  value       = module.observability.yace_role_arn
+}
+
+output "slo_report_role_arn" {
+  description = "Role that may query the AMP workspace for `sre slo report`."
+  value       = module.observability.slo_report_role_arn
+}

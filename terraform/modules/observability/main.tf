@@ -103,6 +103,30 @@ data "aws_iam_policy_document" "sns_key" {
       values   = [local.account_id]
     }
   }
+
+  # AMP's Alertmanager publishes to the same (encrypted) topics: this workspace only.
+  statement {
+    sid       = "PrometheusAlertmanagerPublish"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["aps.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_prometheus_workspace.this.arn]
+    }
+  }
 }
 
 resource "aws_kms_key" "this" {
@@ -147,6 +171,30 @@ data "aws_iam_policy_document" "topic" {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
+    }
+  }
+
+  # One paging path: AMP's Alertmanager (SNS receivers only) publishes to the same topics.
+  statement {
+    sid       = "PrometheusAlertmanagerPublish"
+    actions   = ["sns:Publish", "sns:GetTopicAttributes"]
+    resources = [aws_sns_topic.this[each.key].arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["aps.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_prometheus_workspace.this.arn]
     }
   }
 

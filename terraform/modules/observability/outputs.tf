@@ -57,3 +57,48 @@ output "slo_notifying_metric_alarm_actions" {
   description = "Map of generated metric alarm that notifies by itself (`<slo>-metrics-absent`) to its alarm actions (topic ARNs)."
   value       = { for name, a in aws_cloudwatch_metric_alarm.slo_notifying : name => a.alarm_actions }
 }
+
+output "amp_workspace_id" {
+  description = "ID of the AMP workspace (`sre prometheus ... --amp-workspace`, `aws amp update-workspace-configuration`)."
+  value       = aws_prometheus_workspace.this.id
+}
+
+output "amp_workspace_arn" {
+  description = "ARN of the AMP workspace."
+  value       = aws_prometheus_workspace.this.arn
+}
+
+output "amp_query_url" {
+  description = "Prometheus HTTP API base of the workspace for `sre slo report --backend prometheus --prometheus-url` (SigV4, service aps)."
+  value       = trimsuffix(aws_prometheus_workspace.this.prometheus_endpoint, "/")
+}
+
+output "amp_rule_namespace_data" {
+  description = "Map of AMP rule groups namespace (service) to its data, as deployed (the generated rule file)."
+  value       = { for name, ns in aws_prometheus_rule_group_namespace.slo : name => ns.data }
+}
+
+output "amp_alertmanager_definition" {
+  description = "The AMP Alertmanager definition as deployed (generated template filled with this environment's values and topics)."
+  value       = aws_prometheus_alert_manager_definition.this.definition
+}
+
+output "amp_scrape_configuration" {
+  description = "Scrape configuration (YAML) of the AMP managed scraper of the EKS cluster."
+  value       = aws_prometheus_scraper.eks.scrape_configuration
+}
+
+output "amp_out_of_order_window_seconds" {
+  description = "Out-of-order window the workspace needs for YACE's back-dated samples (its longest look-back); the AWS provider cannot set it yet, the terraform workflow does after apply."
+  value       = local.amp_out_of_order_window_seconds
+}
+
+output "yace_role_arn" {
+  description = "Pod Identity role of YACE (read-only CloudWatch); associated with its service account here."
+  value       = aws_iam_role.yace.arn
+}
+
+output "slo_report_role_arn" {
+  description = "Role allowed to query the workspace (aps:QueryMetrics, GetSeries, GetLabels, GetMetricMetadata) for `sre slo report`."
+  value       = aws_iam_role.slo_report.arn
+}

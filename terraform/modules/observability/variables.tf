@@ -197,6 +197,160 @@ variable "queue_age_function_name" {
   }
 }
 
+variable "prometheus_rules_dir" {
+  description = "Directory of the generated Prometheus rule files (`alarms/prometheus/<service>.rules.yaml`, output of `sre generate`); each becomes one AMP rule groups namespace named after the service, its data the file byte for byte."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.prometheus_rules_dir)) > 0
+    error_message = "prometheus_rules_dir must not be empty."
+  }
+}
+
+variable "amp_alertmanager_file" {
+  description = "The generated AMP Alertmanager definition (`alarms/amp/alertmanager.yaml`), a template filled with `sre_values` and this module's topic ARNs."
+  type        = string
+
+  validation {
+    condition     = endswith(var.amp_alertmanager_file, ".yaml")
+    error_message = "amp_alertmanager_file must be the generated alertmanager.yaml."
+  }
+}
+
+variable "exporters_dir" {
+  description = "Directory of the generated exporter files (`alarms/exporters/`): `yace-relabel.yaml` goes into the scrape job of YACE, `yace.yaml` gives the out-of-order window."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.exporters_dir)) > 0
+    error_message = "exporters_dir must not be empty."
+  }
+}
+
+variable "amp_kms_key_arn" {
+  description = "Customer-managed KMS key encrypting the AMP workspace (its samples, rules and Alertmanager definition)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.amp_kms_key_arn))
+    error_message = "amp_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "logs_kms_key_arn" {
+  description = "KMS key encrypting the AMP workspace's CloudWatch log group (must allow logs.<region>.amazonaws.com)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.logs_kms_key_arn))
+    error_message = "logs_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "amp_log_retention_days" {
+  description = "Retention of the AMP workspace's log group (rule evaluation and Alertmanager errors)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.amp_log_retention_days)
+    error_message = "amp_log_retention_days must be a CloudWatch retention of at least one year."
+  }
+}
+
+variable "eks_cluster_arn" {
+  description = "ARN of the EKS cluster the AMP managed scraper collects from (same region as the workspace)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:eks:[a-z0-9-]+:[0-9]{12}:cluster/.+$", var.eks_cluster_arn))
+    error_message = "eks_cluster_arn must be an EKS cluster ARN."
+  }
+}
+
+variable "eks_subnet_ids" {
+  description = "Subnets of the cluster where the scraper puts its ENIs (at least two AZs)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.eks_subnet_ids) >= 2
+    error_message = "eks_subnet_ids must list at least two subnets."
+  }
+}
+
+variable "eks_cluster_security_group_id" {
+  description = "The EKS-managed cluster security group (on the control-plane ENIs and the nodes, admitting itself): the scraper's ENIs join it to reach the API server and the pods."
+  type        = string
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]+$", var.eks_cluster_security_group_id))
+    error_message = "eks_cluster_security_group_id must look like sg-0123abcd."
+  }
+}
+
+variable "api_metrics" {
+  description = "Where the API pods expose their metrics: namespace, container port name and path. The scrape job is named `api`, the `job` the generated rules select."
+  type = object({
+    namespace = string
+    port_name = string
+    path      = string
+  })
+  default = {
+    namespace = "api"
+    port_name = "http"
+    path      = "/metrics"
+  }
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", var.api_metrics.namespace)) && startswith(var.api_metrics.path, "/") && length(var.api_metrics.port_name) > 0
+    error_message = "api_metrics needs a valid namespace, a port name and a path starting with /."
+  }
+}
+
+variable "yace" {
+  description = "The YACE (CloudWatch exporter) deployment: namespace and service account (given the read-only CloudWatch role by Pod Identity), the value of its pods' `app.kubernetes.io/name` label and its metrics port."
+  type = object({
+    namespace       = string
+    service_account = string
+    app_label       = string
+    port            = number
+  })
+  default = {
+    namespace       = "monitoring"
+    service_account = "yace"
+    app_label       = "yace"
+    port            = 5000
+  }
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", var.yace.namespace)) && can(regex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", var.yace.service_account)) && var.yace.port > 0 && var.yace.port < 65536
+    error_message = "yace needs valid Kubernetes names and a port in 1-65535."
+  }
+}
+
+variable "slo_report" {
+  description = "Who may query the workspace for `sre slo report --backend prometheus`: a service account (Pod Identity, e.g. a CronJob in the cluster) and IAM principals (e.g. an SSO role of the SRE team) allowed to assume the query role."
+  type = object({
+    namespace       = string
+    service_account = string
+    principal_arns  = optional(list(string), [])
+  })
+  default = {
+    namespace       = "monitoring"
+    service_account = "sre-slo-report"
+  }
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", var.slo_report.namespace)) && can(regex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", var.slo_report.service_account))
+    error_message = "slo_report namespace and service_account must be valid Kubernetes names."
+  }
+
+  validation {
+    condition     = alltrue([for arn in var.slo_report.principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
+    error_message = "slo_report.principal_arns must be IAM role or user ARNs (no wildcards, no accounts)."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to every resource, merged before resource-specific tags (the generated alarm tags win)."
   type        = map(string)

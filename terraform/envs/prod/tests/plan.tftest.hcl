@@ -92,6 +92,16 @@ override_resource {
   }
 }
 
+override_resource {
+  override_during = plan
+  target          = module.observability.aws_prometheus_workspace.this
+  values = {
+    id                  = "ws-22222222-aaaa-bbbb-cccc-222222222222"
+    arn                 = "arn:aws:aps:us-east-1:222222222222:workspace/ws-22222222-aaaa-bbbb-cccc-222222222222"
+    prometheus_endpoint = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-22222222-aaaa-bbbb-cccc-222222222222/"
+  }
+}
+
 variables {
   # terraform.tfvars of this environment is read as for a plan; only the zip is the test's own.
   queue_age_zip_path = "tests/.build/queue_age.zip"
@@ -183,6 +193,63 @@ run "plan" {
   assert {
     condition     = length(concat(module.observability.slo_composite_levels.pairs, module.observability.slo_composite_levels.any, module.observability.slo_composite_levels.suppressed)) == length(module.observability.slo_composite_references)
     error_message = "Every generated composite must be created at exactly one level."
+  }
+
+  # AMP: the workspace is planned and `sre slo report` gets its query URL.
+  assert {
+    condition     = module.observability.amp_query_url == "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-22222222-aaaa-bbbb-cccc-222222222222"
+    error_message = "The AMP workspace must be planned and its query URL exported: ${module.observability.amp_query_url}"
+  }
+
+  # One rule groups namespace per generated rule file, its data the file byte for byte.
+  assert {
+    condition = length(module.observability.amp_rule_namespace_data) > 0 && sort(keys(module.observability.amp_rule_namespace_data)) == sort([
+      for f in fileset("../../../alarms/prometheus", "*.rules.yaml") : trimsuffix(f, ".rules.yaml")
+    ])
+    error_message = "Expected one AMP namespace per alarms/prometheus/<service>.rules.yaml: ${jsonencode(keys(module.observability.amp_rule_namespace_data))}"
+  }
+
+  assert {
+    condition = alltrue([
+      for name, data in module.observability.amp_rule_namespace_data : data == file("../../../alarms/prometheus/${name}.rules.yaml")
+    ])
+    error_message = "An AMP rule namespace's data differs from its generated rule file."
+  }
+
+  # The Alertmanager definition: this environment's topics filled in, nothing left unfilled.
+  assert {
+    condition = (
+      strcontains(module.observability.amp_alertmanager_definition, "topic_arn: arn:aws:sns:us-east-1:222222222222:sre-prod-page\n")
+      && strcontains(module.observability.amp_alertmanager_definition, "topic_arn: arn:aws:sns:us-east-1:222222222222:sre-prod-ticket\n")
+      && strcontains(module.observability.amp_alertmanager_definition, "region: us-east-1\n")
+      && !strcontains(module.observability.amp_alertmanager_definition, join("", ["$", "{"]))
+    )
+    error_message = "The AMP Alertmanager definition must publish to this environment's page and ticket topics."
+  }
+
+  # ... and its inner config routes severity=page to the page topic, severity=ticket to the ticket topic.
+  assert {
+    condition = alltrue([
+      for severity, topic in module.observability.sns_topic_arns : [
+        for receiver in yamldecode(yamldecode(module.observability.amp_alertmanager_definition).alertmanager_config).receivers : [for sns in receiver.sns_configs : sns.topic_arn]
+        if contains([
+          for route in yamldecode(yamldecode(module.observability.amp_alertmanager_definition).alertmanager_config).route.routes : route.receiver
+          if contains(route.matchers, format("severity=%q", severity))
+        ], receiver.name)
+      ] == [[topic]]
+    ])
+    error_message = "AMP Alertmanager routes must send page to ${module.observability.sns_topic_arns["page"]} and ticket to ${module.observability.sns_topic_arns["ticket"]}."
+  }
+
+  # Collection: the managed scraper scrapes the API as job `api` and YACE with the generated relabelling.
+  assert {
+    condition = (
+      [for job in yamldecode(module.observability.amp_scrape_configuration).scrape_configs : job.metric_relabel_configs if job.job_name == "yace"]
+      == [yamldecode(file("../../../alarms/exporters/yace-relabel.yaml")).metric_relabel_configs]
+      && contains([for job in yamldecode(module.observability.amp_scrape_configuration).scrape_configs : job.job_name], "api")
+      && module.observability.amp_out_of_order_window_seconds > 0
+    )
+    error_message = "The scraper must run job api and job yace with alarms/exporters/yace-relabel.yaml: ${module.observability.amp_scrape_configuration}"
   }
 
   # prod: the database and the load balancer cannot be deleted by a plan.
