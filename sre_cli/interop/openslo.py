@@ -79,8 +79,7 @@ def import_files(sources: list[SourceFile]) -> ImportResult:
             result.objects.append(obj)
             imported = _import_objective(obj, catalog, data, i)
             if imported is not None:
-                imported.comments = [f"Imported by `sre import openslo` from {src.path}:{doc.start.line}."]
-                imported.comments += src.comments_above(doc.start.line)
+                imported.comments = src.import_comments("openslo", doc.start.line)
                 result.slos.append(imported)
     return result
 

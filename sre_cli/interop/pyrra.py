@@ -90,8 +90,7 @@ def _import_document(src: SourceFile, doc: YamlDocument) -> ImportResult:
     result.objects.append(obj)
     imported = _import_slo(obj, meta, spec, target)
     if imported is not None:
-        imported.comments = [f"Imported by `sre import pyrra` from {src.path}:{doc.start.line}."]
-        imported.comments += src.comments_above(doc.start.line)
+        imported.comments = src.import_comments("pyrra", doc.start.line)
         result.slos.append(imported)
     return result
 

@@ -89,10 +89,7 @@ def _import_document(src: SourceFile, doc: YamlDocument, period: str) -> ImportR
         result.objects.append(obj)
         imported = _import_slo(obj, body, slo, keys, period, (*base,))
         if imported is not None:
-            imported.comments = [
-                f"Imported by `sre import sloth` from {src.path}:{obj.line()}.",
-                *src.comments_above(obj.line()),
-            ]
+            imported.comments = src.import_comments("sloth", obj.line())
             result.slos.append(imported)
     return result
 
