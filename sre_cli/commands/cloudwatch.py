@@ -63,9 +63,7 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
             "alarms, e.g. github.com/acme/sre/prod). Replaces that tag in what is written.",
         ),
     ]
-    for decorate in reversed(decorators):
-        fn = decorate(fn)
-    return fn
+    return options.stacked(*decorators)(fn)
 
 
 @click.group()

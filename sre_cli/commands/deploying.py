@@ -28,9 +28,7 @@ def aws_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--endpoint-url", help="Use this endpoint instead of AWS (e.g. a local moto server)."),
         click.option("--max-attempts", default=5, show_default=True, help="Attempts per call (standard retry mode)."),
     ]
-    for decorate in reversed(decorators):
-        fn = decorate(fn)
-    return fn
+    return options.stacked(*decorators)(fn)
 
 
 def client_or_exit(make: Callable[[], T]) -> T:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -11,6 +12,17 @@ if TYPE_CHECKING:
     from sre_cli.slospec.model import SpecSet
 
 EXIT_BAD_INPUT = 2
+
+
+def stacked(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """One decorator applying `decorators` as if written one above the other (click lists options in that order)."""
+
+    def decorate(fn: Any) -> Any:
+        for one in reversed(decorators):
+            fn = one(fn)
+        return fn
+
+    return decorate
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:

@@ -38,9 +38,7 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
         ),
         deploying.aws_options,
     ]
-    for decorate in reversed(decorators):
-        fn = decorate(fn)
-    return fn
+    return options.stacked(*decorators)(fn)
 
 
 @click.group()

@@ -76,12 +76,8 @@ def import_files(sources: list[SourceFile]) -> ImportResult:
         for i in range(len(objectives)):
             obj = SourceObject(src.path, doc, ("spec", "objectives", i), "")
             obj.title = f"OpenSLO SLO {data['metadata']['name']!r} objective {i}"
-            result.objects.append(obj)
             imported = _import_objective(obj, catalog, data, i)
-            if imported is not None:
-                imported.comments = [f"Imported by `sre import openslo` from {src.path}:{doc.start.line}."]
-                imported.comments += src.comments_above(doc.start.line)
-                result.slos.append(imported)
+            result.add(obj, imported, src.import_comments("openslo", doc.start.line))
     return result
 
 

@@ -87,12 +87,8 @@ def _import_document(src: SourceFile, doc: YamlDocument) -> ImportResult:
         result.errors.append(_error(src, doc, tuple(field.split(".")), field, f"unreadable: {exc}"))
         return result
     obj = SourceObject(src.path, doc, (), f"Pyrra SLO {meta['name']!r}")
-    result.objects.append(obj)
     imported = _import_slo(obj, meta, spec, target)
-    if imported is not None:
-        imported.comments = [f"Imported by `sre import pyrra` from {src.path}:{doc.start.line}."]
-        imported.comments += src.comments_above(doc.start.line)
-        result.slos.append(imported)
+    result.add(obj, imported, src.import_comments("pyrra", doc.start.line))
     return result
 
 

@@ -76,6 +76,13 @@ class ImportResult:
     notification_targets: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: list[SpecError] = field(default_factory=list)  # unreadable input: nothing is written
 
+    def add(self, obj: SourceObject, imported: ImportedSlo | None, comments: list[str]) -> None:
+        """One source object read, and the spec it gave (None: it gave none), with the comments above that spec."""
+        self.objects.append(obj)
+        if imported is not None:
+            imported.comments = comments
+            self.slos.append(imported)
+
     def extend(self, other: ImportResult) -> None:
         self.slos += other.slos
         self.objects += other.objects

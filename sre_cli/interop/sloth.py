@@ -86,14 +86,8 @@ def _import_document(src: SourceFile, doc: YamlDocument, period: str) -> ImportR
         return result
     for i, slo in enumerate(body["slos"]):
         obj = SourceObject(src.path, doc, (*base, "slos", i), f"Sloth SLO {slo['name']!r}")
-        result.objects.append(obj)
         imported = _import_slo(obj, body, slo, keys, period, (*base,))
-        if imported is not None:
-            imported.comments = [
-                f"Imported by `sre import sloth` from {src.path}:{obj.line()}.",
-                *src.comments_above(obj.line()),
-            ]
-            result.slos.append(imported)
+        result.add(obj, imported, src.import_comments("sloth", obj.line()))
     return result
 
 

@@ -32,6 +32,10 @@ class SourceFile:
             i -= 1
         return list(reversed(found))
 
+    def import_comments(self, tool: str, line: int) -> list[str]:
+        """What an imported spec says above itself: where it came from, then the source's own comments."""
+        return [f"Imported by `sre import {tool}` from {self.path}:{line}.", *self.comments_above(line)]
+
 
 def read_sources(paths: list[str]) -> tuple[list[SourceFile], list[SpecError]]:
     """Every YAML file under `paths` as documents with positions; unreadable files as errors."""

@@ -284,9 +284,11 @@ def _free_annotations(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+# A free label or annotation name is a Prometheus label name and a CloudWatch tag key (at most 128 characters).
+_FreeName = Annotated[str, Field(pattern=LABEL_NAME, max_length=128)]
 # A label value becomes a CloudWatch tag value too (at most 256 characters).
 AlertLabels = Annotated[
-    dict[Annotated[str, Field(pattern=LABEL_NAME, max_length=128)], Annotated[str, Field(max_length=256)]],
+    dict[_FreeName, Annotated[str, Field(max_length=256)]],
     AfterValidator(_free_labels),
     Field(
         default_factory=dict,
@@ -296,7 +298,7 @@ AlertLabels = Annotated[
     ),
 ]
 AlertAnnotations = Annotated[
-    dict[Annotated[str, Field(pattern=LABEL_NAME, max_length=128)], Annotated[str, Field(max_length=1000)]],
+    dict[_FreeName, Annotated[str, Field(max_length=1000)]],
     AfterValidator(_free_annotations),
     Field(
         default_factory=dict,

@@ -84,7 +84,9 @@ def _object(value: dict[Any, Any], out: list[str], newline: str, default: Defaul
         if not isinstance(key, str):
             raise _Unsupported
         kind = type(item)
-        # One append per member: the list grows by hundreds of thousands of pieces per file.
+        # One append per member: the list grows by hundreds of thousands of pieces per file. The
+        # dispatch below is written out here and in _array rather than shared: a call per member cost
+        # 3-4% of this module's time on the 1,000-SLO dashboards (issue 11, duplicates).
         if kind is str:
             out.append(f"{separator}{encode_basestring_ascii(key)}: {encode_basestring_ascii(item)}")
         else:

@@ -174,23 +174,29 @@ def burn_widget(slo: Slo, tier: AlertTier, region: str) -> dict[str, Any]:
     }
 
 
+def _window_values_widget(
+    title: str, region: str, window_seconds: int, queries: list[dict[str, Any]], *, full_precision: bool = False
+) -> dict[str, Any]:
+    """A single-value widget over the last SLO window: setPeriodToTimeRange sums each query over the range."""
+    properties: dict[str, Any] = {
+        "title": title,
+        "view": "singleValue",
+        "region": region,
+        "start": f"-PT{window_seconds // slomath.HOUR}H",
+        "end": "P0D",
+        "setPeriodToTimeRange": True,
+    }
+    if full_precision:
+        properties["singleValueFullPrecision"] = True
+    properties["metrics"] = widget_metrics(queries, region)
+    return {"type": "metric", "properties": properties}
+
+
 def single_value_widget(slo: Slo, region: str, title: str, expression: str, label: str) -> dict[str, Any]:
     # One datapoint over the SLO window: setPeriodToTimeRange makes each a sum over the whole range.
     queries = _ratio_queries(slo, slomath.DAY)
     result = {"Id": "value", "Expression": expression, "Label": label, "ReturnData": True}
-    return {
-        "type": "metric",
-        "properties": {
-            "title": title,
-            "view": "singleValue",
-            "region": region,
-            "start": f"-PT{slo.window_seconds // slomath.HOUR}H",
-            "end": "P0D",
-            "setPeriodToTimeRange": True,
-            "singleValueFullPrecision": True,
-            "metrics": widget_metrics([*queries, result], region),
-        },
-    }
+    return _window_values_widget(title, region, slo.window_seconds, [*queries, result], full_precision=True)
 
 
 def header_widget(slo: Slo) -> dict[str, Any]:
@@ -310,18 +316,7 @@ def budget_values_widget(title: str, slos: list[Slo], region: str) -> dict[str, 
             "ReturnData": True,
         }
         queries += prefixed([*_ratio_queries(slo, slomath.DAY), value], f"s{i}_")
-    return {
-        "type": "metric",
-        "properties": {
-            "title": title,
-            "view": "singleValue",
-            "region": region,
-            "start": f"-PT{slos[0].window_seconds // slomath.HOUR}H",
-            "end": "P0D",
-            "setPeriodToTimeRange": True,
-            "metrics": widget_metrics(queries, region),
-        },
-    }
+    return _window_values_widget(title, region, slos[0].window_seconds, queries)
 
 
 def budget_widgets(slos: list[Slo], region: str) -> list[dict[str, Any]]:

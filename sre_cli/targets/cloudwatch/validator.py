@@ -189,10 +189,7 @@ def _walk(value: Any, r: _ShapeRules, where: str, problems: list[str]) -> None:
         if not isinstance(value, list):
             problems.append(f"{at}: expected a list, got {type(value).__name__}")
             return
-        if "min" in meta and len(value) < meta["min"]:
-            problems.append(f"{at}: at least {meta['min']} item(s) required, got {len(value)}")
-        if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"{at}: at most {meta['max']} item(s) allowed, got {len(value)}")
+        _check_length(len(value), meta, at, "item(s)", "item(s)", problems)
         member = r.member
         assert member is not None
         for i, item in enumerate(value):
@@ -202,10 +199,7 @@ def _walk(value: Any, r: _ShapeRules, where: str, problems: list[str]) -> None:
         if not isinstance(value, str):
             problems.append(f"{at}: expected a string, got {type(value).__name__}")
             return
-        if "min" in meta and len(value) < meta["min"]:
-            problems.append(f"{at}: at least {meta['min']} character(s) required, got {len(value)}")
-        if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"{at}: at most {meta['max']} characters allowed, got {len(value)}")
+        _check_length(len(value), meta, at, "character(s)", "characters", problems)
         if r.enum and value not in r.enum:
             problems.append(f"{at}: {value!r} is not one of {r.enum_text}")
         pattern = meta.get("pattern")
@@ -233,6 +227,14 @@ def _walk(value: Any, r: _ShapeRules, where: str, problems: list[str]) -> None:
         problems.append(f"{at}: must be >= {meta['min']}, got {value}")
     if "max" in meta and value > meta["max"]:
         problems.append(f"{at}: must be <= {meta['max']}, got {value}")
+
+
+def _check_length(length: int, meta: dict[str, Any], at: str, fewest: str, most: str, problems: list[str]) -> None:
+    """botocore's min/max on a list's items or a string's characters (`fewest`/`most` name the unit)."""
+    if "min" in meta and length < meta["min"]:
+        problems.append(f"{at}: at least {meta['min']} {fewest} required, got {length}")
+    if "max" in meta and length > meta["max"]:
+        problems.append(f"{at}: at most {meta['max']} {most} allowed, got {length}")
 
 
 @cache
