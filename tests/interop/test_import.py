@@ -453,11 +453,22 @@ def _dig(doc: dict, dotted: str):
     return doc
 
 
+# A repository's defaults.yaml naming the SNS topics: imported CloudWatch sources need them to validate.
+SNS_DEFAULTS = """\
+notificationTargets:
+  page: {snsTopicArn: "arn:aws:sns:us-east-1:123456789012:page"}
+  ticket: {snsTopicArn: "arn:aws:sns:us-east-1:123456789012:ticket"}
+"""
+
+
 def _run(tmp_path: Path, fmt: str, text: str, *extra: str):
     src = tmp_path / "in" / "source.yaml"
     src.parent.mkdir(parents=True, exist_ok=True)
     src.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     out = tmp_path / "slo"
+    if "cloudwatch" in text.lower():
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "defaults.yaml").write_text(SNS_DEFAULTS)
     result = CliRunner().invoke(cli, ["import", fmt, str(src), "--out", str(out), *extra])
     return result, out
 
@@ -473,9 +484,10 @@ def test_import_mapping(tmp_path: Path, fmt: str, text: str, code: int, findings
         )
     if expected is None:
         assert "-> not imported" in result.output
-        assert not out.exists() or not list(out.glob("*.yaml"))
+        assert not out.exists() or not [f for f in out.glob("*.yaml") if f.name != "defaults.yaml"]
         return
-    docs = [d for f in sorted(out.glob("*.yaml")) for d in yaml.safe_load_all(f.read_text()) if d]
+    specs = [f for f in sorted(out.glob("*.yaml")) if f.name != "defaults.yaml"]
+    docs = [d for f in specs for d in yaml.safe_load_all(f.read_text()) if d]
     first = docs[0]
     for dotted, value in expected.items():
         assert _dig(first, dotted) == value, dotted
