@@ -25,7 +25,7 @@ def generate(specs_dir: str, out_root: Path | None, check: bool) -> None:
     """Render rules, alarms, dashboards, runbooks and the schema from the specs."""
     from sre_cli import generate as gen
 
-    specs = options.load_specs_or_exit([specs_dir])
+    specs = options.load_specs_or_exit([specs_dir], generating=True)
     root = out_root or specs.root
     try:
         with cyclic_gc_paused():

@@ -251,8 +251,11 @@ def load_defaults(path: Path | None) -> tuple[document.Defaults, list[SpecError]
     return defaults, errors
 
 
-def load(paths: Iterable[str | Path]) -> SpecSet:
-    """Load and fully validate specs; never raises on bad input, errors are in `.errors`."""
+def load(paths: Iterable[str | Path], *, generating: bool = False) -> SpecSet:
+    """Load and fully validate specs; never raises on bad input, errors are in `.errors`.
+
+    `generating`: also report everything `sre generate` would refuse (`sre validate` asks this too).
+    """
     path_list = [Path(p) for p in paths] or [Path("slo")]
     files, errors = spec_files(path_list)
     defaults, default_errors = load_defaults(find_defaults(path_list))
@@ -263,11 +266,13 @@ def load(paths: Iterable[str | Path]) -> SpecSet:
         docs, file_errors = read_documents(f)
         result.errors.extend(file_errors)
         for doc in docs:
-            slo, doc_errors = _load_document(doc, str(f), defaults, result.root)
+            slo, doc_errors = _load_document(doc, str(f), defaults, result.root, generating)
             result.errors.extend(doc_errors)
             if slo is not None:
                 result.slos.append(slo)
     result.errors.extend(validate.check_set(result))
+    if generating:
+        result.errors.extend(validate.check_hand_runbooks(result))
     result.errors.sort()
     return result
 
@@ -280,7 +285,7 @@ def load_or_raise(paths: Iterable[str | Path]) -> SpecSet:
 
 
 def _load_document(
-    doc: YamlDocument, file: str, defaults: document.Defaults, root: Path
+    doc: YamlDocument, file: str, defaults: document.Defaults, root: Path, generating: bool = False
 ) -> tuple[Slo | None, list[SpecError]]:
     start: Position = doc.start
     data = doc.data
@@ -324,4 +329,4 @@ def _load_document(
         )
     name_pos = doc.position_of(("metadata", "name"))
     slo = resolve(spec, defaults, file, start.line, name_pos.line, name_pos.col)
-    return slo, validate.check_slo(slo, doc, defaults, root)
+    return slo, validate.check_slo(slo, doc, defaults, root, generating)

@@ -18,6 +18,7 @@ from sre_cli.slospec.errors import SpecError, field_path
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.slospec.resolve import GENERATED_RUNBOOK_DIR, default_runbook, in_generated_runbook_dir
 from sre_cli.slospec.yamlpos import YamlDocument
+from sre_cli.vocabulary import latency_statistic_problem
 
 INDICATOR = ("spec", "indicator")
 
@@ -68,8 +69,10 @@ def _check_selector(expr: str, *, what: str) -> str | None:
 Add = Callable[[tuple[str | int, ...], str], None]
 
 
-def check_slo(slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Path) -> list[SpecError]:
-    """Cross-field checks of one fully validated SLO."""
+def check_slo(
+    slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Path, generating: bool = False
+) -> list[SpecError]:
+    """Cross-field checks of one fully validated SLO; `generating`: also what the generators would refuse."""
     errors: list[SpecError] = []
 
     def add(path: tuple[str | int, ...], message: str) -> None:
@@ -91,6 +94,10 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Pa
                 f"the {tier.name} tier notifies {tier.notify!r} by default, which is not a notification "
                 f"target in defaults.yaml (has: {', '.join(sorted(targets))}); set alerting.{tier.name}.notify",
             )
+    if generating and not errors:
+        # Asked only of a spec that is otherwise right: its own mistakes come first, without noise.
+        check_output_names(slo, add)
+        check_cloudwatch_alarm_plans(slo, defaults, add)
     return errors
 
 
@@ -195,6 +202,7 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 )
         if c := ind.latency.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+            check_latency_statistic(ind.latency, add)
     elif ind.threshold:
         base = (*INDICATOR, "threshold")
         t = ind.threshold
@@ -215,6 +223,12 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 add((*base, "prometheus", "gauge"), problem)
         if c := t.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+
+
+def check_latency_statistic(latency: document.LatencyIndicator, add: Add) -> None:
+    """A written statistic of a CloudWatch latency metric is the one the queries use: it must count fast requests."""
+    if is_cloudwatch_statistic(latency.cloudwatch.metric.statistic) and (problem := latency_statistic_problem(latency)):
+        add((*INDICATOR, "latency", "cloudwatch", "metric", "statistic"), problem)
 
 
 def check_cloudwatch_born_series(ind: document.Indicator, add: Add) -> None:
@@ -305,6 +319,73 @@ def check_inherited_pairs(slo: Slo, add: Add) -> None:
                     f"{pair} (inherited) can never fire: it needs a burn rate of {factor:.4g}x, and a total outage "
                     f"burns at most {most:.4g}x at this objective" + fraction_hint(slo.objective * 100),
                 )
+
+
+# ---- what `sre generate` would refuse: asked of the generators themselves -----------------------
+# `sre validate` and `sre generate` ask these (load(..., generating=True)); a report or a deploy of
+# already generated files does not need, say, an SNS topic, so it is not refused for lacking one.
+
+
+def check_output_names(slo: Slo, add: Add) -> None:
+    """The service names files and dashboard uids: each target says whether it can take the name."""
+    from sre_cli.targets.cloudwatch import dashboards, sli
+    from sre_cli.targets.prometheus import grafana
+    from sre_cli.targets.prometheus.sli import has_prometheus_source
+
+    problems = grafana.service_problems(slo.service) if has_prometheus_source(slo) else []
+    if sli.has_cloudwatch(slo) and (clash := dashboards.overview_clash(slo.service)):
+        problems.append(clash)
+    for problem in dict.fromkeys(problems):
+        add(("metadata", "service"), problem)
+
+
+def check_cloudwatch_alarm_plans(slo: Slo, defaults: document.Defaults, add: Add) -> None:
+    """Every CloudWatch alarm of the SLO can be built: periods the API takes, ranks it reads, SNS topics."""
+    from sre_cli.targets.cloudwatch import alarms, sli
+
+    if not sli.has_cloudwatch(slo):
+        return
+    source = (*INDICATOR, slo.indicator.kind, "cloudwatch")
+    for notify, what in {notify: what for what, notify in reversed(alarms.notified(slo, defaults))}.items():
+        if problem := alarms.topic_problem(defaults, what, notify):
+            add(source, problem)
+    most = 1 / slomath.error_budget(slo.objective)
+    for tier in slo.tiers:
+        for w in tier.windows:
+            if slomath.firing_threshold(w.factor(slo.window_seconds)) > most:
+                continue  # a pair that can never fire is reported as such (check_alerting, check_inherited_pairs)
+            if problem := _pair_plan_problem(slo, w):
+                add(_pair_path(slo, tier.name, w), problem)
+    try:
+        alarms.absent_window(slo)
+    except ValueError as exc:
+        add(("spec", "alerting", "ticket", "for"), str(exc))
+    if slo.indicator.threshold is not None:
+        try:
+            sli.slice_share_rank(slo.indicator.threshold.value)
+        except ValueError as exc:
+            add((*INDICATOR, "threshold", "value"), str(exc))
+
+
+def _pair_plan_problem(slo: Slo, w: slomath.BurnWindow) -> str | None:
+    """Why CloudWatch cannot evaluate a pair: its two child alarms, and the dashboard's burn graph."""
+    from sre_cli.targets.cloudwatch import alarms, sli
+
+    factor = w.factor(slo.window_seconds)
+    try:
+        for window in (w.long, w.short):
+            alarms.alarm_window(slo, window, factor)
+        sli.event_window(w.long)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _pair_path(slo: Slo, tier_name: str, w: slomath.BurnWindow) -> tuple[str | int, ...]:
+    """Where a pair is written: its own line, or (inherited) the tier's."""
+    written = getattr(slo.alerting, tier_name).windows or []
+    index = next((i for i, s in enumerate(written) if s.to_math() == w), None)
+    return ("spec", "alerting", tier_name) + (("windows", index) if index is not None else ())
 
 
 def check_alerting(
@@ -404,3 +485,14 @@ def check_set(specs: SpecSet) -> list[SpecError]:
         else:
             first[slo.name] = slo
     return errors
+
+
+def check_hand_runbooks(specs: SpecSet) -> list[SpecError]:
+    """The hand-written runbook parts `sre generate` merges (runbooks/_hand/) name known SLOs and parse."""
+    from sre_cli.runbooks import hand
+
+    try:
+        hand.load(specs.root, [slo.name for slo in specs.slos])
+    except hand.HandError as exc:
+        return [SpecError(exc.file, exc.line, 1, "", exc.message)]
+    return []

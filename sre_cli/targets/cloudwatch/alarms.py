@@ -24,6 +24,7 @@ from typing import Any
 from sre_cli import links, placeholders, slomath
 from sre_cli.generate import Target
 from sre_cli.placeholders import Identity
+from sre_cli.slospec.document import Defaults
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets.cloudwatch import sli, validator
@@ -56,13 +57,27 @@ def topic_arn(specs: SpecSet, slo: Slo, tier: AlertTier) -> str:
 
 def notify_topic_arn(specs: SpecSet, slo: Slo, what: str, notify: str) -> str:
     """The SNS topic of a notification target (often a `${name}` placeholder an environment fills)."""
-    target = specs.defaults.notification_targets.get(notify)
-    if target is None or not target.sns_topic_arn:
-        raise ValueError(
-            f"{slo.file}:{slo.line}: SLO {slo.name}: the {what} notifies {notify!r}, which has "
-            "no snsTopicArn under notificationTargets in defaults.yaml; CloudWatch alarms need an SNS topic"
-        )
-    return Identity(target.sns_topic_arn)
+    if problem := topic_problem(specs.defaults, what, notify):
+        raise ValueError(f"{slo.file}:{slo.line}: SLO {slo.name}: {problem}")
+    return Identity(specs.defaults.notification_targets[notify].sns_topic_arn)
+
+
+def topic_problem(defaults: Defaults, what: str, notify: str) -> str | None:
+    """Why `what` (an alarm) has no SNS topic to notify, if it has none."""
+    target = defaults.notification_targets.get(notify)
+    if target is not None and target.sns_topic_arn:
+        return None
+    return (
+        f"the {what} notifies {notify!r}, which has no snsTopicArn under notificationTargets in defaults.yaml; "
+        "CloudWatch alarms need an SNS topic"
+    )
+
+
+def notified(slo: Slo, defaults: Defaults) -> list[tuple[str, str]]:
+    """(what, notification target) of every alarm of the SLO that has actions."""
+    return [(f"{tier.name} tier", tier.notify) for tier in slo.tiers] + [
+        ("metrics-absent alarm", absent_notify(slo, defaults))
+    ]
 
 
 def missing_data_treatment(slo: Slo) -> str:
@@ -177,6 +192,22 @@ def absent_name(slo: Slo) -> str:
     return f"{slo.name}-metrics-absent"
 
 
+def absent_notify(slo: Slo, defaults: Defaults) -> str:
+    """The metrics-absent alarm tickets: the ticket tier's target, even when that tier is off."""
+    ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
+    return ticket.notify if ticket else (defaults.ticket.notify or "ticket")
+
+
+def absent_window(slo: Slo) -> sli.AlarmWindow:
+    """The metrics-absent alarm waits the ticket tier's `for` (in whole minutes) before it tickets."""
+    ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
+    wait = slomath.parse_duration(ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"])
+    try:
+        return sli.event_window(max(60, -(-wait // 60) * 60))
+    except ValueError as exc:
+        raise ValueError(f"the metrics-absent alarm waits the ticket tier's `for`: {exc}") from None
+
+
 def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
     """The CloudWatch twin of Prometheus' SLOMetricsAbsent: none of the SLI's sources reports.
 
@@ -186,10 +217,11 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
     "breaching". Tickets like its Prometheus twin, after the ticket tier's `for`.
     """
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
-    notify = ticket.notify if ticket else (specs.defaults.ticket.notify or "ticket")
-    topic = notify_topic_arn(specs, slo, "metrics-absent alarm", notify)
-    wait = slomath.parse_duration(ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"])
-    plan = sli.event_window(max(60, -(-wait // 60) * 60))
+    topic = notify_topic_arn(specs, slo, "metrics-absent alarm", absent_notify(slo, specs.defaults))
+    try:
+        plan = absent_window(slo)
+    except ValueError as exc:
+        raise ValueError(f"{slo.file}:{slo.line}: SLO {slo.name}: {exc}") from None
     queries = sli.source_count_queries(slo, plan.period)
     return {
         "AlarmName": absent_name(slo),
