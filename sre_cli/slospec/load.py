@@ -137,6 +137,10 @@ _PATTERN_HINTS = {
     document.LABEL_NAME: "must be a Prometheus label name: letters, digits and '_', not starting with a digit "
     "or with '__' (reserved for Prometheus)",
     document.DURATION_PATTERN: "must be a duration: a number and a unit (ms, s, m, h, d, w, y), e.g. 5m or 30d",
+    document.K8S_LABEL_KEY: "must be a Kubernetes label key: an optional DNS prefix and '/', then at most 63 of "
+    "A-Z a-z 0-9 - _ . starting and ending with a letter or digit",
+    document.K8S_LABEL_VALUE: "must be a Kubernetes label value: at most 63 of A-Z a-z 0-9 - _ . starting and "
+    "ending with a letter or digit",
 }
 
 
