@@ -92,10 +92,10 @@ def latency_rank(latency: LatencyIndicator) -> str:
     threshold in seconds. Anything else is refused by validation (`latency_statistic_problem`).
     """
     assert latency.cloudwatch is not None
-    metric = latency.cloudwatch.metric
-    if "statistic" in metric.model_fields_set:
-        return metric.statistic
-    return percentile_rank(latency.threshold_seconds)
+    written = latency.cloudwatch.metric.statistic
+    # By its form, not by whether the field was set: a spec filled with --values is re-validated,
+    # which sets the default too. Validation has refused every other written statistic.
+    return written if _UPPER_RANK.fullmatch(written) else percentile_rank(latency.threshold_seconds)
 
 
 def latency_statistic_problem(latency: LatencyIndicator) -> str | None:

@@ -12,6 +12,7 @@ renders.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -112,13 +113,6 @@ CASES: dict[str, tuple[str, str | None, dict[str, str], str]] = {
         "spec.indicator.ratio.cloudwatch: the page tier notifies 'page', which has no snsTopicArn under "
         "notificationTargets in defaults.yaml; CloudWatch alarms need an SNS topic",
     ),
-    "cloudwatch-without-defaults": (
-        _ratio(alerting="alerting:\n  page: {enabled: false}"),
-        None,
-        {},
-        "spec.indicator.ratio.cloudwatch: the ticket tier notifies 'ticket', which has no snsTopicArn under "
-        "notificationTargets in defaults.yaml; CloudWatch alarms need an SNS topic",
-    ),
     "cloudwatch-window-over-7-days": (
         _ratio(alerting="alerting:\n  ticket:\n    windows: [{long: 8d, short: 6h, budgetPercent: 30}]"),
         DEFAULTS,
@@ -197,6 +191,24 @@ def test_validate_rejects_what_generate_rejects(tmp_path: Path, case_id: str) ->
     generated = CliRunner().invoke(cli, ["generate", "--specs", str(slo_dir), "--out", str(out)])
     assert (generated.exit_code, generated.output) == (2, validated.output)
     assert not out.exists()
+
+
+def test_without_notification_targets_the_topics_are_placeholders_the_environment_fills(tmp_path: Path) -> None:
+    """Generate used to refuse CloudWatch alarms without defaults.yaml (an imported spec, say): now each
+    tier notifies `${<tier>_topic_arn}`, as the repository's own defaults.yaml writes them."""
+    slo_dir = _write(tmp_path, _ratio(), None, {})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["generate", "--specs", str(slo_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    alarms = json.loads((out / "alarms" / "cloudwatch" / "api.json").read_text())["composite_alarms"]
+    assert {name: a["AlarmActions"] for name, a in alarms.items() if a["ActionsEnabled"]} == {
+        "avail-page-1h-5m": ["${page_topic_arn}"],
+        "avail-page-6h-30m": ["${page_topic_arn}"],
+        "avail-ticket-1d-2h": ["${ticket_topic_arn}"],
+        "avail-ticket-3d-6h": ["${ticket_topic_arn}"],
+    }
+    board = json.loads((out / "dashboards" / "cloudwatch" / "api.json").read_text())
+    assert "${aws_region}" in board["DashboardBody"]
 
 
 # ---- the rule, as a property ------------------------------------------------------------------

@@ -19,6 +19,7 @@ Period/EvaluationPeriods, including the fallback for windows the API cannot expr
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sre_cli import links, placeholders, slomath
@@ -56,16 +57,26 @@ def topic_arn(specs: SpecSet, slo: Slo, tier: AlertTier) -> str:
 
 
 def notify_topic_arn(specs: SpecSet, slo: Slo, what: str, notify: str) -> str:
-    """The SNS topic of a notification target (often a `${name}` placeholder an environment fills)."""
+    """The SNS topic of a notification target (often a `${name}` placeholder an environment fills).
+
+    Without any notificationTargets (a spec set not yet wired to on-call, an import), a tier
+    notifies `${<tier>_topic_arn}`, the repository's own convention, for its environment to fill.
+    """
     if problem := topic_problem(specs.defaults, what, notify):
         raise ValueError(f"{slo.file}:{slo.line}: SLO {slo.name}: {problem}")
-    return Identity(specs.defaults.notification_targets[notify].sns_topic_arn)
+    target = specs.defaults.notification_targets.get(notify)
+    return Identity(target.sns_topic_arn if target is not None and target.sns_topic_arn else topic_placeholder(notify))
+
+
+def topic_placeholder(notify: str) -> str:
+    name = re.sub(r"[^a-z0-9_]", "_", notify.lower())
+    return f"${{{name if name[:1].isalpha() else 'target_' + name}_topic_arn}}"
 
 
 def topic_problem(defaults: Defaults, what: str, notify: str) -> str | None:
     """Why `what` (an alarm) has no SNS topic to notify, if it has none."""
     target = defaults.notification_targets.get(notify)
-    if target is not None and target.sns_topic_arn:
+    if not defaults.notification_targets or (target is not None and target.sns_topic_arn):
         return None
     return (
         f"the {what} notifies {notify!r}, which has no snsTopicArn under notificationTargets in defaults.yaml; "

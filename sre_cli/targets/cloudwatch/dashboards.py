@@ -64,11 +64,9 @@ def topic_location(specs: SpecSet) -> tuple[str, str, str]:
             if len(parts) == 6 and parts[0] == "arn" and not any(map(placeholders.has_placeholders, parts[:5])):
                 _, partition, _, region, account, _ = parts
                 return partition, region, account
-            return "aws", f"${{{placeholders.REGION}}}", f"${{{placeholders.ACCOUNT}}}"
-    raise ValueError(
-        "defaults.yaml: no notificationTargets entry has an snsTopicArn; CloudWatch dashboards and alarms "
-        "need one to know their region and account"
-    )
+            break
+    # No topic, or one given as a placeholder (the alarms then notify `${<target>_topic_arn}`).
+    return "aws", f"${{{placeholders.REGION}}}", f"${{{placeholders.ACCOUNT}}}"
 
 
 def widget_metrics(queries: list[dict[str, Any]], region: str) -> list[list[Any]]:
