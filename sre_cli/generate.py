@@ -16,7 +16,7 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -70,6 +70,29 @@ def targets() -> list[Target]:
     return [importlib.import_module(m).TARGET for m in TARGET_MODULES]
 
 
+# `sre generate --target prometheus`: a group names the targets one backend needs.
+TARGET_GROUPS: dict[str, tuple[str, ...]] = {
+    "prometheus": ("prometheus-rules", "alertmanager", "amp-alertmanager", "grafana", "yace-exporter"),
+    "cloudwatch": ("cloudwatch-alarms", "cloudwatch-dashboards"),
+}
+
+
+def target_names() -> list[str]:
+    """What `--target` accepts: a group, or one target's own name."""
+    return [*TARGET_GROUPS, *(t.name for t in targets())]
+
+
+def chosen_targets(names: Collection[str] = ()) -> list[Target]:
+    """The targets `names` select (groups expanded), in registry order; all of them when none are named."""
+    if not names:
+        return targets()
+    wanted = {member for name in names for member in TARGET_GROUPS.get(name, (name,))}
+    unknown = wanted - {t.name for t in targets()}
+    if unknown:
+        raise ValueError(f"unknown target {', '.join(sorted(unknown))} (known: {', '.join(target_names())})")
+    return [t for t in targets() if t.name in wanted]
+
+
 # The costliest target renders in a forked second process while this one renders the rest
 # (benchmarks/README.md). Below PARALLEL_MIN_SLOS the fork costs more than it saves; with threads
 # running (a test's moto server) fork is not safe.
@@ -77,9 +100,9 @@ OFFLOADED_TARGET = "cloudwatch-alarms"
 PARALLEL_MIN_SLOS = 200
 
 
-def render_all(specs: SpecSet, parallel: bool | None = None) -> dict[str, str]:
-    """Every target's files, sorted by path. `parallel` None decides by size and platform."""
-    chosen = targets()
+def render_all(specs: SpecSet, parallel: bool | None = None, chosen: list[Target] | None = None) -> dict[str, str]:
+    """Every (chosen) target's files, sorted by path. `parallel` None decides by size and platform."""
+    chosen = targets() if chosen is None else chosen
     if parallel is None:
         parallel = len(specs.slos) >= PARALLEL_MIN_SLOS and _can_fork()
     if not parallel or OFFLOADED_TARGET not in {t.name for t in chosen}:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
@@ -27,7 +28,7 @@ from sre_cli.promql_selectors import operand
 from sre_cli.slomath import format_duration
 
 if TYPE_CHECKING:
-    from sre_cli.slospec.document import CloudWatchMetric
+    from sre_cli.slospec.document import CloudWatchMetric, LatencyIndicator
 
 # Seconds: the only window the Prometheus rules read from raw series (longer ones derive from
 # it), and the resolution runbook queries show an SLI's shape at.
@@ -83,6 +84,35 @@ def bool_comparison(left: str, op: str, value: float) -> str:
 def percentile_rank(threshold: float) -> str:
     """The CloudWatch statistic `PR(:t)`: percentage of samples at or under t in a period."""
     return f"PR(:{number(threshold)})"
+
+
+# `PR(:t)`: the share of samples at or under t, the one statistic that counts requests within a threshold.
+_UPPER_RANK = re.compile(r"PR\(:(\d+(?:\.\d+)?)\)")
+
+
+def latency_rank(latency: LatencyIndicator) -> str:
+    """The statistic a CloudWatch latency SLI counts fast requests with.
+
+    The spec's own `PR(:t)` when written (t in the metric's unit, e.g. milliseconds), else the
+    threshold in seconds. Anything else is refused by validation (`latency_statistic_problem`).
+    """
+    assert latency.cloudwatch is not None
+    written = latency.cloudwatch.metric.statistic
+    # By its form, not by whether the field was set: a spec filled with --values is re-validated,
+    # which sets the default too. Validation has refused every other written statistic.
+    return written if _UPPER_RANK.fullmatch(written) else percentile_rank(latency.threshold_seconds)
+
+
+def latency_statistic_problem(latency: LatencyIndicator) -> str | None:
+    """Why the written statistic of a CloudWatch latency metric cannot express the SLI, if it cannot."""
+    metric = latency.cloudwatch.metric if latency.cloudwatch else None
+    if metric is None or "statistic" not in metric.model_fields_set or _UPPER_RANK.fullmatch(metric.statistic):
+        return None
+    return (
+        f"{metric.statistic!r} cannot count requests within the latency threshold: write the percentile rank "
+        f"PR(:t), t the threshold in the metric's unit ({percentile_rank(latency.threshold_seconds)} in seconds), "
+        "or leave statistic out"
+    )
 
 
 def metric_stat(

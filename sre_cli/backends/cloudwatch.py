@@ -34,7 +34,7 @@ from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, Not
 from sre_cli.backends.deadline import Deadline, DeadlineExceeded
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
-from sre_cli.vocabulary import HOLDS, metric_stat, percentile_rank
+from sre_cli.vocabulary import HOLDS, latency_rank, metric_stat
 
 FINE_PERIOD = 60
 FINE_SPAN = slomath.DAY
@@ -349,7 +349,7 @@ def _plan(slo: Slo, at: int, slo_window: int, prefix: str) -> _Plan:
         return _Plan("ratio", queries, roles)
     if ind.latency and ind.latency.cloudwatch:
         metric = ind.latency.cloudwatch.metric
-        threshold = percentile_rank(ind.latency.threshold_seconds)
+        threshold = latency_rank(ind.latency)
         for res, period, start in resolutions:
             add(f"{res}_pr", metric, threshold, period, start)
             add(f"{res}_count", metric, "SampleCount", period, start)

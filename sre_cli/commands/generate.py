@@ -31,7 +31,17 @@ EXIT_WRITE_FAILED = 3
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 listing files that differ from what would be generated."
 )
-def generate(specs_dir: str, out_root: Path | None, check: bool) -> None:
+@click.option(
+    "--target",
+    "target_names",
+    multiple=True,
+    metavar="NAME",
+    help="Generate only this target (repeatable): prometheus or cloudwatch (groups), or one of schema, runbooks, "
+    "prometheus-rules, alertmanager, amp-alertmanager, grafana, yace-exporter, cloudwatch-alarms, "
+    "cloudwatch-dashboards. Files of other targets are neither written nor deleted.",
+)
+@click.option("-v", "--verbose", "--list", "verbose", is_flag=True, help="Print every file and what happened to it.")
+def generate(specs_dir: str, out_root: Path | None, check: bool, target_names: tuple[str, ...], verbose: bool) -> None:
     """Render rules, alarms, dashboards, runbooks and the schema from the specs.
 
     Paths are relative to the output root. Generate records what it wrote in .sre-generated.json
@@ -42,24 +52,28 @@ def generate(specs_dir: str, out_root: Path | None, check: bool) -> None:
     """
     from sre_cli import generate as gen
 
-    specs = options.load_specs_or_exit([specs_dir])
+    try:
+        chosen = gen.chosen_targets(target_names)
+    except ValueError as exc:
+        options.fail(str(exc))
+    specs = options.load_specs_or_exit([specs_dir], generating=True)
     root = out_root or specs.root
     try:
         with cyclic_gc_paused():
-            outputs = gen.render_all(specs)
+            outputs = gen.render_all(specs, chosen=chosen)
     except (ValueError, RuntimeError) as exc:
         options.fail(f"generation failed, nothing written: {exc}")
     inside = gen.spec_folder_outputs(outputs, root, Path(specs_dir))
     if inside:
         options.fail(f"{root}: generated files would land in the spec folder ({inside[0]}, ...): choose another --out")
     try:
-        result = gen.plan(outputs, root)
+        result = gen.plan(outputs, root, chosen)
     except gen.ManifestError as exc:
         options.fail(str(exc))
     except OSError as exc:
         options.fail(f"reading {root} failed, nothing written: {exc}", EXIT_WRITE_FAILED)
     if check:
-        report_check(result)
+        report_check(result, verbose)
         return
     if result.conflicts:
         report_conflicts(result, root)
@@ -67,14 +81,16 @@ def generate(specs_dir: str, out_root: Path | None, check: bool) -> None:
         gen.execute(result, root)
     except OSError as exc:
         options.fail(f"writing {root} failed, nothing changed: {exc}", EXIT_WRITE_FAILED)
-    click.echo(
-        f"wrote {len(result.write)}, deleted {len(result.delete)}, unchanged {len(result.unchanged)} (under {root})"
-    )
+    report_written(result, root, verbose)
 
 
-def report_check(result: Plan) -> None:
+def report_check(result: Plan, verbose: bool) -> None:
+    """`--check`: files in the way (exit 2), stale and obsolete files (exit 1); --verbose lists current ones too."""
     from sre_cli.generate import MANIFEST
 
+    if verbose:
+        for rel in result.unchanged:
+            click.echo(f"current: {rel}")
     for line in result.conflicts:
         click.echo(f"conflict: {line}")
     for rel in sorted(result.write):
@@ -96,6 +112,18 @@ def report_conflicts(result: Plan, root: Path) -> NoReturn:
     for line in result.conflicts:
         click.echo(f"error: {root}{os.sep}{line}", err=True)
     options.fail(f"{len(result.conflicts)} file(s) in the way of generated output, nothing written")
+
+
+def report_written(result: Plan, root: Path, verbose: bool) -> None:
+    """What `sre generate` did; with --verbose, file by file, in path order."""
+    if verbose:
+        done = [(rel, "wrote") for rel in result.write] + [(rel, "deleted") for rel in result.delete]
+        done += [(rel, "unchanged") for rel in result.unchanged]
+        for rel, what in sorted(done):
+            click.echo(f"{what}: {rel}")
+    click.echo(
+        f"wrote {len(result.write)}, deleted {len(result.delete)}, unchanged {len(result.unchanged)} (under {root})"
+    )
 
 
 @contextmanager

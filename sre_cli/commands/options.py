@@ -30,10 +30,11 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     raise SystemExit(code)
 
 
-def load_specs_or_exit(paths: tuple[str, ...] | list[str]) -> SpecSet:
+def load_specs_or_exit(paths: tuple[str, ...] | list[str], *, generating: bool = False) -> SpecSet:
+    """The specs, or exit 2 listing every problem; `generating` adds what `sre generate` would refuse."""
     from sre_cli.slospec.load import load
 
-    specs = load(list(paths) or ["slo"])
+    specs = load(list(paths) or ["slo"], generating=generating)
     if specs.errors:
         for err in specs.errors:
             click.echo(str(err), err=True)

@@ -9,11 +9,13 @@ from sre_cli.commands import options
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def validate(paths: tuple[str, ...], quiet: bool) -> None:
-    """Check SLO specs (default: slo/). Reports every problem as file:line:col: field: message.
+    """Check SLO specs (default: slo/), and everything `sre generate` would refuse in them.
+
+    Reports every problem as file:line:col: field: message.
 
     Exit 0 when clean, 2 on any error.
     """
-    specs = options.load_specs_or_exit(paths)
+    specs = options.load_specs_or_exit(paths, generating=True)
     if not quiet:
         n = len(specs.slos)
         click.echo(f"ok: {n} SLO{'s' if n != 1 else ''} valid")

@@ -20,6 +20,10 @@ SECTIONS: tuple[str, ...] = ("Meaning", "Impact", "Diagnosis", "Mitigation")
 class HandError(ValueError):
     """A hand-written file that cannot be merged; the message names file and line."""
 
+    def __init__(self, file: str, line: int, message: str):
+        self.file, self.line, self.message = file, line, message
+        super().__init__(f"{file}:{line}: {message}")
+
 
 @dataclass(frozen=True)
 class HandParts:
@@ -38,19 +42,21 @@ def parse(text: str, file: str) -> HandParts:
     preamble = "\n".join(lines[: level2[0].line - 1] if level2 else lines)
     if markdown.Section(markdown.Heading(2, "", 0, ""), tuple(preamble.splitlines())).has_content:
         first = next((i for i, line in enumerate(lines, start=1) if line.strip() and "<!--" not in line), 1)
-        raise HandError(f"{file}:{first}: text outside a section; start with one of: {', '.join(SECTIONS)}")
+        raise HandError(file, first, f"text outside a section; start with one of: {', '.join(SECTIONS)}")
     for h in level2:
         if h.level != 2 or h.text not in SECTIONS:
             raise HandError(
-                f"{file}:{h.line}: unknown section {'#' * h.level} {h.text}; "
-                f"hand-written sections are level 2: {', '.join('## ' + s for s in SECTIONS)}"
+                file,
+                h.line,
+                f"unknown section {'#' * h.level} {h.text}; "
+                f"hand-written sections are level 2: {', '.join('## ' + s for s in SECTIONS)}",
             )
         if h.text in found:
-            raise HandError(f"{file}:{h.line}: section ## {h.text} appears twice")
+            raise HandError(file, h.line, f"section ## {h.text} appears twice")
         section = markdown.sections(text)[h.text]
         body = "\n".join(section.body).strip("\n")
         if not section.has_content:
-            raise HandError(f"{file}:{h.line}: section ## {h.text} is empty")
+            raise HandError(file, h.line, f"section ## {h.text} is empty")
         found[h.text] = body
     return HandParts(file, found)
 
@@ -64,10 +70,10 @@ def load(root: Path, slo_names: list[str]) -> dict[str, HandParts]:
     for path in sorted(folder.glob("*.md")):
         rel = f"{HAND_DIR}/{path.name}"
         if path.stem not in parts:
-            raise HandError(f"{rel}:1: no SLO named {path.stem!r} (known: {', '.join(sorted(slo_names))})")
+            raise HandError(rel, 1, f"no SLO named {path.stem!r} (known: {', '.join(sorted(slo_names))})")
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise HandError(f"{rel}:1: cannot read: {exc}") from None
+            raise HandError(rel, 1, f"cannot read: {exc}") from None
         parts[path.stem] = parse(text, rel)
     return parts

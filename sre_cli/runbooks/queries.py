@@ -22,10 +22,10 @@ from sre_cli.vocabulary import (
     BASE_WINDOW,
     bool_comparison,
     filled_sum,
+    latency_rank,
     math_expression,
     metric_stat,
     number,
-    percentile_rank,
 )
 
 _JOB_RE = re.compile(r"\bjob\s*=\s*\"([^\"]+)\"")
@@ -94,7 +94,8 @@ def promql_contributors(slo: Slo) -> list[str]:
         ]
     if ind.latency is not None and ind.latency.prometheus is not None:
         hist = histogram_series(ind.latency.prometheus.histogram, "_bucket")
-        return [f"histogram_quantile(0.95, sum by (le) (rate({hist}[{BASE_RANGE}])))"]
+        # The quantile the SLO promises: at 99% of requests within the threshold, p99 is what to compare.
+        return [f"histogram_quantile({number(slo.objective)}, sum by (le) (rate({hist}[{BASE_RANGE}])))"]
     if ind.threshold is not None and ind.threshold.prometheus is not None:
         return [ind.threshold.prometheus.gauge]
     return []
@@ -157,7 +158,7 @@ def cloudwatch_error_ratio(slo: Slo, period: int) -> list[dict[str, Any]]:
     if ind.latency is not None and ind.latency.cloudwatch is not None:
         metric = ind.latency.cloudwatch.metric
         return [
-            metric_stat("fast_percent", metric, period, percentile_rank(ind.latency.threshold_seconds)),
+            metric_stat("fast_percent", metric, period, latency_rank(ind.latency)),
             math_expression(
                 "error_ratio", "1 - fast_percent / 100", f"share slower than {ind.latency.threshold}", True
             ),

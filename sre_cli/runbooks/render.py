@@ -16,7 +16,7 @@ from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.slospec.resolve import in_generated_runbook_dir
 from sre_cli.textsafe import markdown_cell, markdown_code, markdown_link_target, markdown_text
-from sre_cli.vocabulary import BASE_RANGE, number, percentile_rank
+from sre_cli.vocabulary import BASE_RANGE, latency_rank, number
 
 RUNBOOK_GLOB = "runbooks/*.md"
 INDEX_PATH = "runbooks/README.md"
@@ -103,7 +103,7 @@ def _sli_meaning(slo: Slo) -> str:
         if ind.latency.cloudwatch is not None:
             m = ind.latency.cloudwatch.metric
             parts.append(
-                f"In CloudWatch: the percentile rank `{percentile_rank(ind.latency.threshold_seconds)}` of "
+                f"In CloudWatch: the percentile rank `{latency_rank(ind.latency)}` of "
                 f"{_cloudwatch_metric(m)}, the share of requests at or under the threshold."
             )
     else:
@@ -139,6 +139,23 @@ def _impact(slo: Slo, budget: dict[str, str]) -> str:
         f"window and the service owes its users the reliability it promised. A page means that, at the "
         f"current rate, the budget runs out within days."
     )
+
+
+def _contributors_title(slo: Slo) -> str:
+    ind = slo.indicator
+    if ind.latency is not None:
+        return (
+            f"{latency_quantile_name(slo)} latency over {BASE_RANGE} (compare with the threshold, "
+            f"{ind.latency.threshold})"
+        )
+    if ind.threshold is not None:
+        return "Current value of the measured gauge"
+    return "Where the events come from (top label sets; compare with a healthy hour)"
+
+
+def latency_quantile_name(slo: Slo) -> str:
+    """`p99` for a 99% latency SLO: the percentile whose latency the threshold bounds."""
+    return f"p{number(slo.objective * 100)}"
 
 
 def _tier_context(slo: Slo, specs: SpecSet) -> list[dict[str, Any]]:
@@ -200,16 +217,11 @@ def _promql_context(slo: Slo) -> dict[str, Any] | None:
             windows += [w.long, w.short]
     ordered = sorted(set(windows)) or [slomath.HOUR]
     burn = [{"window": format_duration(s), "expr": queries.promql_burn_rate(slo, format_duration(s))} for s in ordered]
-    contributors_title = {
-        "ratio": "Where the events come from (top label sets; compare with a healthy hour)",
-        "latency": f"p95 latency over {BASE_RANGE} (compare with the threshold)",
-        "threshold": "Current value of the measured gauge",
-    }[slo.indicator.kind]
     return {
         "burn": burn,
         "remaining": queries.promql_budget_remaining(slo),
         "contributors": queries.promql_contributors(slo),
-        "contributors_title": contributors_title,
+        "contributors_title": _contributors_title(slo),
     }
 
 

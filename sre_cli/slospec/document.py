@@ -488,6 +488,24 @@ def _dashboard_base(value: str) -> str:
     return value
 
 
+# Kubernetes label syntax: an optional DNS-subdomain prefix and `/`, a name of at most 63 characters.
+_DNS_PREFIX = r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+K8S_LABEL_KEY = rf"^{_DNS_PREFIX}[A-Za-z0-9]([-A-Za-z0-9_.]{{0,61}}[A-Za-z0-9])?$"
+K8S_LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$"
+
+
+class PrometheusRuleSettings(_Model):
+    """Where the PrometheusRule manifests go and the labels prometheus-operator selects them by."""
+
+    namespace: str = Field(default="monitoring", pattern=DNS_LABEL, description="Namespace of every manifest.")
+    labels: dict[Annotated[str, Field(pattern=K8S_LABEL_KEY)], Annotated[str, Field(pattern=K8S_LABEL_VALUE)]] = Field(
+        default_factory=lambda: {"release": "kube-prometheus-stack"},
+        description="Labels the operator's ruleSelector matches (kube-prometheus-stack: release: <Helm release>); "
+        "replace the default, and app.kubernetes.io/managed-by and part-of are always added.",
+        json_schema_extra=_ONLY_PATTERN_KEYS,
+    )
+
+
 class Defaults(_Model):
     runbook_base_url: str = Field(default="runbooks/", description="Prefix of runbook links in alerts.")
     dashboard_base_url: Annotated[str, AfterValidator(_dashboard_base)] = Field(
@@ -500,5 +518,6 @@ class Defaults(_Model):
         default_factory=dict, json_schema_extra=_ONLY_PATTERN_KEYS
     )
     notification_targets: dict[str, NotificationTarget] = Field(default_factory=dict)
+    prometheus_rule: PrometheusRuleSettings = Field(default_factory=PrometheusRuleSettings)
     page: TierSpec = Field(default_factory=TierSpec)
     ticket: TierSpec = Field(default_factory=TierSpec)

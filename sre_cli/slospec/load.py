@@ -142,6 +142,10 @@ _PATTERN_HINTS = {
     document.LABEL_NAME: "must be a Prometheus label name: letters, digits and '_', not starting with a digit "
     "or with '__' (reserved for Prometheus)",
     document.DURATION_PATTERN: "must be a duration: a number and a unit (ms, s, m, h, d, w, y), e.g. 5m or 30d",
+    document.K8S_LABEL_KEY: "must be a Kubernetes label key: an optional DNS prefix and '/', then at most 63 of "
+    "A-Z a-z 0-9 - _ . starting and ending with a letter or digit",
+    document.K8S_LABEL_VALUE: "must be a Kubernetes label value: at most 63 of A-Z a-z 0-9 - _ . starting and "
+    "ending with a letter or digit",
 }
 
 
@@ -256,8 +260,11 @@ def load_defaults(path: Path | None) -> tuple[document.Defaults, list[SpecError]
     return defaults, errors
 
 
-def load(paths: Iterable[str | Path]) -> SpecSet:
-    """Load and fully validate specs; never raises on bad input, errors are in `.errors`."""
+def load(paths: Iterable[str | Path], *, generating: bool = False) -> SpecSet:
+    """Load and fully validate specs; never raises on bad input, errors are in `.errors`.
+
+    `generating`: also report everything `sre generate` would refuse (`sre validate` asks this too).
+    """
     path_list = [Path(p) for p in paths] or [Path("slo")]
     files, errors = spec_files(path_list)
     defaults, default_errors = load_defaults(find_defaults(path_list))
@@ -268,11 +275,13 @@ def load(paths: Iterable[str | Path]) -> SpecSet:
         docs, file_errors = read_documents(f)
         result.errors.extend(file_errors)
         for doc in docs:
-            slo, doc_errors = _load_document(doc, str(f), defaults, result.root)
+            slo, doc_errors = _load_document(doc, str(f), defaults, result.root, generating)
             result.errors.extend(doc_errors)
             if slo is not None:
                 result.slos.append(slo)
     result.errors.extend(validate.check_set(result))
+    if generating:
+        result.errors.extend(validate.check_hand_runbooks(result))
     result.errors.sort()
     return result
 
@@ -285,7 +294,7 @@ def load_or_raise(paths: Iterable[str | Path]) -> SpecSet:
 
 
 def _load_document(
-    doc: YamlDocument, file: str, defaults: document.Defaults, root: Path
+    doc: YamlDocument, file: str, defaults: document.Defaults, root: Path, generating: bool = False
 ) -> tuple[Slo | None, list[SpecError]]:
     start: Position = doc.start
     data = doc.data
@@ -329,4 +338,4 @@ def _load_document(
         )
     name_pos = doc.position_of(("metadata", "name"))
     slo = resolve(spec, defaults, file, start.line, name_pos.line, name_pos.col)
-    return slo, validate.check_slo(slo, doc, defaults, root)
+    return slo, validate.check_slo(slo, doc, defaults, root, generating)

@@ -18,6 +18,7 @@ from sre_cli.slospec.errors import SpecError, field_path
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.slospec.resolve import GENERATED_RUNBOOK_DIR, default_runbook, in_generated_runbook_dir
 from sre_cli.slospec.yamlpos import YamlDocument
+from sre_cli.vocabulary import latency_statistic_problem
 
 INDICATOR = ("spec", "indicator")
 
@@ -68,8 +69,10 @@ def _check_selector(expr: str, *, what: str) -> str | None:
 Add = Callable[[tuple[str | int, ...], str], None]
 
 
-def check_slo(slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Path) -> list[SpecError]:
-    """Cross-field checks of one fully validated SLO."""
+def check_slo(
+    slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Path, generating: bool = False
+) -> list[SpecError]:
+    """Cross-field checks of one fully validated SLO; `generating`: also what the generators would refuse."""
     errors: list[SpecError] = []
 
     def add(path: tuple[str | int, ...], message: str) -> None:
@@ -92,6 +95,10 @@ def check_slo(slo: Slo, doc: YamlDocument, defaults: document.Defaults, root: Pa
                 f"the {tier.name} tier notifies {tier.notify!r} by default, which is not a notification "
                 f"target in defaults.yaml (has: {', '.join(sorted(targets))}); set alerting.{tier.name}.notify",
             )
+    if generating and not errors:
+        # Asked only of a spec that is otherwise right: its own mistakes come first, without noise.
+        check_output_names(slo, add)
+        check_cloudwatch_alarm_plans(slo, defaults, add)
     return errors
 
 
@@ -196,6 +203,7 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 )
         if c := ind.latency.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+            check_latency_statistic(ind.latency, add)
     elif ind.threshold:
         base = (*INDICATOR, "threshold")
         t = ind.threshold
@@ -219,6 +227,12 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 add((*base, "prometheus", "gauge"), problem)
         if c := t.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+
+
+def check_latency_statistic(latency: document.LatencyIndicator, add: Add) -> None:
+    """A written statistic of a CloudWatch latency metric is the one the queries use: it must count fast requests."""
+    if is_cloudwatch_statistic(latency.cloudwatch.metric.statistic) and (problem := latency_statistic_problem(latency)):
+        add((*INDICATOR, "latency", "cloudwatch", "metric", "statistic"), problem)
 
 
 def check_cloudwatch_born_series(ind: document.Indicator, add: Add) -> None:
@@ -309,6 +323,73 @@ def check_inherited_pairs(slo: Slo, add: Add) -> None:
                     f"{pair} (inherited) can never fire: it needs a burn rate of {factor:.4g}x, and a total outage "
                     f"burns at most {most:.4g}x at this objective" + fraction_hint(slo.objective * 100),
                 )
+
+
+# ---- what `sre generate` would refuse: asked of the generators themselves -----------------------
+# `sre validate` and `sre generate` ask these (load(..., generating=True)); a report or a deploy of
+# already generated files does not need, say, an SNS topic, so it is not refused for lacking one.
+
+
+def check_output_names(slo: Slo, add: Add) -> None:
+    """The service names files and dashboard uids: each target says whether it can take the name."""
+    from sre_cli.targets.cloudwatch import dashboards, sli
+    from sre_cli.targets.prometheus import grafana
+    from sre_cli.targets.prometheus.sli import has_prometheus_source
+
+    problems = grafana.service_problems(slo.service) if has_prometheus_source(slo) else []
+    if sli.has_cloudwatch(slo) and (clash := dashboards.overview_clash(slo.service)):
+        problems.append(clash)
+    for problem in dict.fromkeys(problems):
+        add(("metadata", "service"), problem)
+
+
+def check_cloudwatch_alarm_plans(slo: Slo, defaults: document.Defaults, add: Add) -> None:
+    """Every CloudWatch alarm of the SLO can be built: periods the API takes, ranks it reads, SNS topics."""
+    from sre_cli.targets.cloudwatch import alarms, sli
+
+    if not sli.has_cloudwatch(slo):
+        return
+    source = (*INDICATOR, slo.indicator.kind, "cloudwatch")
+    for notify, what in {notify: what for what, notify in reversed(alarms.notified(slo, defaults))}.items():
+        if problem := alarms.topic_problem(defaults, what, notify):
+            add(source, problem)
+    most = 1 / slomath.error_budget(slo.objective)
+    for tier in slo.tiers:
+        for w in tier.windows:
+            if slomath.firing_threshold(w.factor(slo.window_seconds)) > most:
+                continue  # a pair that can never fire is reported as such (check_alerting, check_inherited_pairs)
+            if problem := _pair_plan_problem(slo, w):
+                add(_pair_path(slo, tier.name, w), problem)
+    try:
+        alarms.absent_window(slo)
+    except ValueError as exc:
+        add(("spec", "alerting", "ticket", "for"), str(exc))
+    if slo.indicator.threshold is not None:
+        try:
+            sli.slice_share_rank(slo.indicator.threshold.value)
+        except ValueError as exc:
+            add((*INDICATOR, "threshold", "value"), str(exc))
+
+
+def _pair_plan_problem(slo: Slo, w: slomath.BurnWindow) -> str | None:
+    """Why CloudWatch cannot evaluate a pair: its two child alarms, and the dashboard's burn graph."""
+    from sre_cli.targets.cloudwatch import alarms, sli
+
+    factor = w.factor(slo.window_seconds)
+    try:
+        for window in (w.long, w.short):
+            alarms.alarm_window(slo, window, factor)
+        sli.event_window(w.long)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _pair_path(slo: Slo, tier_name: str, w: slomath.BurnWindow) -> tuple[str | int, ...]:
+    """Where a pair is written: its own line, or (inherited) the tier's."""
+    written = getattr(slo.alerting, tier_name).windows or []
+    index = next((i for i, s in enumerate(written) if s.to_math() == w), None)
+    return ("spec", "alerting", tier_name) + (("windows", index) if index is not None else ())
 
 
 def check_alerting(
@@ -433,25 +514,16 @@ def check_set(specs: SpecSet) -> list[SpecError]:
 
 # Grafana refuses a dashboard uid over 40 characters; the generator's uid is `slo-<service>`
 # (targets/prometheus/grafana.py), and alerts link to it, so it is not shortened behind their back.
-GRAFANA_UID_MAX = 40
-GRAFANA_UID_PREFIX = "slo-"
 CLOUDWATCH_ALARM_NAME_MAX = 255
 
 
 def check_generated_limits(slo: Slo, defaults: document.Defaults, add: Add) -> None:
-    """The Grafana dashboard uid, and the CloudWatch alarms' names, SNS topics and description links."""
+    """The CloudWatch alarms' names and description links (the Grafana uid and SNS topics are the
+    generators' own checks, run by `check_output_names` and `check_cloudwatch_alarm_plans`)."""
     from sre_cli.targets.cloudwatch import alarms, sli
 
-    uid = f"{GRAFANA_UID_PREFIX}{slo.service}"
-    if len(uid) > GRAFANA_UID_MAX:
-        add(
-            ("metadata", "service"),
-            f"the Grafana dashboard uid {uid!r} would be {len(uid)} characters; Grafana takes at most "
-            f"{GRAFANA_UID_MAX}: use a service name of at most {GRAFANA_UID_MAX - len(GRAFANA_UID_PREFIX)}",
-        )
     if not sli.has_cloudwatch(slo):
         return
-    check_alarm_topics(slo, defaults, add)
     too_long = [n for n in alarms.alarm_names(slo) if len(n) > CLOUDWATCH_ALARM_NAME_MAX]
     if too_long:
         add(
@@ -463,32 +535,6 @@ def check_generated_limits(slo: Slo, defaults: document.Defaults, add: Add) -> N
         add(("spec", "alerting", "runbook") if slo.alerting.runbook else ("metadata", "name"), problem)
 
 
-def check_alarm_topics(slo: Slo, defaults: document.Defaults, add: Add) -> None:
-    """Every target a CloudWatch alarm of the SLO notifies has an snsTopicArn in defaults.yaml.
-
-    An unknown target of an enabled tier is reported by the tier checks; the metrics-absent alarm
-    notifies the ticket target even when the ticket tier is disabled, so it is checked here.
-    """
-    from sre_cli.targets.cloudwatch import alarms
-
-    targets = defaults.notification_targets
-    wanted = [(f"the {t.name} tier", t.notify, t.name) for t in slo.tiers]
-    wanted.append(("the metrics-absent alarm", alarms.absent_notify(defaults, slo), "ticket"))
-    seen: set[str] = set()
-    for what, notify, tier_name in wanted:
-        target = targets.get(notify)
-        reported_elsewhere = target is None and targets and any(t.name == tier_name for t in slo.tiers)
-        if notify in seen or reported_elsewhere or (target is not None and target.sns_topic_arn):
-            continue
-        seen.add(notify)
-        where = "has no snsTopicArn" if target is not None else "is not under notificationTargets"
-        add(
-            ("spec", "alerting", tier_name, "notify"),
-            f"{what} notifies {notify!r}, which {where} in defaults.yaml; the CloudWatch alarms of this SLO "
-            "(it has a cloudwatch source) need an SNS topic",
-        )
-
-
 def check_cloudwatch_dashboards(specs: SpecSet) -> list[SpecError]:
     """Each service's CloudWatch dashboard fits CloudWatch (widgets, body size), reported at its first SLO."""
     from sre_cli.targets.cloudwatch import alarms, dashboards, validator
@@ -497,7 +543,7 @@ def check_cloudwatch_dashboards(specs: SpecSet) -> list[SpecError]:
     try:
         dashboards.topic_location(specs)
     except ValueError:
-        return errors  # no topic at all: check_alarm_topics says so per SLO
+        return errors  # no usable topic: the alarm plan checks say so per SLO
     for service, slos in alarms.cloudwatch_slos(specs).items():
         try:
             request = dashboards.service_dashboard(specs, service, slos)
@@ -518,3 +564,14 @@ def check_cloudwatch_dashboards(specs: SpecSet) -> list[SpecError]:
             for problem in problems
         )
     return errors
+
+
+def check_hand_runbooks(specs: SpecSet) -> list[SpecError]:
+    """The hand-written runbook parts `sre generate` merges (runbooks/_hand/) name known SLOs and parse."""
+    from sre_cli.runbooks import handwritten
+
+    try:
+        handwritten.load(specs.root, [slo.name for slo in specs.slos])
+    except handwritten.HandError as exc:
+        return [SpecError(exc.file, exc.line, 1, "", exc.message)]
+    return []

@@ -103,27 +103,26 @@ NO_ARN = {"alertmanagerReceiver": "x"}
 @pytest.mark.parametrize(
     ("case", "defaults", "spec", "field"),
     [
-        ("page target without arn", {"page": NO_ARN}, {}, "spec.alerting.page.notify"),
-        ("ticket target without arn", {"ticket": NO_ARN}, {}, "spec.alerting.ticket.notify"),
+        ("page target without arn", {"page": NO_ARN}, {}, "spec.indicator.ratio.cloudwatch"),
+        ("ticket target without arn", {"ticket": NO_ARN}, {}, "spec.indicator.ratio.cloudwatch"),
         (
             "explicit notify without arn",
             {"quiet": NO_ARN},
             {"alerting": {"page": {"notify": "quiet"}}},
-            "spec.alerting.page.notify",
+            "spec.indicator.ratio.cloudwatch",
         ),
         (
             "ticket tier off, absent alarm still tickets",
             {"ticket": NO_ARN},
             {"alerting": {"ticket": {"enabled": False}}},
-            "spec.alerting.ticket.notify",
+            "spec.indicator.ratio.cloudwatch",
         ),
         (
             "ticket tier off, ticket target unknown",
             "drop-ticket",
             {"alerting": {"ticket": {"enabled": False}}},
-            "spec.alerting.ticket.notify",
+            "spec.indicator.ratio.cloudwatch",
         ),
-        ("no notification targets at all", "none", {}, "spec.alerting.page.notify"),
     ],
 )
 def test_alarm_targets_without_a_topic_are_refused(
@@ -139,12 +138,21 @@ def test_alarm_targets_without_a_topic_are_refused(
     doc = slo()
     doc["spec"].update(spec)
     spec_dir = write(tmp_path / "cw", [doc], merged)
-    assert not renders(spec_dir)  # what generate would have found, late
+    assert not renders(spec_dir)  # what generate would have found, late (reported at the CloudWatch source)
     assert_refused(spec_dir, field, "SNS topic")
     # The same SLO without a CloudWatch source needs no topic.
     prom = slo()
     prom["spec"].update(spec)
     assert validate(write(tmp_path / "prom", [prometheus_only(prom)], merged)).exit_code == 0
+
+
+def test_no_notification_targets_at_all_leave_placeholder_topics(tmp_path: Path) -> None:
+    """With no targets, the alarms notify ${page_topic_arn}/${ticket_topic_arn}, which each environment fills."""
+    merged = yaml.safe_load(yaml.safe_dump(DEFAULTS))
+    merged.pop("notificationTargets")
+    spec_dir = write(tmp_path / "cw", [slo()], merged)
+    assert validate(spec_dir).exit_code == 0
+    assert renders(spec_dir)
 
 
 # ---- AlarmDescription ---------------------------------------------------------------------------------

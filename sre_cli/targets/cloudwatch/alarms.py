@@ -173,14 +173,38 @@ def topic_arn(specs: SpecSet, slo: Slo, tier: AlertTier) -> str:
 
 
 def notify_topic_arn(specs: SpecSet, slo: Slo, what: str, notify: str) -> str:
-    """The SNS topic of a notification target (often a `${name}` placeholder an environment fills)."""
+    """The SNS topic of a notification target (often a `${name}` placeholder an environment fills).
+
+    Without any notificationTargets (a spec set not yet wired to on-call, an import), a tier
+    notifies `${<tier>_topic_arn}`, the repository's own convention, for its environment to fill.
+    """
+    if problem := topic_problem(specs.defaults, what, notify):
+        raise ValueError(f"{slo.file}:{slo.line}: SLO {slo.name}: {problem}")
     target = specs.defaults.notification_targets.get(notify)
-    if target is None or not target.sns_topic_arn:
-        raise ValueError(
-            f"{slo.file}:{slo.line}: SLO {slo.name}: the {what} notifies {notify!r}, which has "
-            "no snsTopicArn under notificationTargets in defaults.yaml; CloudWatch alarms need an SNS topic"
-        )
-    return Identity(target.sns_topic_arn)
+    return Identity(target.sns_topic_arn if target is not None and target.sns_topic_arn else topic_placeholder(notify))
+
+
+def topic_placeholder(notify: str) -> str:
+    name = re.sub(r"[^a-z0-9_]", "_", notify.lower())
+    return f"${{{name if name[:1].isalpha() else 'target_' + name}_topic_arn}}"
+
+
+def topic_problem(defaults: Defaults, what: str, notify: str) -> str | None:
+    """Why `what` (an alarm) has no SNS topic to notify, if it has none."""
+    target = defaults.notification_targets.get(notify)
+    if not defaults.notification_targets or (target is not None and target.sns_topic_arn):
+        return None
+    return (
+        f"the {what} notifies {notify!r}, which has no snsTopicArn under notificationTargets in defaults.yaml; "
+        "CloudWatch alarms need an SNS topic"
+    )
+
+
+def notified(slo: Slo, defaults: Defaults) -> list[tuple[str, str]]:
+    """(what, notification target) of every alarm of the SLO that has actions."""
+    return [(f"{tier.name} tier", tier.notify) for tier in slo.tiers] + [
+        ("metrics-absent alarm", absent_notify(slo, defaults))
+    ]
 
 
 def missing_data_treatment(slo: Slo) -> str:
@@ -305,8 +329,8 @@ def absent_name(slo: Slo) -> str:
     return f"{slo.name}-metrics-absent"
 
 
-def absent_notify(defaults: Defaults, slo: Slo) -> str:
-    """The notification target of the metrics-absent alarm: the ticket tier's, even when it is disabled."""
+def absent_notify(slo: Slo, defaults: Defaults) -> str:
+    """The metrics-absent alarm tickets: the ticket tier's target, even when that tier is off."""
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
     return ticket.notify if ticket else (defaults.ticket.notify or "ticket")
 
@@ -315,6 +339,16 @@ def alarm_names(slo: Slo) -> list[str]:
     """Every alarm name of the SLO (metric and composite), without building the alarms."""
     children = [f"{pair_name(slo, t, w)}-{which}" for t in slo.tiers for w in t.windows for which in ("long", "short")]
     return [*children, *composite_names(slo), absent_name(slo)]
+
+
+def absent_window(slo: Slo) -> sli.AlarmWindow:
+    """The metrics-absent alarm waits the ticket tier's `for` (in whole minutes) before it tickets."""
+    ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
+    wait = slomath.parse_duration(ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"])
+    try:
+        return sli.event_window(max(60, -(-wait // 60) * 60))
+    except ValueError as exc:
+        raise ValueError(f"the metrics-absent alarm waits the ticket tier's `for`: {exc}") from None
 
 
 def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
@@ -326,9 +360,11 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
     "breaching". Tickets like its Prometheus twin, after the ticket tier's `for`.
     """
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
-    topic = notify_topic_arn(specs, slo, "metrics-absent alarm", absent_notify(specs.defaults, slo))
-    wait = slomath.parse_duration(ticket.for_ if ticket else TIER_DEFAULT_FOR["ticket"])
-    plan = sli.event_window(max(60, -(-wait // 60) * 60))
+    topic = notify_topic_arn(specs, slo, "metrics-absent alarm", absent_notify(slo, specs.defaults))
+    try:
+        plan = absent_window(slo)
+    except ValueError as exc:
+        raise ValueError(f"{slo.file}:{slo.line}: SLO {slo.name}: {exc}") from None
     queries = sli.source_count_queries(slo, plan.period)
     return {
         "AlarmName": absent_name(slo),

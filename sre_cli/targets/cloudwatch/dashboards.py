@@ -64,11 +64,9 @@ def topic_location(specs: SpecSet) -> tuple[str, str, str]:
             if len(parts) == 6 and parts[0] == "arn" and not any(map(placeholders.has_placeholders, parts[:5])):
                 _, partition, _, region, account, _ = parts
                 return partition, region, account
-            return "aws", f"${{{placeholders.REGION}}}", f"${{{placeholders.ACCOUNT}}}"
-    raise ValueError(
-        "defaults.yaml: no notificationTargets entry has an snsTopicArn; CloudWatch dashboards and alarms "
-        "need one to know their region and account"
-    )
+            break
+    # No topic, or one given as a placeholder (the alarms then notify `${<target>_topic_arn}`).
+    return "aws", f"${{{placeholders.REGION}}}", f"${{{placeholders.ACCOUNT}}}"
 
 
 def widget_metrics(queries: list[dict[str, Any]], region: str) -> list[list[Any]]:
@@ -278,6 +276,19 @@ def overview_path(page: int) -> str:
     return f"{DASHBOARDS_DIR}/{OVERVIEW_FILE}{'' if page == 1 else f'-{page}'}.json"
 
 
+def overview_clash(service: str) -> str | None:
+    """Why the service's dashboard file could overwrite an overview page, if it could.
+
+    Every page's name is reserved, not only the pages the current SLO count fills: a spec that
+    validates must not start failing when someone adds the 201st SLO elsewhere.
+    """
+    page = re.fullmatch(rf"{OVERVIEW_FILE}(?:-([2-9]|[1-9]\d+))?", service)
+    if page is None:
+        return None
+    path = overview_path(int(page.group(1) or 1))
+    return f"{service!r} would overwrite the SLO overview {path}; rename the service"
+
+
 def overview_name(page: int) -> str:
     return OVERVIEW_NAME if page == 1 else f"{OVERVIEW_NAME}-{page}"
 
@@ -371,12 +382,8 @@ def render_documents(specs: SpecSet) -> dict[str, dict[str, Any]]:
     docs = {dashboard_path(service): service_dashboard(specs, service, slos) for service, slos in per_service.items()}
     overviews = overview_dashboards(specs, [slo for slos in per_service.values() for slo in slos])
     for service, slos in per_service.items():
-        if dashboard_path(service) in overviews:
-            slo = slos[0]
-            raise ValueError(
-                f"{slo.file}:{slo.line}: SLO {slo.name}: metadata.service: {service!r} would overwrite the SLO "
-                f"overview {dashboard_path(service)}; rename the service"
-            )
+        if problem := overview_clash(service):
+            raise ValueError(f"{slos[0].file}:{slos[0].line}: SLO {slos[0].name}: metadata.service: {problem}")
     docs |= overviews
     problems = [f"{path}: {p}" for path, doc in docs.items() for p in validator.check_dashboard(doc)]
     if problems:

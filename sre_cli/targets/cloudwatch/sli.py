@@ -61,7 +61,7 @@ from typing import Any
 from sre_cli import slomath
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
-from sre_cli.vocabulary import filled_sum, math_expression, metric_stat, number, percentile_rank
+from sre_cli.vocabulary import filled_sum, latency_rank, math_expression, metric_stat, number, percentile_rank
 
 HIGH_RESOLUTION_PERIODS = (10, 20, 30)
 MAX_ALARM_PERIOD = slomath.DAY
@@ -182,7 +182,7 @@ def event_queries(slo: Slo, period: int) -> tuple[_MetricIds, list[dict[str, Any
         metric = ind.latency.cloudwatch.metric
         threshold = number(ind.latency.threshold_seconds)
         count_id = ids.id_for(metric, "SampleCount")
-        rank_id = ids.id_for(metric, percentile_rank(ind.latency.threshold_seconds))
+        rank_id = ids.id_for(metric, latency_rank(ind.latency))
         return ids, [
             math_expression("total", f"FILL({count_id}, 0)", "requests"),
             math_expression("good", f"FILL({rank_id}, 0) / 100 * total", f"requests <= {threshold}s"),
@@ -218,6 +218,17 @@ def slice_burn_queries(slo: Slo, period: int) -> list[dict[str, Any]]:
     return [*ids.queries, burn]
 
 
+def slice_share_rank(value: float) -> str:
+    """The percentile rank the bad-slice share is read from; CloudWatch ranks no negative values."""
+    if value < 0:
+        raise ValueError(
+            f"CloudWatch reads the share of bad slices from the percentile rank {percentile_rank(value)} (the "
+            "dashboards' burn graphs, and alarms over windows longer than one slice per datapoint allows), and "
+            "CloudWatch percentiles do not take negative values; use a value of 0 or more"
+        )
+    return percentile_rank(value)
+
+
 def slice_share_burn_queries(slo: Slo, period: int) -> list[dict[str, Any]]:
     """Burn of the bad-slice share within each period, from the gauge's percentile rank (fallback)."""
     t = slo.indicator.threshold
@@ -225,7 +236,7 @@ def slice_share_burn_queries(slo: Slo, period: int) -> list[dict[str, Any]]:
         raise ValueError(f"{slo.name}: no CloudWatch threshold source")
     ids = _MetricIds(period)
     count_id = ids.id_for(t.cloudwatch.metric, "SampleCount")
-    rank_id = ids.id_for(t.cloudwatch.metric, percentile_rank(t.value))
+    rank_id = ids.id_for(t.cloudwatch.metric, slice_share_rank(t.value))
     at_or_below = f"FILL({rank_id}, 0) / 100 * total"
     good = at_or_below if t.operator in ("<", "<=") else f"total - {at_or_below}"
     return [

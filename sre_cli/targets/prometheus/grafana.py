@@ -65,16 +65,27 @@ def dashboard_uid(service: str) -> str:
     return f"slo-{service}"
 
 
-def uid_problem(slo: Slo) -> str | None:
-    """Why Grafana would refuse the dashboard of the SLO's service, if it would."""
-    uid = dashboard_uid(slo.service)
+def uid_problem(service: str) -> str | None:
+    """Why Grafana would refuse the service's dashboard, if it would."""
+    uid = dashboard_uid(service)
     if len(uid) <= MAX_UID_LENGTH:
         return None
     return (
-        f"{slo.file}:{slo.line}: SLO {slo.name}: metadata.service: the Grafana dashboard uid {uid!r} is "
-        f"{len(uid)} characters and Grafana accepts at most {MAX_UID_LENGTH}; use a service name of at most "
-        f"{MAX_UID_LENGTH - len(dashboard_uid(''))} characters"
+        f"the Grafana dashboard uid {uid!r} is {len(uid)} characters and Grafana accepts at most "
+        f"{MAX_UID_LENGTH}; use a service name of at most {MAX_UID_LENGTH - len(dashboard_uid(''))} characters"
     )
+
+
+def overview_clash(service: str) -> str | None:
+    """Why the service's dashboard file would overwrite the overview, if it would."""
+    if dashboard_path(service) != OVERVIEW_PATH:
+        return None
+    return f"{service!r} would overwrite the SLO overview {OVERVIEW_PATH}; rename the service"
+
+
+def service_problems(service: str) -> list[str]:
+    """Everything that keeps a service from having its Grafana dashboard (`sre validate` asks too)."""
+    return [p for p in (uid_problem(service), overview_clash(service)) if p]
 
 
 def _query(expr: str, legend: str, ref: str) -> prometheus.Dataquery:
@@ -420,14 +431,8 @@ def dashboard_json(service: str, slos: list[Slo]) -> str:
 def render(specs: SpecSet) -> dict[str, str]:
     per_service = rules.prometheus_slos(specs)
     for service, slos in per_service.items():
-        if problem := uid_problem(slos[0]):
-            raise ValueError(problem)
-        if dashboard_path(service) == OVERVIEW_PATH:
-            slo = slos[0]
-            raise ValueError(
-                f"{slo.file}:{slo.line}: SLO {slo.name}: metadata.service: {service!r} would overwrite the SLO "
-                f"overview {OVERVIEW_PATH}; rename the service"
-            )
+        for problem in service_problems(service):
+            raise ValueError(f"{slos[0].file}:{slos[0].line}: SLO {slos[0].name}: metadata.service: {problem}")
     files = {dashboard_path(service): dashboard_json(service, slos) for service, slos in per_service.items()}
     slos = [slo for service_slos in per_service.values() for slo in service_slos]
     if slos:

@@ -35,6 +35,7 @@ from typing import Any
 from sre_cli import links, sli_sources, slomath
 from sre_cli.generate import Target
 from sre_cli.slomath import format_duration
+from sre_cli.slospec.document import PrometheusRuleSettings
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.targets import yamltext
@@ -237,19 +238,21 @@ def _readme() -> str:
     )
 
 
-def service_files(service: str, slos: list[Slo], root: Path) -> dict[str, str]:
+def service_files(
+    service: str, slos: list[Slo], root: Path, settings: PrometheusRuleSettings | None = None
+) -> dict[str, str]:
     """The service's rule file and its PrometheusRule manifest, from one build of its groups."""
     groups = rule_groups(slos)
     return {
         rule_file_path(service): _header(slos, root) + dump_yaml(groups),
-        prometheusrule.manifest_path(service): prometheusrule.manifest_yaml(service, groups),
+        prometheusrule.manifest_path(service): prometheusrule.manifest_yaml(service, groups, settings),
     }
 
 
 def render(specs: SpecSet) -> dict[str, str]:
     out: dict[str, str] = {}
     for service, slos in prometheus_slos(specs).items():
-        out.update(service_files(service, slos, specs.root))
+        out.update(service_files(service, slos, specs.root, specs.defaults.prometheus_rule))
     if out:
         out[README] = _readme()
     return out
