@@ -23,8 +23,8 @@ DEFAULTS = """\
 runbookBaseUrl: https://git.example/blob/main/
 labels: {team: platform}
 notificationTargets:
-  page: {alertmanagerReceiver: pager}
-  ticket: {alertmanagerReceiver: ticket}
+  page: {alertmanagerReceiver: pager, snsTopicArn: "arn:aws:sns:us-east-1:123456789012:page"}
+  ticket: {alertmanagerReceiver: ticket, snsTopicArn: "arn:aws:sns:us-east-1:123456789012:ticket"}
 """
 
 RATIO = """\
