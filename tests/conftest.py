@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import urllib.request
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import HealthCheck, settings
 
 from sre_cli.slospec.model import SpecSet
+from tests.support.moto_server import moto_server, use_fake_credentials
 from tests.support.repo_specs import shared_repo_specs
 
 # Property tests check what holds, not how fast: hypothesis' per-example deadline is a timed
@@ -18,3 +22,23 @@ settings.load_profile("sre")
 def repo_specs() -> SpecSet:
     """The stack's own specs (slo/), loaded once per session; shared, so never mutate them."""
     return shared_repo_specs()
+
+
+@pytest.fixture
+def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """boto3 finds credentials (moto accepts any) and never the machine's own."""
+    use_fake_credentials(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    """A moto server on 127.0.0.1 for one test module."""
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def endpoint(moto_url: str) -> str:
+    """The module's moto server, reset: a clean account for each test."""
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10)
+    return moto_url

@@ -8,8 +8,6 @@ so a namespace still being created refuses a Put) is driven through botocore's S
 from __future__ import annotations
 
 import shutil
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,6 @@ from sre_cli.deploy import amp
 from sre_cli.deploy import aws_calls as calls
 from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import SpecSet
-from tests.support.moto_server import moto_server, use_fake_credentials
 from tests.support.repo_specs import REPO
 
 SCOPE = "github.com/acme/sre:prod"
@@ -33,21 +30,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(autouse=True)
-def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fake_credentials(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture
-def endpoint(moto_url: str) -> str:
-    """A clean account for each test."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10)
-    return moto_url
+def _fake_credentials(fake_credentials: None) -> None:
+    """Every test here talks to moto's server through real boto3 clients (moto_url, endpoint: tests/conftest.py)."""
 
 
 @pytest.fixture

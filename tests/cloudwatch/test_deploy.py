@@ -11,8 +11,6 @@ import copy
 import http.server
 import json
 import threading
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,6 @@ from sre_cli.deploy import cloudwatch as deploy
 from sre_cli.promrun import free_port
 from sre_cli.slospec.model import SpecSet
 from tests.support.env_values import PROD_VALUES
-from tests.support.moto_server import moto_server, use_fake_credentials
 
 from .conftest import REPO
 
@@ -36,21 +33,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(autouse=True)
-def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fake_credentials(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture
-def endpoint(moto_url: str) -> str:
-    """A clean account for each test."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10)
-    return moto_url
+def _fake_credentials(fake_credentials: None) -> None:
+    """Every test here talks to moto's server through real boto3 clients (moto_url, endpoint: tests/conftest.py)."""
 
 
 class Calls:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,6 @@ from sre_cli.deploy import cloudwatch as deploy
 from sre_cli.slospec.load import load
 from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.cloudwatch import alarms
-from tests.support.moto_server import moto_server, use_fake_credentials
 
 from .conftest import PROD_VALUES, REPO
 
@@ -171,20 +168,8 @@ def _alarm(name: str, tags: dict[str, str]) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fake_credentials(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture
-def endpoint(moto_url: str) -> str:
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10)
-    return moto_url
+def _fake_credentials(fake_credentials: None) -> None:
+    """Every test here talks to moto's server through real boto3 clients (moto_url, endpoint: tests/conftest.py)."""
 
 
 def invoke(*args: str) -> Any:

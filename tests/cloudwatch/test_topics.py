@@ -8,8 +8,6 @@ line and exit 3 with nothing written, a topic of another account exit 2.
 from __future__ import annotations
 
 import json
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,6 @@ from click.testing import CliRunner
 from moto.core.authorization import enable_iam_authentication
 
 from sre_cli.cli import cli
-from tests.support.moto_server import moto_server, use_fake_credentials
 
 from .conftest import PROD_VALUES, REPO
 
@@ -30,20 +27,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(autouse=True)
-def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fake_credentials(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture
-def endpoint(moto_url: str) -> str:
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10)
-    return moto_url
+def _fake_credentials(fake_credentials: None) -> None:
+    """Every test here talks to moto's server through real boto3 clients (moto_url, endpoint: tests/conftest.py)."""
 
 
 def values_file(tmp_path: Path, **topics: str) -> Path:
