@@ -389,7 +389,7 @@ resource "aws_cloudwatch_composite_alarm" "slo" {
     }
   }
 
-  tags = merge(var.tags, { for t in lookup(each.value, "Tags", []) : t.Key => t.Value })
+  tags = merge(var.tags, { for t in lookup(local.rendered_composite_alarms[each.key], "Tags", []) : t.Key => t.Value })
 
   depends_on = [aws_cloudwatch_metric_alarm.slo]
 
@@ -422,7 +422,7 @@ resource "aws_cloudwatch_composite_alarm" "slo_any" {
     }
   }
 
-  tags = merge(var.tags, { for t in lookup(each.value, "Tags", []) : t.Key => t.Value })
+  tags = merge(var.tags, { for t in lookup(local.rendered_composite_alarms[each.key], "Tags", []) : t.Key => t.Value })
 
   depends_on = [aws_cloudwatch_composite_alarm.slo]
 
@@ -455,7 +455,7 @@ resource "aws_cloudwatch_composite_alarm" "slo_suppressed" {
     }
   }
 
-  tags = merge(var.tags, { for t in lookup(each.value, "Tags", []) : t.Key => t.Value })
+  tags = merge(var.tags, { for t in lookup(local.rendered_composite_alarms[each.key], "Tags", []) : t.Key => t.Value })
 
   depends_on = [aws_cloudwatch_composite_alarm.slo_any]
 

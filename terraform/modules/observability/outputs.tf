@@ -102,3 +102,14 @@ output "slo_report_role_arn" {
   description = "Role allowed to query the workspace (aps:QueryMetrics, GetSeries, GetLabels, GetMetricMetadata) for `sre slo report`."
   value       = aws_iam_role.slo_report.arn
 }
+
+output "slo_alarm_scope_tags" {
+  description = "The `sre:scope` tag of every generated alarm as deployed: `<spec set>/<environment>`, what `sre cloudwatch prune` scopes by."
+  value = merge(
+    { for name, alarm in aws_cloudwatch_metric_alarm.slo : name => lookup(alarm.tags, "sre:scope", null) },
+    { for name, alarm in aws_cloudwatch_metric_alarm.slo_notifying : name => lookup(alarm.tags, "sre:scope", null) },
+    { for name, alarm in aws_cloudwatch_composite_alarm.slo : name => lookup(alarm.tags, "sre:scope", null) },
+    { for name, alarm in aws_cloudwatch_composite_alarm.slo_any : name => lookup(alarm.tags, "sre:scope", null) },
+    { for name, alarm in aws_cloudwatch_composite_alarm.slo_suppressed : name => lookup(alarm.tags, "sre:scope", null) },
+  )
+}

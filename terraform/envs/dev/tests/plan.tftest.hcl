@@ -148,6 +148,14 @@ run "plan" {
     error_message = "The generated alarms must watch the ALB, the API target group, the state machine and the job queue."
   }
 
+  # Every alarm, composites included, is tagged with this environment's ownership scope, filled in.
+  assert {
+    condition = length(module.observability.slo_alarm_scope_tags) > 0 && alltrue([
+      for name, scope in module.observability.slo_alarm_scope_tags : scope == "github.com/acme/sre/dev"
+    ])
+    error_message = "Every alarm's sre:scope tag must name this environment: ${jsonencode(module.observability.slo_alarm_scope_tags)}"
+  }
+
   # The metrics-absent alarms notify by themselves: this environment's ticket topic, nothing else.
   assert {
     condition = length(module.observability.slo_notifying_metric_alarm_actions) > 0 && alltrue([
