@@ -135,7 +135,29 @@ class PrometheusRatioSource(_Model):
         return selector_list(getattr(self, key))
 
 
-class CloudWatchRatioSource(_Model):
+class CloudWatchGroup(_Model):
+    """How CloudWatch enumerates one `groupBy` label: a metric math alarm cannot fan out by itself,
+    so each value gets its own alarm stack, with the value put into the metrics' dimension."""
+
+    dimension: str = Field(
+        min_length=1, max_length=255, description="The CloudWatch dimension that carries this label's value."
+    )
+    values: list[Annotated[str, Field(min_length=1, max_length=1024)]] = Field(
+        min_length=1, max_length=100, description="Every value the label takes: one alarm stack each."
+    )
+
+
+GroupLabel = Annotated[str, Field(pattern=LABEL_NAME)]
+
+
+class _CloudWatchSource(_Model):
+    groups: dict[GroupLabel, CloudWatchGroup] | None = Field(
+        default=None,
+        description="Per `groupBy` label, its CloudWatch dimension and values (grouped SLOs only).",
+    )
+
+
+class CloudWatchRatioSource(_CloudWatchSource):
     model_config = _GOOD_XOR_BAD
     good: list[CloudWatchMetric] | None = Field(default=None, min_length=1, max_length=8)
     bad: list[CloudWatchMetric] | None = Field(default=None, min_length=1, max_length=8)
@@ -153,7 +175,7 @@ class PrometheusHistogramSource(_Model):
     buckets: list[float] = Field(min_length=1, description="The histogram's bucket boundaries (le), in seconds.")
 
 
-class CloudWatchLatencySource(_Model):
+class CloudWatchLatencySource(_CloudWatchSource):
     metric: CloudWatchMetric
 
 
@@ -164,7 +186,7 @@ class PrometheusGaugeSource(_Model):
     )
 
 
-class CloudWatchGaugeSource(_Model):
+class CloudWatchGaugeSource(_CloudWatchSource):
     metric: CloudWatchMetric
 
 
@@ -207,10 +229,21 @@ class ThresholdIndicator(_Model):
 
 
 class Indicator(_Model):
-    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": [k]} for k in ("ratio", "latency", "threshold")]}
+    )
     ratio: RatioIndicator | None = None
     latency: LatencyIndicator | None = None
     threshold: ThresholdIndicator | None = None
+    group_by: list[GroupLabel] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Labels that split the SLO: each distinct value combination is its own SLO for budgets, "
+        "burn rates and alerts, e.g. [handler].",
+    )
+    max_groups: int = Field(
+        default=50, ge=1, le=10000, description="Most groups expected; series and alerts grow with groups x windows."
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Indicator:
@@ -220,6 +253,14 @@ class Indicator(_Model):
         body = getattr(self, given[0])
         if body.prometheus is None and body.cloudwatch is None:
             raise ValueError(f"{given[0]}: give a `prometheus` source, a `cloudwatch` source, or both")
+        if len(set(self.group_by)) != len(self.group_by):
+            raise ValueError("groupBy: a label is named twice")
+        groups = body.cloudwatch.groups if body.cloudwatch is not None else None
+        if groups is not None and set(groups) != set(self.group_by):
+            raise ValueError(
+                f"{given[0]}.cloudwatch.groups must enumerate exactly the groupBy labels "
+                f"({', '.join(self.group_by) or 'none'}), got {', '.join(groups)}"
+            )
         return self
 
     @property

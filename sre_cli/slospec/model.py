@@ -44,6 +44,9 @@ class Slo:
     window: str
     window_seconds: int
     indicator: Indicator
+    # Grouped SLO: each value combination of these labels is its own SLO (empty: not grouped).
+    group_by: tuple[str, ...]
+    max_groups: int
     alerting: Alerting  # as written; `tiers` is what it resolves to
     min_events: int
     labels: dict[str, str]

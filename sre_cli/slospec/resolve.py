@@ -75,6 +75,8 @@ def resolve(
         window=body.window,
         window_seconds=window_seconds,
         indicator=body.indicator,
+        group_by=tuple(body.indicator.group_by),
+        max_groups=body.indicator.max_groups,
         alerting=body.alerting,
         min_events=body.alerting.min_events,
         labels={**defaults.labels, **document.metadata.labels},
