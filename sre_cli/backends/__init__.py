@@ -91,6 +91,8 @@ class Measurement:
     coverage_step: resolution of coverage/data_since in seconds (data may start up to one step earlier).
     data_at_start: whether the source had data at the window start (the window is fully covered);
         None when the backend cannot tell, then data_since decides.
+    group: a grouped SLO's label values of this group (`Slo.group_by`); empty for a whole SLO.
+    groups: of a grouped SLO's whole (all groups summed, event-weighted), one Measurement per group.
     """
 
     slo: str
@@ -103,3 +105,5 @@ class Measurement:
     coverage_step: int
     data_at_start: bool | None = None
     history: tuple[HistoryStep, ...] = field(default=())
+    group: dict[str, str] = field(default_factory=dict)
+    groups: tuple[Measurement, ...] = field(default=())
