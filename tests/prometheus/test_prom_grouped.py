@@ -180,7 +180,9 @@ def handlers_that_stop(recorded: list[str]) -> dict[str, Any]:
     ]
     for minute in (outage_end + 3, outage_end + 10, outage_end + 40, outage_end + 6 * 60 + 10, end):
         for name in recorded:
-            checks.append({"expr": f'{name}{{slo="g"}} != {name}{{slo="g"}}', "eval_time": f"{minute}m", "exp_samples": []})
+            checks.append(
+                {"expr": f'{name}{{slo="g"}} != {name}{{slo="g"}}', "eval_time": f"{minute}m", "exp_samples": []}
+            )
     return {"interval": "1m", "input_series": _series(stories), "promql_expr_test": checks}
 
 
