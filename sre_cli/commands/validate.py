@@ -13,9 +13,14 @@ def validate(paths: tuple[str, ...], quiet: bool) -> None:
 
     Reports every problem as file:line:col: field: message.
 
-    Exit 0 when clean, 2 on any error.
+    Warnings (allowed, likely mistakes: a groupBy label without a bound) are printed the same way,
+    after `warning:`; they do not fail validation.
+
+    Exit 0 when clean or with warnings only, 2 on any error.
     """
     specs = options.load_specs_or_exit(paths, generating=True)
     if not quiet:
+        for warning in specs.warnings:
+            click.echo(str(warning), err=True)
         n = len(specs.slos)
         click.echo(f"ok: {n} SLO{'s' if n != 1 else ''} valid")

@@ -77,6 +77,8 @@ class SpecSet:
     defaults: Defaults
     slos: list[Slo] = field(default_factory=list)
     errors: list[SpecError] = field(default_factory=list)
+    # Allowed but likely mistakes (an unbounded groupBy label): printed by `sre validate`, never fatal.
+    warnings: list[SpecError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
