@@ -12,6 +12,9 @@ from sre_cli.cli import cli
 from tests.support.spec_table import write_specs
 
 
+GAUGE = "spec.indicator.threshold.prometheus.gauge"
+
+
 def _ratio(group_by: str, bad: str = 'x_total{code="5xx"}', total: str = "x_total", labels: str = "") -> str:
     return f"""
     metadata: {{name: g, service: t{labels}}}
@@ -63,9 +66,9 @@ def _validate(tmp_path: Path, spec: str) -> tuple[int, str, str]:
             "spec.indicator.groupBy[0]",
             'x_total{handler=""} only matches series without handler',
         ),
-        (_gauge("max(age_seconds)"), 14, "spec.indicator.threshold.prometheus.gauge", "the gauge aggregates away queue, which"),
-        (_gauge("max by (job) (age_seconds)"), 14, "spec.indicator.threshold.prometheus.gauge", "the gauge aggregates away queue"),
-        (_gauge("a / on(job) b"), 14, "spec.indicator.threshold.prometheus.gauge", "the gauge aggregates away queue, which"),
+        (_gauge("max(age_seconds)"), 14, GAUGE, "the gauge aggregates away queue, which groupBy splits by"),
+        (_gauge("max by (job) (age_seconds)"), 14, GAUGE, "the gauge aggregates away queue"),
+        (_gauge("a / on(job) b"), 14, GAUGE, "the gauge aggregates away queue"),
     ],
 )
 def test_labels_that_merge_groups_are_errors(tmp_path: Path, spec: str, line: int, field: str, message: str) -> None:
