@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from sre_cli.cli import cli
 from tests.support.spec_table import write_specs
 
-
 GAUGE = "spec.indicator.threshold.prometheus.gauge"
 
 
