@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sre_cli import promrun
+
 Rule = dict[str, Any]
 MAX_POINTS = 10_000  # query_range refuses more than 11,000 points per series
 
@@ -54,6 +56,40 @@ def range_read_records(groups: list[dict[str, Any]]) -> list[Rule]:
         if reads_recorded:
             raise ValueError(f"{rule['record']} reads recorded {sorted(reads_recorded)}: needs a second stage")
     return chosen
+
+
+def range_read_stages(groups: list[dict[str, Any]]) -> list[list[Rule]]:
+    """The range-read recording rules (as `range_read_records`) in stages: each stage reads raw
+    series and the records of earlier stages only. A grouped SLO's bad events fall back to its
+    recorded total, so they come one stage after it; everything else is one stage."""
+    rules = [r for g in groups for r in g["rules"]]
+    records = {r["record"] for r in rules if "record" in r}
+    read_over_range = {name for r in rules for name in _RANGE_READ.findall(r["expr"])} & records
+    remaining = [r for r in rules if r.get("record") in read_over_range]
+    stages: list[list[Rule]] = []
+    done: set[str] = set()
+    while remaining:
+        stage = [r for r in remaining if set(_METRIC_NAME.findall(r["expr"])) & records <= done]
+        if not stage:
+            names = sorted({r["record"] for r in remaining})
+            raise ValueError(f"{names} read records no earlier stage records")
+        stages.append(stage)
+        done |= {r["record"] for r in stage}
+        remaining = [r for r in remaining if r not in stage]
+    return stages
+
+
+def backfill_stages(tsdb: Path, stages: list[list[Rule]], start: int, end: int, step: int, scratch: Path) -> int:
+    """Each stage's history evaluated by a Prometheus over `tsdb` (raw blocks and the earlier
+    stages), then backfilled into it; returns the samples written."""
+    samples = 0
+    for i, stage in enumerate(stages):
+        om = scratch / f"stage{i}.om"
+        with promrun.PrometheusServer([], tsdb) as prom:
+            samples += write_recorded_history(prom.url, stage, start, end, step, om)
+        promrun.backfill_openmetrics(om, tsdb)
+        om.unlink()
+    return samples
 
 
 def _label_text(labels: dict[str, str]) -> str:
