@@ -1,0 +1,130 @@
+"""Benchmark a grouped SLO's rules against the same SLOs written out one by one (issue 15).
+
+Prints figures, asserts nothing. The question: does `groupBy: [handler]` over N handlers cost
+Prometheus more rule-evaluation time than N specs, one per handler, each selecting its handler?
+
+- grouped: one spec, api-availability's selectors with `groupBy: [handler]`: one rule group whose
+  rules each `sum by (handler)` and record N series;
+- one by one: N specs `...{job="api",handler="/v1/hNNN",...}`: N rule groups, each recording one series.
+
+Both rule sets come from the real generator (`rules.slo_group`), and run on a real Prometheus
+over the same backfilled history as benchmarks/rules.py: synth's `http_requests_total` (3 status
+classes per handler, 1m samples) for `--days`, with the recorded 5m rates the long windows read
+backfilled too (tests/support/rule_history), the raw series kept live by a local exporter. Each
+set runs alone on its own copy of the data; the figure is the sum over its groups of the median
+`evaluationTime` (benchmarks/rules.py says why and how, and its helpers do the work).
+
+Run from the repository root: .venv/bin/python -m benchmarks.rules_grouped [--groups 50] [--days 30]
+(quick: --days 3). 50 groups over 30 days: ~6.5 M raw samples; a few minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import rules as bench
+from sre_cli.slomath import MINUTE
+from sre_cli.slospec.document import SloDocument
+from sre_cli.slospec.load import load_or_raise
+from sre_cli.slospec.model import Slo
+from sre_cli.slospec.resolve import resolve
+from sre_cli.targets.prometheus import rules
+from tests.support import rule_history
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _slo(name: str, handler: str | None, group_by: list[str]) -> Slo:
+    """api-availability's Prometheus SLI (2xx over all), for one handler or grouped by handler."""
+    specs = load_or_raise([ROOT / "slo"])
+    only = f',handler="{handler}"' if handler else ""
+    document = SloDocument.model_validate(
+        {
+            "apiVersion": "sre.dev/v1",
+            "kind": "SLO",
+            "metadata": {"name": name, "service": "api"},
+            "spec": {
+                "description": "2xx over all requests",
+                "objective": 99.9,
+                "window": "30d",
+                "indicator": {
+                    "groupBy": group_by,
+                    "ratio": {
+                        "prometheus": {
+                            "good": f'http_requests_total{{job="api"{only},status="2xx"}}',
+                            "total": f'http_requests_total{{job="api"{only}}}',
+                        }
+                    },
+                },
+                "alerting": {"minEvents": 100},
+            },
+        }
+    )
+    return resolve(document, specs.defaults, "bench.yaml", 1)
+
+
+def rule_sets(handlers: list[str]) -> dict[str, list[dict[str, Any]]]:
+    grouped = [rules.slo_group(_slo("api-by-handler", None, ["handler"]))]
+    one_by_one = [rules.slo_group(_slo(f"api-h{i:03d}", h, [])) for i, h in enumerate(handlers)]
+    return {"grouped": grouped, "one-by-one": one_by_one}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--groups", type=int, default=50, help="handlers = groups = SLOs written out (50)")
+    parser.add_argument("--days", type=int, default=30, help="days of backfilled history (30)")
+    parser.add_argument("--evals", type=int, default=6, help="evaluations measured per group (6)")
+    parser.add_argument("--warmup", type=int, default=2, help="first evaluations dropped (2)")
+    parser.add_argument("--interval", type=int, default=10, help="evaluation interval in seconds (10)")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sre-bench-grouped-") as tmp:
+        root = Path(tmp)
+        base = root / "base"
+        history = bench.raw_history(args.days, 3 * args.groups, root, base)
+        handlers = sorted({text.split('handler="')[1].split('"')[0] for text, _ in history.series})
+        sets = rule_sets(handlers)
+        for label, groups in sets.items():
+            shutil.copytree(base, root / label)
+            # A grouped SLO's bad rate reads its recorded total: two stages (rule_history says why).
+            stages = rule_history.range_read_stages(groups)
+            start = history.start + 5 * MINUTE  # the first 5m rates need 5 minutes of raw samples
+            samples = rule_history.backfill_stages(root / label, stages, start, history.end, bench.RECORD_STEP, root)
+            print(f"recorded history, {label}: {len(stages)} stage(s), {samples:,} samples", flush=True)
+        counters = bench.LiveCounters(history)
+        del history
+        server = counters.serve()
+        exporter = f"127.0.0.1:{server.server_address[1]}"
+        totals: dict[str, float] = {}
+        try:
+            print(
+                f"\nrule-group evaluationTime (ms), {len(handlers)} handlers, each rule set alone, every "
+                f"{args.interval}s, median of {args.evals} evaluations after {args.warmup} dropped:"
+            )
+            for label, groups in sets.items():
+                costs, _ = bench.run_rule_set(label, groups, root / label, exporter, args)
+                total = sum(c.median for c in costs)
+                totals[label] = total
+                rules_count = sum(c.rules for c in costs)
+                unhealthy = [p for c in costs for p in c.unhealthy]
+                print(
+                    f"  {label:<11} {len(costs):>3} groups {rules_count:>5} rules: sum of group medians "
+                    f"{total * 1e3:8.2f} ms" + (f"  UNHEALTHY: {unhealthy[:3]}" if unhealthy else ""),
+                    flush=True,
+                )
+        finally:
+            server.shutdown()
+    ratio = totals["grouped"] / totals["one-by-one"]
+    print(
+        f"\ngrouped / one-by-one = {ratio:.3f} (target <= 1.0), {args.days} d x {len(counters.series)} raw series; "
+        f"wall time {time.perf_counter() - began:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
