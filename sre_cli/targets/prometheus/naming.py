@@ -30,8 +30,11 @@ Grouped SLOs (`indicator.groupBy: [handler]`): every series above except the obj
 error budget carries the group's labels too, one series per group (`handler="/login"`), and each
 group is its own SLO for ratios, burn rates, the low-traffic guard and alerts. A group exists while
 its total-event series (threshold SLIs: its gauge) do: there is no zero fallback per group, so a
-group that vanishes leaves no series behind once its windows have passed, never NaN. The series
-count is groups x windows per name (`maxGroups` says how many groups to expect).
+group that vanishes leaves no series behind once its windows have passed, never NaN. A group that
+appeared within a window W has its event count over W scaled up from the part of W it existed in
+(the averaged 5m rates have no samples before it), so its ratio stays exact and its low-traffic
+guard counts its recent rate over all of W. The series count is groups x windows per name
+(`maxGroups` says how many groups to expect).
 """
 
 from __future__ import annotations
