@@ -279,7 +279,7 @@ def load(paths: Iterable[str | Path], *, generating: bool = False) -> SpecSet:
             result.errors.extend(doc_errors)
             if slo is not None:
                 result.slos.append(slo)
-                result.warnings.extend(validate.grouping_warnings(slo, doc))
+                result.warnings.extend(validate.slo_warnings(slo, doc))
     result.errors.extend(validate.check_set(result))
     if generating:
         result.errors.extend(validate.check_hand_runbooks(result))

@@ -77,7 +77,7 @@ class SpecSet:
     defaults: Defaults
     slos: list[Slo] = field(default_factory=list)
     errors: list[SpecError] = field(default_factory=list)
-    # Allowed but likely mistakes (an unbounded groupBy label): printed by `sre validate`, never fatal.
+    # What `sre validate` reports without failing (same shape, message starting "warning:").
     warnings: list[SpecError] = field(default_factory=list)
 
     @property

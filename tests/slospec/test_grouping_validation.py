@@ -100,10 +100,11 @@ def test_a_label_pinned_by_a_selector_warns(tmp_path: Path) -> None:
     assert 'groupBy[0]: warning: x_total{handler="/a"} pins handler to one value: a single group' in err
 
 
-def test_quiet_prints_no_warnings(tmp_path: Path) -> None:
+def test_quiet_still_prints_warnings_and_passes(tmp_path: Path) -> None:
     slo = write_specs(tmp_path, _ratio("[pod]"), None)
     result = CliRunner().invoke(cli, ["validate", "-q", str(slo)])
-    assert (result.exit_code, result.output) == (0, "")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "groupBy[0]: warning: 'pod' usually has no bound" in result.stderr
 
 
 def test_latency_cannot_be_grouped_by_its_bucket_label(tmp_path: Path) -> None:
