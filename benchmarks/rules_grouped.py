@@ -14,6 +14,13 @@ backfilled too (tests/support/rule_history), the raw series kept live by a local
 set runs alone on its own copy of the data; the figure is the sum over its groups of the median
 `evaluationTime` (benchmarks/rules.py says why and how, and its helpers do the work).
 
+Measured (shared 2-core VM, 50 handlers, 30 days, 150 raw series; issue 15):
+- alone: sum of group medians, grouped 1,569 ms (1 group, 34 rules) vs one-by-one 22,963 ms
+  (50 groups, 1,700 rules): 0.068;
+- with Prometheus CPU added, while the test suite ran beside it: evaluation time 1,418 vs 8,310 ms
+  (0.171), Prometheus CPU 497 vs 1,961 ms per 10 s evaluation interval (0.254).
+Grouped costs a quarter of the CPU: one rule reading 50 series instead of 50 rules reading one.
+
 Run from the repository root: .venv/bin/python -m benchmarks.rules_grouped [--groups 50] [--days 30]
 (quick: --days 3). 50 groups over 30 days: ~6.5 M raw samples; a few minutes on 2 cores.
 """
