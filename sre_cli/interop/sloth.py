@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from sre_cli.interop import common
-from sre_cli.interop.queries import NotACount, event_selectors
+from sre_cli.interop.queries import EventSelectors, NotACount, difference_selectors, event_selectors
 from sre_cli.interop.report import ImportedSlo, ImportResult, SourceObject
 from sre_cli.interop.source import SourceFile, is_dns_label, is_label_name
 from sre_cli.slospec.document import (
@@ -214,39 +214,72 @@ def _indicator(obj: SourceObject, sli: dict[str, Any], keys: dict[str, str]) -> 
     if not isinstance(events, dict):
         obj.not_mapped(("sli",), "sli", "no events, raw or plugin SLI")
         return None
-    queries: dict[str, list[str]] = {}
-    for role, key in (("bad", keys["error_query"]), ("total", keys["total_query"])):
-        path = ("sli", "events", key)
-        query = events.get(key)
-        if not isinstance(query, str):
-            obj.not_mapped(path, f"sli.events.{key}", "missing: a PromQL query string")
+    error_key, total_key = keys["error_query"], keys["total_query"]
+    for key in (error_key, total_key):
+        if not isinstance(events.get(key), str):
+            obj.not_mapped(("sli", "events", key), f"sli.events.{key}", "missing: a PromQL query string")
             return None
-        try:
-            found = event_selectors(query, templated=True)
-        except NotACount as exc:
-            obj.not_mapped(path, f"sli.events.{key}", f"not mappable yet: expression SLI: {exc}")
+    total = _counted(obj, events, total_key)
+    if total is None:
+        return None
+    try:
+        bad = event_selectors(events[error_key], templated=True)
+    except NotACount as exc:
+        good = _good_by_difference(obj, events, error_key, total)
+        if good is None:
+            path = ("sli", "events", error_key)
+            obj.not_mapped(path, f"sli.events.{error_key}", f"not mappable yet: expression SLI: {exc}")
             return None
-        if len(found.selectors) > common.MAX_SELECTORS:
-            obj.not_mapped(path, f"sli.events.{key}", f"sums {len(found.selectors)} selectors; sre takes at most 8")
-            return None
-        if found.grouping or found.fixed_ranges:
-            why = []
-            if found.grouping:
-                why.append(f"`sum {', '.join(found.grouping)}` splits the SLI by label; sre's covers all series")
-            if found.fixed_ranges:
-                why.append(f"fixed range(s) {', '.join(found.fixed_ranges)} became the SLI windows")
-            obj.approximated(path, f"sli.events.{key}", "; ".join(why))
-        else:
-            obj.exact(path, f"sli.events.{key}", f"as selector(s) {', '.join(found.selectors)}")
-        queries[role] = found.selectors
-    return {
-        "ratio": {
-            "prometheus": {
-                "bad": common.selector_value(queries["bad"]),
-                "total": common.selector_value(queries["total"]),
-            }
-        }
-    }
+        return _ratio("good", good, total)
+    if not _report_count(obj, error_key, bad):
+        return None
+    return _ratio("bad", bad.selectors, total)
+
+
+def _ratio(role: str, selectors: list[str], total: list[str]) -> dict[str, Any]:
+    prometheus = {role: common.selector_value(selectors), "total": common.selector_value(total)}
+    return {"ratio": {"prometheus": prometheus}}
+
+
+def _counted(obj: SourceObject, events: dict[str, Any], key: str) -> list[str] | None:
+    """The selectors an events query counts, reported; None (reported as not mapped) when it is no count."""
+    try:
+        found = event_selectors(events[key], templated=True)
+    except NotACount as exc:
+        obj.not_mapped(("sli", "events", key), f"sli.events.{key}", f"not mappable yet: expression SLI: {exc}")
+        return None
+    return found.selectors if _report_count(obj, key, found) else None
+
+
+def _good_by_difference(obj: SourceObject, events: dict[str, Any], key: str, total: list[str]) -> list[str] | None:
+    """The good events of an error query written as `total - good` (Sloth's latency example); None otherwise."""
+    try:
+        minuend, subtrahend = difference_selectors(events[key], templated=True)
+    except NotACount:
+        return None
+    if sorted(minuend.selectors) != sorted(total) or minuend.grouping or minuend.fixed_ranges:
+        return None
+    why = f"as good = {', '.join(subtrahend.selectors)}: the errors are the total minus these"
+    return subtrahend.selectors if _report_count(obj, key, subtrahend, why) else None
+
+
+def _report_count(obj: SourceObject, key: str, found: EventSelectors, exact_why: str = "") -> bool:
+    """Report how a counting query mapped; False (reported as not mapped) when the spec cannot hold it."""
+    path, field = ("sli", "events", key), f"sli.events.{key}"
+    if len(found.selectors) > common.MAX_SELECTORS:
+        obj.not_mapped(path, field, f"sums {len(found.selectors)} selectors; sre takes at most {common.MAX_SELECTORS}")
+        return False
+    why = exact_why or f"as selector(s) {', '.join(found.selectors)}"
+    lost = []
+    if found.grouping:
+        lost.append(f"`sum {', '.join(found.grouping)}` splits the SLI by label; sre's covers all series")
+    if found.fixed_ranges:
+        lost.append(f"fixed range(s) {', '.join(found.fixed_ranges)} became the SLI windows")
+    if lost:
+        obj.approximated(path, field, "; ".join([why, *lost]) if exact_why else "; ".join(lost))
+    else:
+        obj.exact(path, field, why)
+    return True
 
 
 def _alerting(obj: SourceObject, alerting: Any, keys: dict[str, str]) -> dict[str, Any]:
