@@ -158,13 +158,6 @@ def _operation_rules(operation: str) -> _ShapeRules:
     return _compile(_service_model().operation_model(operation).input_shape, {})
 
 
-def check_shape(value: Any, shape: Any, path: str) -> list[str]:
-    """Walk `value` against a botocore shape, enforcing what the stock validator skips."""
-    problems: list[str] = []
-    _walk(value, _compile(shape, {}), path, problems)
-    return problems
-
-
 # The Python types a request value of each botocore type may have, and how the error names them.
 # bool is an int subclass: it passes only where the model asks for a boolean.
 _ACCEPTS: dict[str, tuple[type | tuple[type, ...], str]] = {
