@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -111,6 +110,7 @@ def chunks(at: float, backend: str, source: str, slos: Iterable[SloReport], view
     empty = True
     for s in slos:
         text = json.dumps(rounded(slo_document(s, view)), indent=2, allow_nan=False)
-        yield ("\n" if empty else ",\n") + textwrap.indent(text, "    ")
+        # Indented as one level deeper; JSON text has no raw newline inside a string to break.
+        yield ("\n    " if empty else ",\n    ") + text.replace("\n", "\n    ")
         empty = False
     yield ("]" if empty else "\n  ]") + "\n}\n"
