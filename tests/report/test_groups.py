@@ -179,7 +179,7 @@ def test_streamed_json_is_the_document(grouped_report: Report) -> None:
     assert json.loads(render(empty, "json"))["slos"] == []
 
 
-def test_table_and_markdown_rows_carry_the_group_labels(grouped_report: Report) -> None:
+def test_table_markdown_and_html_rows_carry_the_group_labels(grouped_report: Report) -> None:
     table = render(grouped_report, "table", color=False, width=200)
     assert "checkout (30d) · 4 groups" in table
     for handler in ("/d", "/a", "/c"):
@@ -190,6 +190,9 @@ def test_table_and_markdown_rows_carry_the_group_labels(grouped_report: Report) 
     md = render(grouped_report, "markdown")
     assert '| └ {handler="/d"} | 🔴 breached | -900.0% |' in md
     assert '/b"}' not in md and "event-weighted" in md
+    html = render(grouped_report, "html")
+    assert '<tr class="row-breached group"><td>└ {handler=&quot;/d&quot;}</td>' in html
+    assert "handler=&quot;/b&quot;" not in html and "4 by handler" in html and "event-weighted" in html
 
 
 def test_group_label_values_are_data_in_every_format(slo: Slo) -> None:
