@@ -331,9 +331,8 @@ class _Plan:
             t = slo.indicator.threshold
             assert t is not None
             maxima = {ts: v for ts, v in data[roles["slices"][0]].items() if not math.isnan(v)}
-            return {ts: 1.0 if HOLDS[t.operator](v, t.value) else 0.0 for ts, v in maxima.items()}, dict.fromkeys(
-                maxima, 1.0
-            )
+            good_slices = {ts: 1.0 if HOLDS[t.operator](v, t.value) else 0.0 for ts, v in maxima.items()}
+            return good_slices, dict.fromkeys(maxima, 1.0)
         if self.kind == "latency":
             share = data[roles[f"{res}_pr"][0]]
             count = data[roles[f"{res}_count"][0]]

@@ -2,6 +2,7 @@
 
 Every SLO's queries of one time range share calls of up to 500 queries, across SLOs and across
 SLO windows (a 7d and a 30d SLO read the same range; each counts only its own window).
+moto answers a 600-query call slowly on a loaded machine: the backend gets a deadline of minutes.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def test_queries_of_every_slo_and_window_share_calls(seeded: str, tmp_path: Path
         calls.append((len(params["MetricDataQueries"]), params["StartTime"], params["EndTime"]))
 
     client.meta.events.register("provide-client-params.cloudwatch.GetMetricData", count)
-    report = make_report(slos, CloudWatchBackend(REGION, client=client), END)
+    report = make_report(slos, CloudWatchBackend(REGION, client=client, timeout=600), END)
 
     per_range = 2 * n  # good and total of every SLO, at 1-minute (last day) and hourly (windows) periods
     assert len(calls) == 2 * math.ceil(per_range / MAX_QUERIES_PER_CALL)
@@ -126,6 +127,6 @@ spec:
         "provide-client-params.cloudwatch.GetMetricData",
         lambda params, **_: sizes.append(len(params["MetricDataQueries"])),
     )
-    report = make_report([slo], CloudWatchBackend(REGION, client=client), END)
+    report = make_report([slo], CloudWatchBackend(REGION, client=client, timeout=600), END)
     assert sorted(sizes) == [100, 100, 500, 500]
     assert len(report.slos[0].groups) == 300

@@ -241,7 +241,7 @@ def seeded(moto_url: str) -> Iterator[str]:
 
 
 def test_cloudwatch_measures_every_enumerated_group_and_sums_the_whole(seeded: str, slo: Slo) -> None:
-    report = make_report([slo], CloudWatchBackend(REGION, endpoint_url=seeded), END)
+    report = make_report([slo], CloudWatchBackend(REGION, endpoint_url=seeded, timeout=600), END)
     s = report.slos[0]
     by_handler = {g.group["handler"]: g for g in s.groups}
     assert list(by_handler) == list(HANDLERS)
