@@ -22,7 +22,6 @@ in any role), and an infinite or negative count is a backend error.
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +34,7 @@ from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, Not
 from sre_cli.backends.deadline import Deadline, DeadlineExceeded
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
+from sre_cli.targets.cloudwatch import groups as cloudwatch_groups
 from sre_cli.vocabulary import HOLDS, latency_rank, metric_stat
 
 FINE_PERIOD = 60
@@ -422,38 +422,26 @@ def _summed(parts: list[Periods]) -> Periods:
     return good, total
 
 
-def group_dimensions(slo: Slo) -> list[tuple[dict[str, str], dict[str, str]]]:
-    """Every group of a grouped SLO as (label values, dimension values): each combination of the
-    `cloudwatch.groups` values, in `groupBy` order. One empty group for an SLO without enumeration."""
-    source = slo.indicator.body.cloudwatch
-    enumerated = getattr(source, "groups", None)
-    if not slo.group_by or not enumerated:
-        return [({}, {})]
-    per_label = [[(label, enumerated[label].dimension, v) for v in enumerated[label].values] for label in slo.group_by]
-    return [
-        ({label: v for label, _, v in combo}, {dim: v for _, dim, v in combo})
-        for combo in itertools.product(*per_label)
-    ]
-
-
 def _plan(slo: Slo, at: int, slo_window: int, prefix: str) -> _Plan:
-    """The queries of `slo` (of each of its groups, dimension values put in) and their roles."""
+    """The queries of `slo`, or of each of its enumerated groups (as the alarms see them: the
+    group's values put into its dimensions), and their roles."""
     queries: list[MetricQuery] = []
-    groups = group_dimensions(slo)
-    sources = [_Source(labels, _group_queries(slo, at, slo_window, prefix, dims, queries)) for labels, dims in groups]
-    return _Plan(slo.indicator.kind, queries, sources, grouped=bool(groups[0][0]))
+    members = cloudwatch_groups.members(slo)
+    sources = [
+        _Source(dict(group.labels) if group else {}, _member_queries(member, at, slo_window, prefix, queries))
+        for member, group in members
+    ]
+    return _Plan(slo.indicator.kind, queries, sources, grouped=members[0][1] is not None)
 
 
-def _group_queries(
-    slo: Slo, at: int, slo_window: int, prefix: str, dimensions: dict[str, str], queries: list[MetricQuery]
+def _member_queries(
+    slo: Slo, at: int, slo_window: int, prefix: str, queries: list[MetricQuery]
 ) -> dict[str, list[str]]:
-    """Append the queries of one set of metrics (the SLO's, or one group's) to `queries`; their roles."""
+    """Append the queries of one SLO (or one group's view of it) to `queries`; their roles."""
     ind = slo.indicator
     roles: dict[str, list[str]] = {}
 
     def add(role: str, metric: CloudWatchMetric, stat: str, period: int, start: int) -> None:
-        if dimensions:
-            metric = metric.model_copy(update={"dimensions": {**metric.dimensions, **dimensions}})
         q = MetricQuery(f"{prefix}q{len(queries)}", metric, stat, period, start, at)
         queries.append(q)
         roles.setdefault(role, []).append(q.id)

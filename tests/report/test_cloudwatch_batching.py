@@ -98,9 +98,12 @@ def test_queries_of_every_slo_and_window_share_calls(seeded: str, tmp_path: Path
 
 
 def test_one_slo_with_more_queries_than_a_call_is_chunked(seeded: str, tmp_path: Path) -> None:
-    """A grouped SLO of 20 tenants x 15 regions: 600 queries per range, in calls of at most 500."""
-    tenants = ", ".join(f'"t{i}"' for i in range(20))
-    regions = ", ".join(f'"r{i}"' for i in range(15))
+    """A grouped SLO of 8 tenants x 5 regions summing 8 good and 8 total metrics: 640 queries per
+    range, in calls of at most 500."""
+    tenants = ", ".join(f'"t{i}"' for i in range(8))
+    regions = ", ".join(f'"r{i}"' for i in range(5))
+    good = ", ".join(f"{{namespace: Fleet, metricName: Ok{i}}}" for i in range(8))
+    total = ", ".join(f"{{namespace: Fleet, metricName: Requests{i}}}" for i in range(8))
     (tmp_path / "big.yaml").write_text(f"""\
 apiVersion: sre.dev/v1
 kind: SLO
@@ -111,11 +114,11 @@ spec:
   window: 30d
   indicator:
     groupBy: [tenant, region]
-    maxGroups: 300
+    maxGroups: 40
     ratio:
       cloudwatch:
-        good: [{{namespace: Fleet, metricName: Ok}}]
-        total: [{{namespace: Fleet, metricName: Requests}}]
+        good: [{good}]
+        total: [{total}]
         groups:
           tenant: {{dimension: Service, values: [{tenants}]}}
           region: {{dimension: Region, values: [{regions}]}}
@@ -128,5 +131,5 @@ spec:
         lambda params, **_: sizes.append(len(params["MetricDataQueries"])),
     )
     report = make_report([slo], CloudWatchBackend(REGION, client=client, timeout=600), END)
-    assert sorted(sizes) == [100, 100, 500, 500]
-    assert len(report.slos[0].groups) == 300
+    assert sorted(sizes) == [140, 140, 500, 500]
+    assert len(report.slos[0].groups) == 40
