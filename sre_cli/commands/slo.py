@@ -120,6 +120,15 @@ def parse_at(text: str | None) -> float:
 @click.option(
     "--sigv4-region", metavar="REGION", help="Sign Prometheus requests with SigV4 (Amazon Managed Prometheus)."
 )
+@click.option(
+    "--source",
+    "series_source",
+    type=click.Choice(["auto", "recorded", "raw"]),
+    default="auto",
+    show_default=True,
+    help="Prometheus: read the generated rules' recorded series where they cover the window and the raw "
+    "series elsewhere (auto), only the recorded series, or only the raw series.",
+)
 def report(
     specs_dir: str,
     backend: str,
@@ -136,6 +145,7 @@ def report(
     token_file: Path | None,
     sigv4_region: str | None,
     values_file: Path | None,
+    series_source: str,
 ) -> None:
     """Error budget, burn rates, alert state and exhaustion forecast of each SLO at one instant.
 
@@ -147,6 +157,8 @@ def report(
     from sre_cli import report as rep
     from sre_cli.backends import BackendError
 
+    if backend == "cloudwatch" and series_source == "recorded":
+        options.fail("--source recorded: CloudWatch has no recorded series (use auto or raw)")
     chosen = select(specs.slos, names, backend)
     if output is not None:
         check_writable(output)
@@ -155,7 +167,7 @@ def report(
         chosen = fill_identities(chosen, values_file)
     try:
         with progress_bar(len(chosen)) as tick:
-            result = rep.make_report(chosen, source, at, history=fmt == "html", progress=tick)
+            result = rep.make_report(chosen, source, at, history=fmt == "html", source=series_source, progress=tick)
     except BackendError as exc:
         options.fail(f"{backend} backend {exc.where}: {exc.cause}", EXIT_BACKEND)
     text = rep.render(result, fmt)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from sre_cli.backends import Measurement
+from sre_cli.backends import Measurement, MeasureRequest, Source
 from sre_cli.report.model import Report, SloReport, build, measured_window
 from sre_cli.slospec.model import Slo
 
@@ -19,15 +19,8 @@ class Backend(Protocol):
     @property
     def where(self) -> str: ...
 
-    def measure(
-        self,
-        slos: Sequence[Slo],
-        at: float,
-        slo_windows: dict[str, int],
-        *,
-        history: bool = False,
-        progress: Callable[[], None] | None = None,
-    ) -> dict[str, Measurement]: ...
+    def measure(self, request: MeasureRequest) -> dict[str, Measurement]:
+        """SLO name -> what was read for it; BackendError when the store cannot be read."""
 
 
 def has_source(slo: Slo, backend: str) -> bool:
@@ -40,11 +33,13 @@ def make_report(
     at: float,
     *,
     history: bool = False,
+    source: Source = "auto",
     progress: Callable[[], None] | None = None,
 ) -> Report:
     """Measure and build the report of `slos` (in the given order) at `at`."""
     windows = {s.name: measured_window(s, at) for s in slos}
-    measured = backend.measure(slos, at, windows, history=history, progress=progress)
+    request = MeasureRequest(slos, at, windows, history=history, source=source, progress=progress)
+    measured = backend.measure(request)
     reports: tuple[SloReport, ...] = tuple(build(s, measured[s.name]) for s in slos)
     # A backend may report at a coarser instant than asked (CloudWatch: the last full hour).
     reported_at = reports[0].at if reports else at

@@ -77,6 +77,7 @@ class SloReport:
     description: str = ""
     runbook_url: str = ""
     dashboard_url: str = ""
+    source: str = "raw"  # what the counts were read from: "recorded" (the generated rules) or "raw"
 
     def tier_firing(self, tier: str) -> bool:
         return any(a.firing and a.tier == tier for a in self.alerts)
@@ -263,6 +264,7 @@ def build(slo: Slo, m: Measurement) -> SloReport:
         description=slo.description or "",
         runbook_url=slo.runbook_url,
         dashboard_url=slo.dashboard_url,
+        source=m.source,
     )
 
 
