@@ -3,8 +3,9 @@
 A real Prometheus holds 30 days of synth's raw history and the recorded history of the generated
 rules as `promtool tsdb create-blocks-from rules` writes it, in two stages because the long windows
 read recorded series: (1) the base rules (5m rates, bad slices) over the 30 days, from the raw
-blocks; (2) every other recording rule (event counts and error ratios per window, burn rates...)
-over the last minutes only, from the raw and stage-1 blocks. The evaluations sit 30 s past the
+blocks; (2) the event counts per window, then (3) every other recording rule (error ratios, burn
+rates...), over the last minutes only, each stage from the blocks of the stages before. The
+evaluations sit 30 s past the
 minute, as a live group's offset usually does (tests/prometheus/test_prom_accuracy.py says why).
 
 Tolerance: the recorded long windows blur each edge by ~2.5 minutes (sre_cli/backends/recorded.py),
@@ -84,11 +85,15 @@ def recorded_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Any:
         stage1 = root / "stage1"
         stage1.mkdir()
         create_blocks(raw.url, rule_file(root / "base.yaml", groups, base, set()), start, AT, tsdb, stage1)
-    with promrun.PrometheusServer([], tsdb) as raw:
-        stage2 = root / "stage2"
-        stage2.mkdir()
-        windows = rule_file(root / "windows.yaml", groups, None, base)
-        create_blocks(raw.url, windows, AT - 10 * MINUTE, AT, tsdb, stage2)
+    # promtool evaluates each rule on its own: a rule reading a series recorded by another (the
+    # error ratios read the event counts) needs that series' blocks first, so counts go before the rest.
+    counts = {r["record"] for g in groups for r in g["rules"] if r.get("record", "").startswith("slo:sli_events:")}
+    for stage, keep, drop in (("counts", counts, set()), ("rest", None, base | counts)):
+        with promrun.PrometheusServer([], tsdb) as raw:
+            scratch = root / stage
+            scratch.mkdir()
+            stage_rules = rule_file(root / f"{stage}.yaml", groups, keep, drop)
+            create_blocks(raw.url, stage_rules, AT - 10 * MINUTE, AT, tsdb, scratch)
     with promrun.PrometheusServer([], tsdb) as prom:
         yield prom
 
