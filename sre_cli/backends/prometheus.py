@@ -38,6 +38,8 @@ HISTORY_POINTS = 120  # burn-down chart resolution: 30d -> one point per 6h
 # Beyond 2^53 a float no longer holds every integer: such a count cannot be exact (and sums of a
 # few overflow to inf). No real SLO counts that many events in a window.
 MAX_COUNT = 2.0**53
+# SLOs per union query of raw coverage terms (recorded path): URLs of a few KB, under proxies' 8 KB default.
+RAW_COVERAGE_BATCH = 10
 
 Value = float | None  # None: no series at all; NaN: series present, but no number (no data)
 
@@ -190,7 +192,56 @@ class PrometheusBackend:
             m = self._recorded_measurement(s, request, answers, matcher)
             if m is not None:
                 out[s.name] = m
-                request.done()
+        raw_cover = self._raw_coverage(pool, [s for s in eligible if s.name in out], request)
+        for name, m in out.items():
+            out[name] = _honest(m, raw_cover[name])
+            request.done()
+        return out
+
+    def _raw_coverage(
+        self, pool: ThreadPoolExecutor, slos: Sequence[Slo], request: MeasureRequest
+    ) -> dict[str, _RawCover]:
+        """How far the raw source series cover each SLO's window, for SLOs read from recorded series.
+
+        The rules record zeros where their raw series are missing (`or vector(0)`), so the recorded
+        series cover windows the raw data does not: coverage is always the raw series'. SLOs sharing
+        a source share a term; terms go out as union queries of RAW_COVERAGE_BATCH SLOs each.
+        """
+        at = request.at
+        term_of: dict[str, tuple[str, str, str]] = {}  # SLO -> (coverage terms key, count term, start term)
+        keys: dict[tuple[str, str], str] = {}
+        for slo in slos:
+            n_term, start_term = promql.coverage_terms(promql.slo_queries(slo), request.slo_windows[slo.name], at)
+            key = keys.setdefault((n_term, start_term), str(len(keys)))
+            term_of[slo.name] = (key, n_term, start_term)
+        distinct = {key: (n, start) for (n, start), key in keys.items()}
+        batches: dict[str, Callable[[], Any]] = {}
+        keys_in_order = sorted(distinct, key=int)
+        for i in range(0, len(keys_in_order), RAW_COVERAGE_BATCH):
+            terms = {}
+            for key in keys_in_order[i : i + RAW_COVERAGE_BATCH]:
+                terms[f"n{key}"], terms[f"s{key}"] = distinct[key]
+            batches[str(i)] = _call(self._samples, promql.union(terms), at)
+        values: dict[str, float] = {}
+        for samples in self._gather(pool, batches).values():
+            for sample in samples:
+                term = sample.labels.get(promql.QUERY_LABEL)
+                if term is not None and not math.isnan(sample.value):
+                    values[term] = values.get(term, 0.0) + sample.value
+        out: dict[str, _RawCover] = {}
+        since_terms: dict[str, str] = {}
+        for slo in slos:
+            key = term_of[slo.name][0]
+            slo_window = request.slo_windows[slo.name]
+            n = values.get(f"n{key}")
+            share = 0.0 if n is None else min(n / max(slo_window // promql.coverage_step(slo_window), 1), 1.0)
+            at_start = f"s{key}" in values
+            out[slo.name] = _RawCover(share, at_start, None)
+            if not at_start and n is not None:
+                since_terms[slo.name] = promql.data_since_term(promql.slo_queries(slo), slo_window)
+        since = self._gather(pool, {q: _call(self._scalar, q, at) for q in set(since_terms.values())})
+        for name, query in since_terms.items():
+            out[name] = dataclasses.replace(out[name], data_since=_known(since[query]))
         return out
 
     def _recorded_measurement(
@@ -405,6 +456,23 @@ class PrometheusBackend:
             raise BackendError(
                 self.where, f"SLO {name}: {exc}, from {_one_line(num_query)} and {_one_line(total_query)}"
             ) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class _RawCover:
+    """Coverage of an SLO window by the raw source series (see `Measurement`)."""
+
+    share: float
+    at_start: bool
+    data_since: float | None
+
+
+def _honest(m: Measurement, raw: _RawCover) -> Measurement:
+    """A recorded Measurement covering no more than its raw series do: never `ok` for what was not measured."""
+    coverage = raw.share if m.coverage is None else min(m.coverage, raw.share)
+    complete = bool(m.data_at_start) and raw.at_start
+    fields: dict[str, Any] = {"coverage": coverage, "data_at_start": complete, "data_since": raw.data_since}
+    return dataclasses.replace(m, **fields, groups=tuple(dataclasses.replace(g, **fields) for g in m.groups))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -138,13 +138,20 @@ def instant_terms(queries: SloQueries, windows: list[int], slo_window: int, at: 
     terms: dict[str, str] = {}
     for seconds in sorted(windows):
         terms[f"num:{seconds}"], terms[f"total:{seconds}"] = queries.counts(seconds)
+    terms["cov_n"], terms["cov_start"] = coverage_terms(queries, slo_window, at)
+    return terms
+
+
+def coverage_terms(queries: SloQueries, slo_window: int, at: float) -> tuple[str, str]:
+    """Coverage of the SLO window by the raw source series: grid points with data, and data at the start."""
     step = duration(coverage_step(slo_window))
     rng = open_duration(slo_window)
-    terms["cov_n"] = f"count_over_time(({queries.presence})[{rng}:{step}])"
-    # `@` pins this term to the window start: data there means the window is fully covered.
+    # `@` pins the second to the window start: data there means the window is fully covered.
     # (A 1s subquery, because @ only attaches to selectors and subqueries, not to group(...).)
-    terms["cov_start"] = f"count_over_time(({queries.presence})[1s:1s] @ {at - slo_window:.3f})"
-    return terms
+    return (
+        f"count_over_time(({queries.presence})[{rng}:{step}])",
+        f"count_over_time(({queries.presence})[1s:1s] @ {at - slo_window:.3f})",
+    )
 
 
 def data_since_term(queries: SloQueries, slo_window: int) -> str:
