@@ -201,48 +201,52 @@ class PrometheusBackend:
     def _raw_coverage(
         self, pool: ThreadPoolExecutor, slos: Sequence[Slo], request: MeasureRequest
     ) -> dict[str, _RawCover]:
-        """How far the raw source series cover each SLO's window, for SLOs read from recorded series.
+        """Whether the raw source series cover each recorded SLO's window from its start, and where
+        they do not, how much of it (share and data_since, as the raw path says).
 
         The rules record zeros where their raw series are missing (`or vector(0)`), so the recorded
-        series cover windows the raw data does not: coverage is always the raw series'. SLOs sharing
-        a source share a term; terms go out as union queries of RAW_COVERAGE_BATCH SLOs each.
+        series cover windows the raw data does not. Data at the window start is one cheap instant
+        per SLO; only SLOs without it pay for the 30-day scan of their share (few, as on the raw
+        path). SLOs sharing a source share a term; RAW_COVERAGE_BATCH terms per union query.
         """
         at = request.at
-        term_of: dict[str, tuple[str, str, str]] = {}  # SLO -> (coverage terms key, count term, start term)
-        keys: dict[tuple[str, str], str] = {}
+        terms_of: dict[str, tuple[str, str]] = {}
         for slo in slos:
-            n_term, start_term = promql.coverage_terms(promql.slo_queries(slo), request.slo_windows[slo.name], at)
-            key = keys.setdefault((n_term, start_term), str(len(keys)))
-            term_of[slo.name] = (key, n_term, start_term)
-        distinct = {key: (n, start) for (n, start), key in keys.items()}
+            terms_of[slo.name] = promql.coverage_terms(promql.slo_queries(slo), request.slo_windows[slo.name], at)
+        started = self._union_values(pool, {start for _, start in terms_of.values()}, at)
+        late = [s for s in slos if terms_of[s.name][1] not in started]
+        counted = self._union_values(pool, {terms_of[s.name][0] for s in late}, at)
+        since_terms = {
+            s.name: promql.data_since_term(promql.slo_queries(s), request.slo_windows[s.name])
+            for s in late
+            if terms_of[s.name][0] in counted
+        }
+        since = self._gather(pool, {q: _call(self._scalar, q, at) for q in set(since_terms.values())})
+        out = {s.name: _RawCover(None, True, None) for s in slos}
+        for slo in late:
+            slo_window = request.slo_windows[slo.name]
+            n = counted.get(terms_of[slo.name][0], 0.0)
+            share = min(n / max(slo_window // promql.coverage_step(slo_window), 1), 1.0)
+            query = since_terms.get(slo.name)
+            out[slo.name] = _RawCover(share, False, None if query is None else _known(since[query]))
+        return out
+
+    def _union_values(self, pool: ThreadPoolExecutor, exprs: set[str], at: float) -> dict[str, float]:
+        """expression -> value of the label-less expressions that answered (NaN left out), asked as
+        union queries of RAW_COVERAGE_BATCH expressions each."""
+        ordered = sorted(exprs)
         batches: dict[str, Callable[[], Any]] = {}
-        keys_in_order = sorted(distinct, key=int)
-        for i in range(0, len(keys_in_order), RAW_COVERAGE_BATCH):
-            terms = {}
-            for key in keys_in_order[i : i + RAW_COVERAGE_BATCH]:
-                terms[f"n{key}"], terms[f"s{key}"] = distinct[key]
+        for i in range(0, len(ordered), RAW_COVERAGE_BATCH):
+            terms = {f"t{i + j}": e for j, e in enumerate(ordered[i : i + RAW_COVERAGE_BATCH])}
             batches[str(i)] = _call(self._samples, promql.union(terms), at)
         values: dict[str, float] = {}
         for samples in self._gather(pool, batches).values():
             for sample in samples:
-                term = sample.labels.get(promql.QUERY_LABEL)
-                if term is not None and not math.isnan(sample.value):
-                    values[term] = values.get(term, 0.0) + sample.value
-        out: dict[str, _RawCover] = {}
-        since_terms: dict[str, str] = {}
-        for slo in slos:
-            key = term_of[slo.name][0]
-            slo_window = request.slo_windows[slo.name]
-            n = values.get(f"n{key}")
-            share = 0.0 if n is None else min(n / max(slo_window // promql.coverage_step(slo_window), 1), 1.0)
-            at_start = f"s{key}" in values
-            out[slo.name] = _RawCover(share, at_start, None)
-            if not at_start and n is not None:
-                since_terms[slo.name] = promql.data_since_term(promql.slo_queries(slo), slo_window)
-        since = self._gather(pool, {q: _call(self._scalar, q, at) for q in set(since_terms.values())})
-        for name, query in since_terms.items():
-            out[name] = dataclasses.replace(out[name], data_since=_known(since[query]))
-        return out
+                term = sample.labels.get(promql.QUERY_LABEL, "")
+                if term.startswith("t") and term[1:].isdigit() and not math.isnan(sample.value):
+                    expr = ordered[int(term[1:])]
+                    values[expr] = values.get(expr, 0.0) + sample.value
+        return values
 
     def _recorded_measurement(
         self, slo: Slo, request: MeasureRequest, answers: recorded.Answers, matcher: str
@@ -462,14 +466,19 @@ class PrometheusBackend:
 class _RawCover:
     """Coverage of an SLO window by the raw source series (see `Measurement`)."""
 
-    share: float
+    share: float | None  # None: not asked (the raw series cover the window start)
     at_start: bool
     data_since: float | None
 
 
 def _honest(m: Measurement, raw: _RawCover) -> Measurement:
-    """A recorded Measurement covering no more than its raw series do: never `ok` for what was not measured."""
-    coverage = raw.share if m.coverage is None else min(m.coverage, raw.share)
+    """A recorded Measurement covering no more than its raw series do: never `ok` for what was not measured.
+
+    Where the raw series cover the window start, the share stays the recorded base series' (gaps
+    in the raw data inside the window are recorded as zeros and not seen: the raw path's status
+    does not turn on them either, only its share would be lower).
+    """
+    coverage = m.coverage if raw.share is None else raw.share if m.coverage is None else min(m.coverage, raw.share)
     complete = bool(m.data_at_start) and raw.at_start
     fields: dict[str, Any] = {"coverage": coverage, "data_at_start": complete, "data_since": raw.data_since}
     return dataclasses.replace(m, **fields, groups=tuple(dataclasses.replace(g, **fields) for g in m.groups))
