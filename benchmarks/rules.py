@@ -11,7 +11,7 @@ Prints figures, asserts nothing.
 2. Rule-group evaluation time on a real Prometheus over 30 days of backfilled history of ~500 raw
    `http_requests_total{job="api"}` series (synth, 1m samples, 3 status classes per handler):
    our rule group for api-availability (from the prometheus rules target) next to the
-   Sloth-shaped groups for the same SLO (`_sloth.py`, Sloth's documented generated shape), summed
+   Sloth's groups for the same SLO (`tests/support/sloth_rules.py`, Sloth's documented generated shape), summed
    per rule set, median over several evaluations, and the ratio ours/Sloth (target <= 1.0).
 
 How the history is made realistic for the long windows. Both rule sets read RECORDED series over
@@ -55,7 +55,6 @@ from typing import Any
 
 import yaml
 
-from benchmarks import _sloth
 from sre_cli import generate, promrun, synth
 from sre_cli.commands.generate import cyclic_gc_paused
 from sre_cli.slomath import HOUR, MINUTE
@@ -63,7 +62,7 @@ from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import Slo, SpecSet
 from sre_cli.targets.prometheus import naming
 from sre_cli.targets.prometheus import rules as prometheus_rules
-from tests.support import rule_history
+from tests.support import rule_history, sloth_rules
 from tests.support.many_slos import thousand_slos
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +103,19 @@ def sloth_groups(slo: Slo) -> list[Group]:
     total = slo.indicator.ratio.prometheus.total if slo.indicator.ratio and slo.indicator.ratio.prometheus else None
     if total != SLOTH_TOTAL:
         raise SystemExit(f"{SLO_NAME}: total selector changed ({total}); update SLOTH_ERRORS/SLOTH_TOTAL")
-    return _sloth.rule_groups(slo, SLOTH_ERRORS, SLOTH_TOTAL)
+    sloth_slo = {
+        "name": slo.name,
+        "objective": slo.objective * 100,
+        "labels": slo.labels,
+        "sli": {
+            "events": {
+                "error_query": f"sum(rate({SLOTH_ERRORS}[{sloth_rules.WINDOW}]))",
+                "total_query": f"sum(rate({SLOTH_TOTAL}[{sloth_rules.WINDOW}]))",
+            }
+        },
+        "alerting": {"name": "SlothErrorBudgetBurn"},
+    }
+    return sloth_rules.slo_groups({"service": slo.service, "slos": [sloth_slo]}, sloth_slo, slo.window)
 
 
 # ---------------------------------------------------------------- history

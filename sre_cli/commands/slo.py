@@ -65,7 +65,7 @@ def parse_at(text: str | None) -> float:
 
 
 @slo.command()
-@click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
+@options.specs_folder
 @click.option("--backend", type=click.Choice(["prometheus", "cloudwatch"]), default="prometheus", show_default=True)
 @click.option(
     "--prometheus-url",
