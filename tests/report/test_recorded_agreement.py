@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,22 @@ def recorded_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Any:
             stage_rules = merged_rule_file(root / f"stage{i}.yaml", groups, names)
             create_blocks(raw.url, stage_rules, stage_start, AT, tsdb, scratch)
     with promrun.PrometheusServer([], tsdb) as prom:
+        wait_for_recorded(prom.url)
         yield prom
+
+
+def wait_for_recorded(url: str, timeout: float = 60) -> None:
+    """Every SLO's 30d count and ratio answer at AT (Prometheus merges the overlapping blocks after
+    start; once, under the full suite's load, a series was missing right after it)."""
+    query = 'count(slo:sli_events:count30d) + count(slo:sli_error:ratio_rate30d{slo!=""})'
+    deadline = time.monotonic() + timeout
+    while True:
+        result = rule_history.api_get(url, "/api/v1/query", {"query": query, "time": AT})["result"]
+        found = float(result[0]["value"][1]) if result else 0.0
+        if found >= 2 * len(SLO_NAMES) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert found >= 2 * len(SLO_NAMES), f"{found:g} of the {2 * len(SLO_NAMES)} recorded 30d series at {AT}"
 
 
 def test_recorded_path_agrees_with_raw_path(recorded_prometheus: Any) -> None:
