@@ -8,10 +8,17 @@ report model's job (`sre_cli.report.model`), so both backends are judged by the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from sre_cli.slospec.model import Slo
 
 Unit = Literal["events", "slices"]
+# Where a Prometheus report reads counts: the generated rules' recorded series where they cover
+# the window (auto), only those (recorded), or the raw source series (raw).
+Source = Literal["auto", "recorded", "raw"]
 
 
 class BackendError(RuntimeError):
@@ -93,6 +100,7 @@ class Measurement:
         None when the backend cannot tell, then data_since decides.
     group: a grouped SLO's label values of this group (`Slo.group_by`); empty for a whole SLO.
     groups: of a grouped SLO's whole (all groups summed, event-weighted), one Measurement per group.
+    source: what the counts were read from: "recorded" (the generated rules' series) or "raw".
     """
 
     slo: str
@@ -107,3 +115,30 @@ class Measurement:
     history: tuple[HistoryStep, ...] = field(default=())
     group: dict[str, str] = field(default_factory=dict)
     groups: tuple[Measurement, ...] = field(default=())
+    source: Literal["recorded", "raw"] = "raw"
+
+
+@dataclass(frozen=True)
+class MeasureRequest:
+    """What a report asks a backend: every SLO at one instant, each over its measured window.
+
+    slo_windows: SLO name -> seconds of its SLO window (calendar windows: since their start).
+    history: also the burn-down steps (HTML). source: Prometheus only (see `Source`).
+    progress: called once per SLO measured.
+    """
+
+    slos: Sequence[Slo]
+    at: float
+    slo_windows: dict[str, int]
+    history: bool = False
+    source: Source = "auto"
+    progress: Callable[[], None] | None = None
+
+    def windows_of(self, slo: Slo) -> list[int]:
+        """Every window of one SLO the report reads, in seconds: the alert windows and its SLO window."""
+        window = self.slo_windows[slo.name]
+        return sorted(set(slo.sli_windows) - {slo.window_seconds} | {window})
+
+    def done(self) -> None:
+        if self.progress is not None:
+            self.progress()

@@ -24,13 +24,22 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sre_cli import slomath
-from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, NotCounts, Unit, read_counts
+from sre_cli.backends import (
+    BackendError,
+    Counts,
+    HistoryStep,
+    Measurement,
+    MeasureRequest,
+    NotCounts,
+    Unit,
+    read_counts,
+)
 from sre_cli.backends.deadline import Deadline, DeadlineExceeded
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
@@ -211,15 +220,15 @@ class CloudWatchBackend:
 
     # ---- measuring -----------------------------------------------------------------------
 
-    def measure(
-        self,
-        slos: Sequence[Slo],
-        at: float,
-        slo_windows: dict[str, int],
-        *,
-        history: bool = False,
-        progress: Callable[[], None] | None = None,
-    ) -> dict[str, Measurement]:
+    def measure(self, request: MeasureRequest) -> dict[str, Measurement]:
+        # CloudWatch has no recorded series: every SLO is read from its raw metrics, whatever request.source.
+        slos, at, slo_windows, history, progress = (
+            request.slos,
+            request.at,
+            request.slo_windows,
+            request.history,
+            request.progress,
+        )
         end = align(at)
         plans = [(s, _plan(s, end, slo_windows[s.name], f"s{i}")) for i, s in enumerate(slos)]
         out = {}

@@ -1,7 +1,9 @@
 """PromQL for exact event counts over a window, read from an SLO's raw source series.
 
-Pure string building, no I/O. Every expression reduces to one label-less number, so SLOs sharing
-an SLI share the query, and Prometheus spreads the independent queries over its cores.
+Pure string building, no I/O. Every expression reduces to one label-less number (one per group of
+a grouped SLO: `sum by (<groupBy>)`). An SLO's expressions go out as one union query, each term
+labelled (`union`), so SLOs sharing an SLI share the query, and Prometheus spreads the SLOs'
+queries over its cores.
 Counters use increase() (Prometheus extrapolates to the window edges), periodSum gauges
 sum_over_time(), histograms the `_bucket{le=threshold}` and `_count` series (the series of each
 kind from `sli_sources`, as in the rules and runbooks), and time slices a subquery at the slice
@@ -58,18 +60,24 @@ def open_duration(seconds: int) -> str:
     return (slomath.format_duration(s - 1) if s > 1 else "") + "999ms"
 
 
-def summed(fn: str, selectors: list[str], rng: str) -> str:
-    """Sum of fn(selector[w]) over selectors; empty only when none of them has a series.
+def summed(fn: str, selectors: list[str], rng: str, by: tuple[str, ...] = ()) -> str:
+    """Sum of fn(selector[w]) over selectors (per group of `by`); empty only when none has a series.
 
     Each part gets its own label value first: once fn() drops the metric name, series of two
     selectors (YACE's *_failed_sum and *_timed_out_sum) would otherwise collide in `or`.
     """
+    total = _sum(by)
     if len(selectors) == 1:
-        return f"sum({fn}({selectors[0]}[{rng}]))"
+        return f"{total}({fn}({selectors[0]}[{rng}]))"
     parts = " or ".join(
         f'label_replace({fn}({sel}[{rng}]), "sre_part", "{i}", "", "")' for i, sel in enumerate(selectors)
     )
-    return f"sum({parts})"
+    return f"{total}({parts})"
+
+
+def _sum(by: tuple[str, ...]) -> str:
+    """`sum`, or `sum by (labels)` for a grouped SLO (one sample per group)."""
+    return f"sum by ({', '.join(by)}) " if by else "sum"
 
 
 def slo_queries(slo: Slo) -> SloQueries:
@@ -84,8 +92,8 @@ def slo_queries(slo: Slo) -> SloQueries:
         fn, rng = ("increase", "{w}") if events.metric_type == "counter" else ("sum_over_time", "{wo}")
         return SloQueries(
             unit="events",
-            numerator=summed(fn, events.counted, rng),
-            total=summed(fn, events.total, rng),
+            numerator=summed(fn, events.counted, rng, slo.group_by),
+            total=summed(fn, events.total, rng, slo.group_by),
             numerator_is_bad=not events.good,
             presence=presence,
         )
@@ -96,8 +104,8 @@ def slo_queries(slo: Slo) -> SloQueries:
     good = bool_comparison(gauge, t.operator, t.value)
     return SloQueries(
         unit="slices",
-        numerator=f"sum(sum_over_time(({good})[{{wo}}:{step}]))",
-        total=f"sum(count_over_time(({gauge})[{{wo}}:{step}]))",
+        numerator=f"{_sum(slo.group_by)}(sum_over_time(({good})[{{wo}}:{step}]))",
+        total=f"{_sum(slo.group_by)}(count_over_time(({gauge})[{{wo}}:{step}]))",
         numerator_is_bad=False,
         presence=presence,
     )
@@ -105,6 +113,14 @@ def slo_queries(slo: Slo) -> SloQueries:
 
 def tagged(expr: str, key: str) -> str:
     return f'label_replace({expr}, "{QUERY_LABEL}", "{key}", "", "")'
+
+
+def union(terms: dict[str, str]) -> str:
+    """One query answering every term, each sample labelled `sre_q=<key>`: one round trip, not one per term.
+
+    Keys must be plain label values (no `$`, which label_replace would expand).
+    """
+    return " or ".join(tagged(expr, key) for key, expr in terms.items())
 
 
 def coverage_step(window: int) -> int:
@@ -122,13 +138,20 @@ def instant_terms(queries: SloQueries, windows: list[int], slo_window: int, at: 
     terms: dict[str, str] = {}
     for seconds in sorted(windows):
         terms[f"num:{seconds}"], terms[f"total:{seconds}"] = queries.counts(seconds)
+    terms["cov_n"], terms["cov_start"] = coverage_terms(queries, slo_window, at)
+    return terms
+
+
+def coverage_terms(queries: SloQueries, slo_window: int, at: float) -> tuple[str, str]:
+    """Coverage of the SLO window by the raw source series: grid points with data, and data at the start."""
     step = duration(coverage_step(slo_window))
     rng = open_duration(slo_window)
-    terms["cov_n"] = f"count_over_time(({queries.presence})[{rng}:{step}])"
-    # `@` pins this term to the window start: data there means the window is fully covered.
+    # `@` pins the second to the window start: data there means the window is fully covered.
     # (A 1s subquery, because @ only attaches to selectors and subqueries, not to group(...).)
-    terms["cov_start"] = f"count_over_time(({queries.presence})[1s:1s] @ {at - slo_window:.3f})"
-    return terms
+    return (
+        f"count_over_time(({queries.presence})[{rng}:{step}])",
+        f"count_over_time(({queries.presence})[1s:1s] @ {at - slo_window:.3f})",
+    )
 
 
 def data_since_term(queries: SloQueries, slo_window: int) -> str:
@@ -144,4 +167,5 @@ def data_since_term(queries: SloQueries, slo_window: int) -> str:
 def history_query(queries: SloQueries, step_seconds: int) -> str:
     """Range query: events of each step, for the budget burn-down chart."""
     num, total = queries.counts(step_seconds)
-    return f"{tagged(num, 'num')} or {tagged(total, 'total')}"
+    # sum(): a grouped SLO's history is its whole.
+    return f"{tagged(f'sum({num})', 'num')} or {tagged(f'sum({total})', 'total')}"

@@ -138,6 +138,15 @@ def parse_at(text: str | None) -> float:
     is_flag=True,
     help="Grouped SLOs: print every group row, even more than the spec's maxGroups.",
 )
+@click.option(
+    "--source",
+    "series_source",
+    type=click.Choice(["auto", "recorded", "raw"]),
+    default="auto",
+    show_default=True,
+    help="Prometheus: read the generated rules' recorded series where they cover the window and the raw "
+    "series elsewhere (auto), only the recorded series, or only the raw series.",
+)
 def report(
     specs_dir: str,
     backend: str,
@@ -156,6 +165,7 @@ def report(
     values_file: Path | None,
     worst_groups: int | None,
     all_groups: bool,
+    series_source: str,
 ) -> None:
     """Error budget, burn rates, alert state and exhaustion forecast of each SLO at one instant.
 
@@ -167,6 +177,8 @@ def report(
     from sre_cli import report as rep
     from sre_cli.backends import BackendError
 
+    if backend == "cloudwatch" and series_source == "recorded":
+        options.fail("--source recorded: CloudWatch has no recorded series (use auto or raw)")
     chosen = select(specs.slos, names, backend)
     if output is not None:
         check_writable(output)
@@ -183,9 +195,10 @@ def report(
         with progress_bar(len(chosen)) as tick:
             if fmt == "json":
                 # Written as measured, one SLO at a time: a fleet's report is never held whole.
-                text = stream_json(rep.iter_reports(chosen, source, at, progress=tick), source, view, verdicts)
+                reports = rep.iter_reports(chosen, source, at, source=series_source, progress=tick)
+                text = stream_json(reports, source, view, verdicts)
             else:
-                result = rep.make_report(chosen, source, at, history=fmt == "html", progress=tick)
+                result = rep.make_report(chosen, source, at, history=fmt == "html", source=series_source, progress=tick)
                 for s in result.slos:
                     verdicts.see(s)
                 text = iter([rep.render(dataclasses.replace(result, group_view=view), fmt)])

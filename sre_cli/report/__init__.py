@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
-from sre_cli.backends import Measurement
+from sre_cli.backends import Measurement, MeasureRequest, Source
 from sre_cli.report.model import Report, SloReport, build, measured_window
 from sre_cli.slospec.model import Slo
 
@@ -19,15 +19,8 @@ class Backend(Protocol):
     @property
     def where(self) -> str: ...
 
-    def measure(
-        self,
-        slos: Sequence[Slo],
-        at: float,
-        slo_windows: dict[str, int],
-        *,
-        history: bool = False,
-        progress: Callable[[], None] | None = None,
-    ) -> dict[str, Measurement]: ...
+    def measure(self, request: MeasureRequest) -> dict[str, Measurement]:
+        """SLO name -> what was read for it; BackendError when the store cannot be read."""
 
 
 def has_source(slo: Slo, backend: str) -> bool:
@@ -40,10 +33,11 @@ def make_report(
     at: float,
     *,
     history: bool = False,
+    source: Source = "auto",
     progress: Callable[[], None] | None = None,
 ) -> Report:
     """Measure and build the report of `slos` (in the given order) at `at`."""
-    reports = tuple(iter_reports(slos, backend, at, history=history, progress=progress))
+    reports = tuple(iter_reports(slos, backend, at, history=history, source=source, progress=progress))
     # A backend may report at a coarser instant than asked (CloudWatch: the last full hour).
     reported_at = reports[0].at if reports else at
     return Report(at=reported_at, backend=backend.name, source=backend.where, slos=reports)
@@ -55,13 +49,14 @@ def iter_reports(
     at: float,
     *,
     history: bool = False,
+    source: Source = "auto",
     progress: Callable[[], None] | None = None,
 ) -> Iterator[SloReport]:
     """Measure `slos`, then yield each one's report in the given order, letting go of each
     measurement once its report is built: a renderer that writes as it goes (JSON) never holds
     the fleet's reports. Backend errors raise at the first `next`, before anything is yielded."""
     windows = {s.name: measured_window(s, at) for s in slos}
-    measured = backend.measure(slos, at, windows, history=history, progress=progress)
+    measured = backend.measure(MeasureRequest(slos, at, windows, history=history, source=source, progress=progress))
     for s in slos:
         yield build(s, measured.pop(s.name))
 

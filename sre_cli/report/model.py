@@ -78,6 +78,7 @@ class SloReport:
     description: str = ""
     runbook_url: str = ""
     dashboard_url: str = ""
+    source: str = "raw"  # what the counts were read from: "recorded" (the generated rules) or "raw"
     # A grouped SLO's report is its whole (every group's events summed: event-weighted), with one
     # report per group in `groups`; a group's report has its label values in `group`.
     group_by: tuple[str, ...] = ()
@@ -357,6 +358,7 @@ def build_one(slo: Slo, m: Measurement) -> SloReport:
         runbook_url=slo.runbook_url,
         dashboard_url=slo.dashboard_url,
         group=dict(m.group),
+        source=m.source,
     )
 
 

@@ -66,6 +66,7 @@ def slo_document(s: SloReport, view: GroupView | None = None) -> dict[str, Any]:
             "data_since": timestamp(s.coverage.data_since),
             "complete": s.coverage.complete,
         },
+        "source": s.source,
         "warnings": list(s.warnings),
         "links": {"runbook": s.runbook_url or None, "dashboard": s.dashboard_url or None},
         "group": dict(s.group),

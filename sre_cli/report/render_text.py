@@ -58,7 +58,8 @@ def coverage_cell(s: SloReport) -> str:
 def coverage(s: SloReport) -> str:
     if s.status == "no_data":
         return "no data"
-    return pct(s.coverage.share, 0) + ("" if s.coverage.complete else " partial")
+    # Which series the numbers come from: the recorded rules' or the raw source series.
+    return pct(s.coverage.share, 0) + ("" if s.coverage.complete else " partial") + f" {s.source}"
 
 
 # Printed under every report with a grouped SLO: what its own line means.

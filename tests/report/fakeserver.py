@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import struct
 import threading
@@ -39,6 +40,46 @@ def vector(*values: Any) -> dict[str, Any]:
         "status": "success",
         "data": {"resultType": "vector", "result": [{"metric": {}, "value": [1.0, v]} for v in values]},
     }
+
+
+_TERM_END = re.compile(r', "sre_q", "([^"$]+)", "", ""\)')
+
+
+def union_terms(query: str) -> dict[str, str]:
+    """The terms of the report's union query (`promql.union`): key -> expression; {} for another query."""
+    terms = {}
+    for match in _TERM_END.finditer(query):
+        # Walk back from the term's end to its `label_replace(` at the same depth.
+        depth, i = 0, match.start() - 1
+        while i >= 0 and not (depth == 0 and query[i] == "("):
+            depth += {")": 1, "(": -1}.get(query[i], 0)
+            i -= 1
+        terms[match.group(1)] = query[i + 1 : match.start()]
+    return terms
+
+
+def tagged_vector(query: str, value: Callable[[str, str], Any] | Any) -> dict[str, Any]:
+    """A union query answered term by term (`value(key, expression)` or one value for all);
+    any other query answered with one label-less sample, as `vector`."""
+    terms = union_terms(query)
+    if not terms:
+        return vector(value("", query) if callable(value) else value)
+    result = [
+        {"metric": {"sre_q": key}, "value": [1.0, value(key, expr) if callable(value) else value]}
+        for key, expr in terms.items()
+    ]
+    return {"status": "success", "data": {"resultType": "vector", "result": result}}
+
+
+def per_term(value: Any) -> Respond:
+    """Every instant query answered with `value` for each term; range queries with no series."""
+
+    def respond(h: BaseHTTPRequestHandler, req: Request) -> None:
+        if "query_range" in req.path:
+            return send(h, json.dumps({"status": "success", "data": {"resultType": "matrix", "result": []}}).encode())
+        return send(h, json.dumps(tagged_vector(req.query, value)).encode())
+
+    return respond
 
 
 def send(

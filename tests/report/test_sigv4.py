@@ -117,7 +117,9 @@ def test_every_report_query_is_signed_as_sent(server: FakeServer, specs: Any) ->
 
     slos = [s for s in specs.slos if getattr(s.indicator.body, "prometheus", None) is not None]
     windows = {s.name: measured_window(s, float(END)) for s in slos}
-    PrometheusBackend(server.url, auth=SigV4Auth(REGION), timeout=30).measure(slos, float(END), windows)
+    from sre_cli.backends import MeasureRequest
+
+    PrometheusBackend(server.url, auth=SigV4Auth(REGION), timeout=30).measure(MeasureRequest(slos, float(END), windows))
     assert len(server.requests) > 20
     assert any(" " in r.query for r in server.requests)
     for sent in server.requests:

@@ -92,6 +92,36 @@ def backfill_stages(tsdb: Path, stages: list[list[Rule]], start: int, end: int, 
     return samples
 
 
+def report_stages(groups: list[dict[str, Any]], base: set[str]) -> list[set[str]]:
+    """The series the report reads (event counts, error ratios) and those they read, minus `base`,
+    in stages: each rule after every rule it reads (promtool evaluates each rule on its own)."""
+    exprs: dict[str, list[str]] = {}
+    for g in groups:
+        for r in g["rules"]:
+            if "record" in r:
+                exprs.setdefault(r["record"], []).append(r["expr"])
+    reads = {
+        name: {m for e in es for m in _METRIC_NAME.findall(e)} & exprs.keys() - {name} for name, es in exprs.items()
+    }
+    wanted = {n for n in exprs if n.startswith(("slo:sli_events:count", "slo:sli_error:ratio_rate"))}
+    todo = list(wanted)
+    while todo:
+        for name in reads[todo.pop()] - base - wanted:
+            wanted.add(name)
+            todo.append(name)
+    depth: dict[str, int] = {n: 0 for n in base}
+
+    def depth_of(name: str) -> int:
+        if name not in depth:
+            depth[name] = 1 + max((depth_of(r) for r in reads[name]), default=0)
+        return depth[name]
+
+    stages: dict[int, set[str]] = {}
+    for name in wanted:
+        stages.setdefault(depth_of(name), set()).add(name)
+    return [stages[d] for d in sorted(stages)]
+
+
 def _label_text(labels: dict[str, str]) -> str:
     escaped = {k: v.replace("\\", "\\\\").replace('"', '\\"') for k, v in labels.items()}
     return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(escaped.items())) + "}"
