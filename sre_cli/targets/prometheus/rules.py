@@ -1,24 +1,45 @@
 """Prometheus rule files: SLI recording rules, metadata rules and burn-rate alerts, one file per service.
 
-Per SLO one rule group `slo-<name>`, evaluated top to bottom (rules of a group see the samples the
-rules above them recorded in the same evaluation):
+Per SLO a rule group `slo-<name>`, evaluated top to bottom every minute (rules of a group see the
+samples the rules above them recorded in the same evaluation), and for ratio SLIs a rollup group
+`slo-<name>-rollup` every 4m:
 
 1. base rates from the raw series over 5m (`sli.event_rates`), and over any alert window shorter
    than 5m (a fast outage pair's 1m), or one bad-slice sample per slice for threshold SLIs (the
    group then runs at the slice interval);
-2. per window W of `Slo.sli_windows`: the event count and the error ratio. Long windows are
-   derived from the recorded 5m rates, never from the raw series: the event-weighted ratio over W
-   is avg_over_time(bad 5m rate[W]) / avg_over_time(total 5m rate[W]) = sum of bad / sum of all
+2. per window W of `Slo.sli_windows` an alert reads (both windows of a pair, the guard window):
+   the event count and the error ratio, fresh every minute. Long windows are derived from the
+   recorded 5m rates, never from the raw series: the event-weighted ratio over W is
+   avg_over_time(bad 5m rate[W]) / avg_over_time(total 5m rate[W]) = sum of bad / sum of all
    events (the rates are sampled at the same instants, so the sampling cancels). That is exact
    Occurrences, unlike an average of 5m ratios, and it costs one series read per window instead
    of `increase(raw[30d])` over every raw series. A window without events has ratio 0, never NaN:
    `ratio / (count > 0) or count * 0`;
-3. metadata: objective, error budget, burn rate per window, budget remaining over the SLO window;
-4. alerts: one rule per tier and window pair (labels long_window/short_window say which pair
-   fired), burn rate >= `slomath.firing_threshold(BurnWindow.factor(slo window))` (the factor less
-   a billionth of it, so a burn at exactly the factor is not lost to float rounding), the spec's
-   `for`, a low-traffic guard (`slo:sli_events:count<W>` >= minEvents, W = the long window and at
-   least 1h: `slomath.guard_window`) and `SLOMetricsAbsent` when the sources vanish.
+3. the rollup group: windows of a day or more that no alert reads (the SLO window, and report
+   windows the tiers do not pair) would cost the most read every minute (30d: 43,200 samples of
+   each 5m rate). Every 4m it records a block, the 5m rates averaged over the last 4m
+   (`slo:sli_bad:rate5m_avg4m`, `..total..`), and averages the blocks over W the same way (30d:
+   10,800 samples, read a quarter as often: 1/16 of the cost). The blocks of consecutive
+   evaluations tile time, so the average of the blocks is the average of the rates and the ratio
+   stays event-weighted. 4m keeps what the group records inside the 5m lookback: instant queries
+   (report, dashboards) always find a sample, at most 4m old;
+4. metadata: objective, error budget, burn rate per window (in the group of its window), budget
+   remaining over the SLO window;
+5. alerts (main group): one rule per tier and window pair (labels long_window/short_window say
+   which pair fired), burn rate >= `slomath.firing_threshold(BurnWindow.factor(slo window))` (the
+   factor less a billionth of it, so a burn at exactly the factor is not lost to float rounding),
+   the spec's `for`, a low-traffic guard (`slo:sli_events:count<W>` >= minEvents, W = the long
+   window and at least 1h: `slomath.guard_window`) and `SLOMetricsAbsent` when the sources vanish.
+
+Edge tolerance. The windows average 5m rates recorded once a minute, so the minutes just before T
+weigh less than the rest and the few minutes before T - W count a little: a 2.5-minute blur at
+each edge. A rolled-up window ends at the rollup group's last evaluation (at most 4m before a
+reader's instant) and its edges blur by one more block (4m) each; when an evaluation is missed
+(a restart), the blocks left average over the gap as the minute rates would. Over a month that
+is nothing unless the edge holds a sizeable share of the bad events (measured against the exact
+counts over 30 days of 10x day/night traffic: within 0.003% on every SLO of slo/, and of the
+rule benchmark's sweep; tests/prometheus/test_prom_accuracy.py, benchmarks/rules.py). Threshold
+SLIs have no rollup group: their one slice series is read as it is.
 
 Shortening `for` (tests only): generated files always carry the spec's `for`. A test that needs a
 page within seconds loads the generated YAML and passes it through `override_for(doc, "0s")`
