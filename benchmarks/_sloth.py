@@ -9,7 +9,8 @@ Shape copied from what Sloth itself generates, read from slok/sloth
   `(sum(rate(<errors>[W]))) / (sum(rate(<total>[W])))`; and the period ratio
   `slo:sli_error:ratio_rate30d = sum_over_time(slo:sli_error:ratio_rate5m{...}[30d])
   / ignoring (sloth_window) count_over_time(slo:sli_error:ratio_rate5m{...}[30d])`
-  (an average of 5m ratios, labelled only `sloth_window: 30d`);
+  (an average of 5m ratios, labelled only `sloth_window: 30d`); or, in Sloth's exact mode
+  (`--disable-optimized-rules`, `exact=True` here), from the raw series like the other windows;
 - `sloth-slo-meta-recordings-<id>`: objective, error budget, time period, current and period burn
   rate, period budget remaining, `sloth_slo_info`;
 - `sloth-slo-alerts-<id>`: one alert per severity, the two window pairs of the tier OR'ed
@@ -38,10 +39,10 @@ def _selector(ids: dict[str, str]) -> str:
     return "{" + ", ".join(f'{k}="{v}"' for k, v in ids.items()) + "}"
 
 
-def rule_groups(slo: Slo, errors: str, total: str) -> list[Group]:
+def rule_groups(slo: Slo, errors: str, total: str, exact: bool = False) -> list[Group]:
     """Sloth's three groups for `slo`; `errors` and `total` are the raw series selectors a Sloth
     user would put in `errorQuery` / `totalQuery` (wrapped here in `sum(rate(...[W]))` as in the
-    examples)."""
+    examples). `exact`: Sloth's disableOptimized period ratio, read from the raw series."""
     sloth_id = f"{slo.service}-{slo.name}"
     ids = {"sloth_id": sloth_id, "sloth_service": slo.service, "sloth_slo": slo.name}
     base = {**slo.labels, **ids}
@@ -49,23 +50,36 @@ def rule_groups(slo: Slo, errors: str, total: str) -> list[Group]:
     period = format_duration(slo.window_seconds)
     windows = sorted({w for tier in slo.tiers for pair in tier.windows for w in (pair.long, pair.short)})
 
+    def raw_ratio(window: int) -> str:
+        rng = format_duration(window)
+        return f"(sum(rate({errors}[{rng}])))\n/\n(sum(rate({total}[{rng}])))\n"
+
     sli = [
         {
             "record": f"slo:sli_error:ratio_rate{format_duration(w)}",
-            "expr": f"(sum(rate({errors}[{format_duration(w)}])))\n/\n(sum(rate({total}[{format_duration(w)}])))\n",
+            "expr": raw_ratio(w),
             "labels": {**base, "sloth_window": format_duration(w)},
         }
         for w in windows
     ]
-    sli.append(
-        {
-            "record": f"slo:sli_error:ratio_rate{period}",
-            "expr": f"sum_over_time(slo:sli_error:ratio_rate5m{sel}[{period}])\n"
-            f"/ ignoring (sloth_window)\n"
-            f"count_over_time(slo:sli_error:ratio_rate5m{sel}[{period}])\n",
-            "labels": {"sloth_window": period},
-        }
-    )
+    if exact:
+        sli.append(
+            {
+                "record": f"slo:sli_error:ratio_rate{period}",
+                "expr": raw_ratio(slo.window_seconds),
+                "labels": {**base, "sloth_window": period},
+            }
+        )
+    else:
+        sli.append(
+            {
+                "record": f"slo:sli_error:ratio_rate{period}",
+                "expr": f"sum_over_time(slo:sli_error:ratio_rate5m{sel}[{period}])\n"
+                f"/ ignoring (sloth_window)\n"
+                f"count_over_time(slo:sli_error:ratio_rate5m{sel}[{period}])\n",
+                "labels": {"sloth_window": period},
+            }
+        )
 
     budget = 1 - slo.objective
     meta = [
