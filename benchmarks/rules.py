@@ -299,6 +299,13 @@ def scaled(groups: list[Group], interval: int) -> list[Group]:
 # ---------------------------------------------------------------- recorded history
 
 
+def backfill(om: Path, tsdb: Path) -> None:
+    """`promrun.backfill_openmetrics` without its 5-minute limit: tens of millions of samples
+    outlast it on a loaded VM."""
+    args = ("tsdb", "create-blocks-from", "openmetrics", f"--max-block-duration={promrun.MAX_BLOCK_DURATION}")
+    promrun.promtool(*args, str(om), str(tsdb), timeout=3600)
+
+
 def record_history(url: str, groups: list[Group], traffic: Traffic, tsdb: Path, scratch: Path) -> int:
     """Backfill what `groups` read over ranges, stage by stage (a fresh server reads each stage)."""
     samples = 0
@@ -312,7 +319,7 @@ def record_history(url: str, groups: list[Group], traffic: Traffic, tsdb: Path, 
         else:
             with promrun.PrometheusServer([], tsdb) as prom:
                 samples += rule_history.write_stage_history(prom.url, stage, start, end, om)
-        promrun.backfill_openmetrics(om, tsdb)
+        backfill(om, tsdb)
         om.unlink()
     return samples
 
@@ -456,7 +463,7 @@ def evaluation(args: argparse.Namespace) -> None:
         raw_om = root / "raw.om"
         samples = traffic.openmetrics(raw_om)
         base = root / "raw"
-        promrun.backfill_openmetrics(raw_om, base)
+        backfill(raw_om, base)
         raw_om.unlink()
         print(
             f"history: {len(traffic.counters)} raw series x {args.days} d at 1m = {samples / 1e6:.1f} M samples "
