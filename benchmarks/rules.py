@@ -4,7 +4,7 @@ Prints figures, asserts nothing, but flags every target missed with MISSED.
 
 1. `sre generate` for 1,000 SLOs (every registered target, via generate.render_all; target < 3 s).
    What each of the speed-ups buys: benchmarks/generate.py, benchmarks/README.md.
-2. CPU per evaluation round of our rules next to Sloth's two shapes (`_sloth.py`: the default,
+2. CPU per evaluation round of our rules next to Sloth's two shapes (`tests/support/sloth_rules.py`: the default,
    whose SLO-window ratio averages recorded 5m ratios, and the exact `disableOptimized` one,
    which reads the raw series over 30d), for distinct SLOs (each its own selector, its own rule
    groups) in three workloads: 200 SLOs x 3 raw series, 20 x 30, 2 x 300.
@@ -63,7 +63,6 @@ from typing import Any
 
 import yaml
 
-from benchmarks import _sloth
 from sre_cli import generate, promrun
 from sre_cli.commands.generate import cyclic_gc_paused
 from sre_cli.slomath import DAY, HOUR, MINUTE, parse_duration
@@ -71,7 +70,7 @@ from sre_cli.slospec.load import load_or_raise
 from sre_cli.slospec.model import Slo
 from sre_cli.targets.prometheus import rules as prometheus_rules
 from sre_cli.vocabulary import ROLLUP_INTERVAL
-from tests.support import rule_history
+from tests.support import rule_history, sloth_rules
 from tests.support.many_slos import thousand_slos
 
 GROUPS = 200  # raw series groups (3 status classes each)
@@ -267,22 +266,34 @@ def workloads(root: Path, chosen: list[int], most: int | None) -> list[Workload]
     return out
 
 
-def sloth_selectors(slo: Slo) -> tuple[str, str]:
-    """(errorQuery, totalQuery) a Sloth user writes for our spec: every non-2xx answer is an error."""
+def sloth_groups(slo: Slo, optimized: bool) -> list[Group]:
+    """Sloth's groups for our spec, as a Sloth user writes it: every non-2xx answer is an error."""
     ratio = slo.indicator.ratio
     assert ratio is not None and ratio.prometheus is not None and ratio.prometheus.total is not None
     total = ratio.prometheus.total
-    return total.removesuffix("}") + ',status!="2xx"}', total
+    errors = total.removesuffix("}") + ',status!="2xx"}'
+    sloth_slo = {
+        "name": slo.name,
+        "objective": slo.objective * 100,
+        "labels": slo.labels,
+        "sli": {
+            "events": {
+                "error_query": f"sum(rate({errors}[{sloth_rules.WINDOW}]))",
+                "total_query": f"sum(rate({total}[{sloth_rules.WINDOW}]))",
+            }
+        },
+        "alerting": {"name": "SlothErrorBudgetBurn"},
+    }
+    spec = {"service": slo.service, "slos": [sloth_slo]}
+    return sloth_rules.slo_groups(spec, sloth_slo, slo.window, optimized=optimized)
 
 
 def rule_sets(workload: Workload) -> dict[str, list[Group]]:
-    ours = prometheus_rules.rule_groups(workload.slos)["groups"]
-    default, exact = [], []
-    for slo in workload.slos:
-        errors, total = sloth_selectors(slo)
-        default += _sloth.rule_groups(slo, errors, total)
-        exact += _sloth.rule_groups(slo, errors, total, exact=True)
-    return {"ours": ours, "default": default, "exact": exact}
+    return {
+        "ours": prometheus_rules.rule_groups(workload.slos)["groups"],
+        "default": [g for slo in workload.slos for g in sloth_groups(slo, optimized=True)],
+        "exact": [g for slo in workload.slos for g in sloth_groups(slo, optimized=False)],
+    }
 
 
 def scaled(groups: list[Group], interval: int) -> list[Group]:

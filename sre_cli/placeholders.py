@@ -41,6 +41,16 @@ class Identity(str):
     __slots__ = ()
 
 
+class Text(str):
+    """User text where identities otherwise go (a grouped SLO's dimension value): never a placeholder.
+
+    `metric_stat` keeps it as it is instead of making it an `Identity`, so `template_json` escapes
+    a `${` in it like in any other user text.
+    """
+
+    __slots__ = ()
+
+
 class MissingValues(ValueError):
     """Placeholders without a value (or a values file that cannot be used): exit code 2."""
 

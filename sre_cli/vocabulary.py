@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sre_cli.placeholders import Identity
+from sre_cli.placeholders import Identity, Text
 from sre_cli.promql_selectors import operand
 from sre_cli.slomath import format_duration
 
@@ -130,8 +130,12 @@ def metric_stat(
             "Metric": {
                 "Namespace": metric.namespace,
                 "MetricName": metric.metric_name,
-                # Dimension values may be an environment's placeholders (`${state_machine_arn}`).
-                "Dimensions": [{"Name": k, "Value": Identity(v)} for k, v in sorted(metric.dimensions.items())],
+                # Dimension values may be an environment's placeholders (`${state_machine_arn}`), except
+                # a group's values, which are user text (`Text`).
+                "Dimensions": [
+                    {"Name": k, "Value": v if isinstance(v, Text) else Identity(v)}
+                    for k, v in sorted(metric.dimensions.items())
+                ],
             },
             "Period": period,
             "Stat": stat,

@@ -11,11 +11,14 @@ from sre_cli.commands import options
 def validate(paths: tuple[str, ...], quiet: bool) -> None:
     """Check SLO specs (default: slo/), and everything `sre generate` would refuse in them.
 
-    Reports every problem as file:line:col: field: message.
+    Reports every problem as file:line:col: field: message; warnings (`field: warning: ...`)
+    do not fail the run.
 
     Exit 0 when clean, 2 on any error.
     """
     specs = options.load_specs_or_exit(paths, generating=True)
+    for warning in specs.warnings:
+        click.echo(str(warning), err=True)
     if not quiet:
         n = len(specs.slos)
         click.echo(f"ok: {n} SLO{'s' if n != 1 else ''} valid")

@@ -42,18 +42,40 @@ def event_selectors(query: str, *, templated: bool) -> EventSelectors:
     Accepts a selector, `sum(rate|increase(sel[w]))` (with `by`/`without`), parentheses and `+`
     of such. Raises NotACount otherwise.
     """
+    found = EventSelectors()
+    _collect(_parse(query, templated), found, top=True)
+    return found
+
+
+def difference_selectors(query: str, *, templated: bool) -> tuple[EventSelectors, EventSelectors]:
+    """`all - some` of two counting queries, as the selectors of each side.
+
+    How Sloth's own latency example counts bad events: all requests minus those in the
+    threshold's bucket, i.e. total minus good. Raises NotACount for anything else.
+    """
+    node = _parse(query, templated)
+    while isinstance(node, promql_parser.ParenExpr):
+        node = node.expr
+    if not (isinstance(node, promql_parser.BinaryExpr) and str(node.op) == "-"):
+        raise NotACount("not a difference of two sums of event counts")
+    if node.modifier is not None and str(node.modifier).strip():
+        raise NotACount(f"`- {node.modifier}` matches series label by label; only plain differences of counts import")
+    minuend, subtrahend = EventSelectors(), EventSelectors()
+    _collect(node.lhs, minuend, top=True)
+    _collect(node.rhs, subtrahend, top=True)
+    return minuend, subtrahend
+
+
+def _parse(query: str, templated: bool) -> object:
     text = query.strip()
     if templated:
         if SLOTH_WINDOW not in text:
             raise NotACount("the query does not use the {{.window}} range")
         text = text.replace(SLOTH_WINDOW, _WINDOW_STANDIN)
     try:
-        node = promql_parser.parse(text)
+        return promql_parser.parse(text)
     except (ValueError, RuntimeError) as exc:
         raise NotACount(f"PromQL does not parse: {exc}") from None
-    found = EventSelectors()
-    _collect(node, found, top=True)
-    return found
 
 
 def _collect(node: object, found: EventSelectors, *, top: bool) -> None:

@@ -10,10 +10,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from sre_cli.interop import common
-from sre_cli.interop.queries import NotACount, event_selectors
+from sre_cli.interop.queries import EventSelectors, NotACount, difference_selectors, event_selectors
 from sre_cli.interop.report import ImportedSlo, ImportResult, SourceObject
-from sre_cli.interop.source import SourceFile, is_dns_label
+from sre_cli.interop.source import SourceFile, is_dns_label, is_label_name
+from sre_cli.slospec.document import (
+    ALERT_NAME,
+    RESERVED_ALERT_LABELS,
+    RESERVED_ANNOTATIONS,
+    AlertAnnotations,
+    AlertLabels,
+)
 from sre_cli.slospec.errors import SpecError
 from sre_cli.slospec.yamlpos import YamlDocument
 
@@ -45,6 +54,16 @@ NO_FOR_WHY = (
     "Sloth's alerts fire at the first evaluation over the factor; sre's wait `for` (2m page, 15m ticket by "
     "default; a duration of at least 1s)"
 )
+
+BAD_ALERT_NAME_WHY = f"not an sre alert name prefix ({ALERT_NAME}); sre names the alerts SLOBurnRatePage/Ticket"
+TEMPLATE_WHY = "Sloth's annotations are Go templates; sre writes free annotations as literal text"
+WHO_WRITES = {
+    "labels": "routing and inhibition read it",
+    "annotations": "the alert's text and links; runbook links come from alerting.runbook",
+}
+SEVERITY = r"[a-z][a-z0-9_-]*"
+# The spec's own checks of free labels and annotations (names, lengths, how many).
+_FREE_FIELDS = {"labels": TypeAdapter(AlertLabels), "annotations": TypeAdapter(AlertAnnotations)}
 
 
 def import_files(sources: list[SourceFile], period: str = DEFAULT_PERIOD) -> ImportResult:
@@ -155,17 +174,24 @@ def _import_slo(
         source = body if where == "service" else slo
         if source.get(plugins_key):
             path = (plugins_key,) if where == "SLO" else (*base, plugins_key)
-            why = f"the {where}'s Sloth plugins change Sloth's rules; sre has no plugins"
+            ids = ", ".join(repr(i) for i in _plugin_ids(source[plugins_key])) or "unnamed"
+            why = f"not mappable: the {where}'s Sloth plugin(s) {ids} change Sloth's rules; sre has no plugins"
             obj.not_mapped(path, plugins_key, why, absolute=where == "service")
     for key in sorted(set(slo) - _SLO_FIELDS):
         obj.not_mapped((key,), key, "not a Sloth SLO field")
-    alerting = _alerting(obj, slo.get("alerting"), keys, labels)
+    alerting = _alerting(obj, slo.get("alerting"), keys)
     if labels:
         doc["metadata"]["labels"] = labels
     if alerting:
         doc["spec"]["alerting"] = alerting
     obj.imported_as = name
     return ImportedSlo(service, name, doc)
+
+
+def _plugin_ids(plugins: Any) -> list[str]:
+    """The ids in a Sloth plugin chain (`{overridePrevious, chain: [{id, config, priority}]}`)."""
+    chain = plugins.get("chain") if isinstance(plugins, dict) else None
+    return [str(p["id"]) for p in chain or [] if isinstance(p, dict) and p.get("id")] if isinstance(chain, list) else []
 
 
 def _indicator(obj: SourceObject, sli: dict[str, Any], keys: dict[str, str]) -> dict[str, Any] | None:
@@ -188,91 +214,178 @@ def _indicator(obj: SourceObject, sli: dict[str, Any], keys: dict[str, str]) -> 
     if not isinstance(events, dict):
         obj.not_mapped(("sli",), "sli", "no events, raw or plugin SLI")
         return None
-    queries: dict[str, list[str]] = {}
-    for role, key in (("bad", keys["error_query"]), ("total", keys["total_query"])):
-        path = ("sli", "events", key)
-        query = events.get(key)
-        if not isinstance(query, str):
-            obj.not_mapped(path, f"sli.events.{key}", "missing: a PromQL query string")
+    error_key, total_key = keys["error_query"], keys["total_query"]
+    for key in (error_key, total_key):
+        if not isinstance(events.get(key), str):
+            obj.not_mapped(("sli", "events", key), f"sli.events.{key}", "missing: a PromQL query string")
             return None
-        try:
-            found = event_selectors(query, templated=True)
-        except NotACount as exc:
-            obj.not_mapped(path, f"sli.events.{key}", f"not mappable yet: expression SLI: {exc}")
+    total = _counted(obj, events, total_key)
+    if total is None:
+        return None
+    try:
+        bad = event_selectors(events[error_key], templated=True)
+    except NotACount as exc:
+        good = _good_by_difference(obj, events, error_key, total)
+        if good is None:
+            path = ("sli", "events", error_key)
+            obj.not_mapped(path, f"sli.events.{error_key}", f"not mappable yet: expression SLI: {exc}")
             return None
-        if len(found.selectors) > common.MAX_SELECTORS:
-            obj.not_mapped(path, f"sli.events.{key}", f"sums {len(found.selectors)} selectors; sre takes at most 8")
-            return None
-        if found.grouping or found.fixed_ranges:
-            why = []
-            if found.grouping:
-                why.append(f"`sum {', '.join(found.grouping)}` splits the SLI by label; sre's covers all series")
-            if found.fixed_ranges:
-                why.append(f"fixed range(s) {', '.join(found.fixed_ranges)} became the SLI windows")
-            obj.approximated(path, f"sli.events.{key}", "; ".join(why))
-        else:
-            obj.exact(path, f"sli.events.{key}", f"as selector(s) {', '.join(found.selectors)}")
-        queries[role] = found.selectors
-    return {
-        "ratio": {
-            "prometheus": {
-                "bad": common.selector_value(queries["bad"]),
-                "total": common.selector_value(queries["total"]),
-            }
-        }
-    }
+        return _ratio("good", good, total)
+    if not _report_count(obj, error_key, bad):
+        return None
+    return _ratio("bad", bad.selectors, total)
 
 
-def _alerting(obj: SourceObject, alerting: Any, keys: dict[str, str], labels: dict[str, str]) -> dict[str, Any]:
+def _ratio(role: str, selectors: list[str], total: list[str]) -> dict[str, Any]:
+    prometheus = {role: common.selector_value(selectors), "total": common.selector_value(total)}
+    return {"ratio": {"prometheus": prometheus}}
+
+
+def _counted(obj: SourceObject, events: dict[str, Any], key: str) -> list[str] | None:
+    """The selectors an events query counts, reported; None (reported as not mapped) when it is no count."""
+    try:
+        found = event_selectors(events[key], templated=True)
+    except NotACount as exc:
+        obj.not_mapped(("sli", "events", key), f"sli.events.{key}", f"not mappable yet: expression SLI: {exc}")
+        return None
+    return found.selectors if _report_count(obj, key, found) else None
+
+
+def _good_by_difference(obj: SourceObject, events: dict[str, Any], key: str, total: list[str]) -> list[str] | None:
+    """The good events of an error query written as `total - good` (Sloth's latency example); None otherwise."""
+    try:
+        minuend, subtrahend = difference_selectors(events[key], templated=True)
+    except NotACount:
+        return None
+    if sorted(minuend.selectors) != sorted(total) or minuend.grouping or minuend.fixed_ranges:
+        return None
+    why = f"as good = {', '.join(subtrahend.selectors)}: the errors are the total minus these"
+    return subtrahend.selectors if _report_count(obj, key, subtrahend, why) else None
+
+
+def _report_count(obj: SourceObject, key: str, found: EventSelectors, exact_why: str = "") -> bool:
+    """Report how a counting query mapped; False (reported as not mapped) when the spec cannot hold it."""
+    path, field = ("sli", "events", key), f"sli.events.{key}"
+    if len(found.selectors) > common.MAX_SELECTORS:
+        obj.not_mapped(path, field, f"sums {len(found.selectors)} selectors; sre takes at most {common.MAX_SELECTORS}")
+        return False
+    why = exact_why or f"as selector(s) {', '.join(found.selectors)}"
+    lost = []
+    if found.grouping:
+        lost.append(f"`sum {', '.join(found.grouping)}` splits the SLI by label; sre's covers all series")
+    if found.fixed_ranges:
+        lost.append(f"fixed range(s) {', '.join(found.fixed_ranges)} became the SLI windows")
+    if lost:
+        obj.approximated(path, field, "; ".join([why, *lost]) if exact_why else "; ".join(lost))
+    else:
+        obj.exact(path, field, why)
+    return True
+
+
+def _alerting(obj: SourceObject, alerting: Any, keys: dict[str, str]) -> dict[str, Any]:
+    """Sloth's alert customisation onto the spec's: name, SLO-wide and per-tier labels and annotations.
+
+    Sloth lays each tier's labels and annotations over `alerting.labels`/`annotations`; so does
+    sre (resolve.alert_tiers), so each map lands where it was written.
+    """
     out: dict[str, Any] = {}
     if not isinstance(alerting, dict):
         obj.approximated((), "alerting", NO_FOR_WHY)
         return out
     base = ("alerting",)
-    if alerting.get("name"):
-        obj.not_mapped((*base, "name"), "alerting.name", "sre names its alerts from the SLO name and tier")
-    if alerting.get("labels"):
-        common.add_labels(
-            obj,
-            labels,
-            alerting["labels"],
-            (*base, "labels"),
-            "alerting.labels",
-            approximate_why="became an SLO label: sre puts it on the SLO's recorded series too, not only alerts",
-        )
-    for key in sorted(alerting.get("annotations") or {}):
-        obj.not_mapped(
-            (*base, "annotations", key),
-            f"alerting.annotations.{key}",
-            "sre writes its own annotations (summary, description, runbook_url from alerting.runbook)",
-        )
+    name = alerting.get("name")
+    if isinstance(name, str) and re.fullmatch(ALERT_NAME, name):
+        out["name"] = name
+        obj.approximated((*base, "name"), "alerting.name", _alert_name_why(name))
+    elif name is not None:
+        obj.not_mapped((*base, "name"), "alerting.name", f"{name!r}: {BAD_ALERT_NAME_WHY}")
+    shared_severity = _free_fields(obj, alerting, base, "alerting", "page and ticket", out)
     for tier, key in (("page", keys["page_alert"]), ("ticket", keys["ticket_alert"])):
+        here = (*base, key)
         spec = alerting.get(key)
+        if spec is None:
+            spec = {}
         if not isinstance(spec, dict):
+            obj.not_mapped(here, f"alerting.{key}", "not a mapping (disable, labels, annotations)")
             continue
         tier_out: dict[str, Any] = {}
-        here = (*base, key)
-        if spec.get("disable") is True:
+        disable = spec.get("disable")
+        if disable is True:
             tier_out["enabled"] = False
             obj.exact((*here, "disable"), f"alerting.{key}.disable", f"as alerting.{tier}.enabled: false")
-        for label, value in (spec.get("labels") or {}).items():
-            field = f"alerting.{key}.labels.{label}"
-            if label == "severity" and isinstance(value, str) and _severity_ok(value):
-                tier_out["severity"] = value
-                obj.exact((*here, "labels", label), field, f"as alerting.{tier}.severity")
-            else:
-                obj.not_mapped((*here, "labels", label), field, "sre sets no per-tier labels besides severity")
-        for annotation in sorted(spec.get("annotations") or {}):
-            obj.not_mapped(
-                (*here, "annotations", annotation),
-                f"alerting.{key}.annotations.{annotation}",
-                "sre writes its own annotations",
-            )
+        elif disable not in (None, False):
+            obj.not_mapped((*here, "disable"), f"alerting.{key}.disable", "not a boolean; the tier stays enabled")
+        severity = _free_fields(obj, spec, here, f"alerting.{key}", tier, tier_out) or shared_severity
+        if severity:
+            tier_out = {"severity": severity, **tier_out}
+        for unknown in sorted(set(spec) - {"disable", "labels", "annotations"}):
+            obj.not_mapped((*here, unknown), f"alerting.{key}.{unknown}", "not a Sloth alert field")
         if tier_out:
             out[tier] = tier_out
+    for unknown in sorted(set(alerting) - {"name", "labels", "annotations", keys["page_alert"], keys["ticket_alert"]}):
+        obj.not_mapped((*base, unknown), f"alerting.{unknown}", "not a Sloth alerting field")
     obj.approximated(base, "alerting", NO_FOR_WHY)
     return out
 
 
-def _severity_ok(value: str) -> bool:
-    return bool(re.fullmatch(r"[a-z][a-z0-9_-]*", value))
+def _alert_name_why(name: str) -> str:
+    return (
+        f"as alerting.name: sre's alerts are {name}Page and {name}Ticket (and {name}MetricsAbsent), labelled "
+        f"severity; Sloth names both tiers' alert {name} and tells them apart by the label sloth_severity "
+        "(page/ticket): routes matching on either need the new names"
+    )
+
+
+def _free_fields(
+    obj: SourceObject, block: dict[str, Any], path: tuple[str | int, ...], field: str, tiers: str, out: dict
+) -> str:
+    """A Sloth alerting block's `labels` and `annotations` into `out`; returns its `severity` label ("" if none).
+
+    `severity` becomes the tier's severity (sre sets that label itself); any other label or
+    annotation is a free one, unless sre writes it itself or the spec cannot carry it.
+    """
+    severity = ""
+    for kind, reserved in (("labels", RESERVED_ALERT_LABELS), ("annotations", RESERVED_ANNOTATIONS)):
+        given = block.get(kind)
+        if given is None:
+            continue
+        if not isinstance(given, dict):
+            obj.not_mapped((*path, kind), f"{field}.{kind}", f"not a mapping of {kind}")
+            continue
+        kept: dict[str, str] = {}
+        for key, value in given.items():
+            here, where = (*path, kind, key), f"{field}.{kind}.{key}"
+            if kind == "labels" and key == "severity":
+                if isinstance(value, str) and re.fullmatch(SEVERITY, value):
+                    severity = value
+                    obj.exact(here, where, f"as the severity of the {tiers} alert(s)")
+                else:
+                    obj.not_mapped(here, where, f"{value!r}: an sre severity matches {SEVERITY}")
+                continue
+            why = _unmappable(kind, key, value, reserved, kept)
+            if why:
+                obj.not_mapped(here, where, why)
+                continue
+            kept[key] = str(value)
+            if kind == "annotations" and "{{" in kept[key]:
+                obj.approximated(here, where, TEMPLATE_WHY)
+            else:
+                obj.exact(here, where, f"as a {tiers} alert {kind[:-1]}")
+        if kept:
+            out[kind] = kept
+    return severity
+
+
+def _unmappable(kind: str, key: Any, value: Any, reserved: frozenset[str], kept: dict[str, str]) -> str:
+    """Why a Sloth alert label or annotation cannot be a free one in the spec; "" when it can."""
+    if not is_label_name(key):
+        return "not a Prometheus label name"
+    if key in reserved:
+        return f"sre writes `{key}` itself ({WHO_WRITES[kind]})"
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return "the value must be a string"
+    try:
+        _FREE_FIELDS[kind].validate_python({**kept, key: str(value)})
+    except ValidationError as exc:
+        return f"the spec cannot carry it: {exc.errors()[0]['msg']}"
+    return ""

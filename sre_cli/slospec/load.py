@@ -279,10 +279,12 @@ def load(paths: Iterable[str | Path], *, generating: bool = False) -> SpecSet:
             result.errors.extend(doc_errors)
             if slo is not None:
                 result.slos.append(slo)
+                result.warnings.extend(validate.slo_warnings(slo, doc))
     result.errors.extend(validate.check_set(result))
     if generating:
         result.errors.extend(validate.check_hand_runbooks(result))
     result.errors.sort()
+    result.warnings.sort()
     return result
 
 

@@ -77,6 +77,8 @@ class SpecSet:
     defaults: Defaults
     slos: list[Slo] = field(default_factory=list)
     errors: list[SpecError] = field(default_factory=list)
+    # What `sre validate` reports without failing (same shape, message starting "warning:").
+    warnings: list[SpecError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

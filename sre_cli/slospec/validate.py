@@ -83,6 +83,7 @@ def check_slo(
     check_slice_guards(slo, add)
     check_inherited_pairs(slo, add)
     check_cloudwatch_born_series(slo.indicator, add)
+    check_cloudwatch_groups(slo, add)
     check_generated_limits(slo, defaults, add)
     targets = defaults.notification_targets
     for tier in slo.tiers:
@@ -533,6 +534,95 @@ def check_generated_limits(slo: Slo, defaults: document.Defaults, add: Add) -> N
         )
     if problem := alarms.links_problem(slo):
         add(("spec", "alerting", "runbook") if slo.alerting.runbook else ("metadata", "name"), problem)
+
+
+def _is_cloudwatch_dimension_text(text: str) -> bool:
+    """CloudWatch's Dimension reference: only ASCII, no control characters, at least one non-whitespace."""
+    return text.isascii() and not any(ord(c) < 32 or ord(c) == 127 for c in text) and bool(text.strip())
+
+
+def check_cloudwatch_groups(slo: Slo, add: Add) -> None:
+    """The enumeration of a grouped SLO's CloudWatch groups: at most maxGroups, each value a dimension
+    value CloudWatch takes, each dimension one its metrics can take (not pinned already, at most 30)."""
+    from sre_cli.targets.cloudwatch import alarms, groups, validator
+
+    enumeration = groups.enumeration(slo)
+    if enumeration is None:
+        return
+    source = slo.indicator.body.cloudwatch
+    assert source is not None
+    path = (*INDICATOR, slo.indicator.kind, "cloudwatch", "groups")
+    for i, label in enumerate(slo.group_by):
+        if label in alarms.OWN_TAGS:
+            add(
+                (*INDICATOR, "groupBy", i), f"{label!r} is a tag the CloudWatch alarms set themselves; rename the label"
+            )
+    count = groups.group_count(slo)
+    if count > slo.max_groups:
+        sizes = " x ".join(f"{len(g.values)} {label}" for label, g in enumeration.items())
+        add(
+            path,
+            f"{count} groups ({sizes} values) exceed maxGroups {slo.max_groups}: each group is an alarm stack and a "
+            "dashboard section; raise spec.indicator.maxGroups or enumerate fewer values",
+        )
+    metrics = [(field, m) for field in type(source).model_fields for m in _listed_metrics(getattr(source, field))]
+    dimensions: dict[str, str] = {}
+    for label, group in enumeration.items():
+        where = (*path, label, "dimension")
+        if group.dimension.startswith(":") or not _is_cloudwatch_dimension_text(group.dimension):
+            add(where, f"{group.dimension!r} is not a CloudWatch dimension name (ASCII, not starting with ':')")
+        if group.dimension in dimensions:
+            add(where, f"dimension {group.dimension!r} already carries label {dimensions[group.dimension]!r}")
+        dimensions.setdefault(group.dimension, label)
+        for field, metric in metrics:
+            if group.dimension in metric.dimensions:
+                add(
+                    where,
+                    f"the {field} metric {metric.namespace} {metric.metric_name} already sets {group.dimension}="
+                    f"{metric.dimensions[group.dimension]!r}; each group sets it: remove it from the metric's "
+                    "dimensions",
+                )
+        seen: set[str] = set()
+        for j, value in enumerate(group.values):
+            if value in seen:
+                add((*path, label, "values", j), f"{value!r} is listed twice")
+            seen.add(value)
+            if not _is_cloudwatch_dimension_text(value):
+                add(
+                    (*path, label, "values", j),
+                    "CloudWatch dimension values hold ASCII characters only, no control characters, and at least "
+                    "one non-whitespace character",
+                )
+    for field, metric in metrics:
+        total = len(set(metric.dimensions) | set(dimensions))
+        if total > groups.MAX_DIMENSIONS:
+            add(
+                path,
+                f"the {field} metric {metric.namespace} {metric.metric_name} would carry {total} dimensions with "
+                f"the groups'; CloudWatch metrics have at most {groups.MAX_DIMENSIONS}",
+            )
+    keys = [g.key for g in groups.of(slo)] if count <= slo.max_groups else []
+    if len(set(keys)) != len(keys):
+        add(path, "two groups share an alarm name key (a hash collision): change one value's spelling")
+    if count <= slo.max_groups and len(alarms.absent_chunks(slo)) > validator.MAX_COMPOSITE_CHILDREN:
+        add(path, "the groups' source metrics are too many for one metrics-absent composite alarm; enumerate fewer")
+
+
+def _listed_metrics(value: Any) -> list[document.CloudWatchMetric]:
+    if isinstance(value, document.CloudWatchMetric):
+        return [value]
+    if isinstance(value, list):
+        return [m for m in value if isinstance(m, document.CloudWatchMetric)]
+    return []
+
+
+def slo_warnings(slo: Slo, doc: YamlDocument) -> list[SpecError]:
+    """What validate says without failing: a grouped SLO whose CloudWatch alarms watch it as a whole."""
+    from sre_cli.targets.cloudwatch import groups
+
+    if (warning := groups.unenumerated_warning(slo)) is None:
+        return []
+    return [_err(slo.file, doc, (*INDICATOR, slo.indicator.kind, "cloudwatch"), f"warning: {warning}")]
 
 
 def check_cloudwatch_dashboards(specs: SpecSet) -> list[SpecError]:

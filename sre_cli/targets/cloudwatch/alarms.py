@@ -33,10 +33,11 @@ from urllib.parse import urlsplit
 from sre_cli import links, placeholders, slomath
 from sre_cli.generate import Target
 from sre_cli.placeholders import Identity
-from sre_cli.slospec.document import Defaults
+from sre_cli.slospec.document import CloudWatchMetric, Defaults
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
-from sre_cli.targets.cloudwatch import sli, validator
+from sre_cli.targets.cloudwatch import groups, sli, validator
+from sre_cli.targets.cloudwatch.groups import Group
 from sre_cli.vocabulary import for_people
 
 ALARMS_DIR = "alarms/cloudwatch"
@@ -61,17 +62,29 @@ def alarms_path(service: str) -> str:
     return f"{ALARMS_DIR}/{service}.json"
 
 
-def pair_name(slo: Slo, tier: AlertTier, w: slomath.BurnWindow) -> str:
-    return f"{slo.name}-{tier.name}-{slomath.format_duration(w.long)}-{slomath.format_duration(w.short)}"
+def stack_name(slo: Slo, group: Group | None = None) -> str:
+    """What the names of one alarm stack start with: the SLO's name, and the group's key when grouped."""
+    return slo.name if group is None else f"{slo.name}-{group.key}"
 
 
-def page_any_name(slo: Slo) -> str:
-    return f"{slo.name}-page-any"
+def pair_name(slo: Slo, tier: AlertTier, w: slomath.BurnWindow, group: Group | None = None) -> str:
+    long_s, short_s = slomath.format_duration(w.long), slomath.format_duration(w.short)
+    return f"{stack_name(slo, group)}-{tier.name}-{long_s}-{short_s}"
 
 
-# Every name `pair_name`, `page_any_name` and `absent_name` can build (SLO names are DNS labels).
+def page_any_name(slo: Slo, group: Group | None = None) -> str:
+    return f"{stack_name(slo, group)}-page-any"
+
+
+def what_slo(slo: Slo, group: Group | None) -> str:
+    """The SLO, and the group, as a description names them: `checkout {handler="/orders"}`."""
+    return slo.name if group is None else f"{slo.name} {group.selector}"
+
+
+# Every name `pair_name`, `page_any_name` and `absent_name` can build (SLO names are DNS labels,
+# group keys slugs): the SLO part absorbs a group's key.
 _GENERATED_NAME = re.compile(
-    r"[a-z0-9][a-z0-9-]*-(?:(?:page|ticket)-[0-9a-z]+-[0-9a-z]+(?:-long|-short)?|page-any|metrics-absent)"
+    r"[a-z0-9][a-z0-9-]*-(?:(?:page|ticket)-[0-9a-z]+-[0-9a-z]+(?:-long|-short)?|page-any|metrics-absent(?:-\d+)?)"
 )
 
 
@@ -108,8 +121,10 @@ def scope_tag(specs: SpecSet) -> Identity:
     return Identity(f"{spec_set_id(specs)}/${{{ENVIRONMENT}}}")
 
 
-def tags(specs: SpecSet, slo: Slo, severity: str, free: dict[str, str] | None = None) -> list[dict[str, str]]:
-    """Ownership (ManagedBy, scope), what the alarm is about, and the tags people route on."""
+def tags(
+    specs: SpecSet, slo: Slo, severity: str, free: dict[str, str] | None = None, group: Group | None = None
+) -> list[dict[str, str]]:
+    """Ownership (ManagedBy, scope), what the alarm is about, the group, and the tags people route on."""
     pairs = {
         MANAGED_BY[0]: MANAGED_BY[1],
         SCOPE_TAG: scope_tag(specs),
@@ -117,8 +132,20 @@ def tags(specs: SpecSet, slo: Slo, severity: str, free: dict[str, str] | None = 
         "service": slo.service,
         "severity": severity,
     }
-    pairs = {**people_tags(slo, free or {}), **pairs}  # the generator's own tags win
+    pairs = {**people_tags(slo, free or {}), **group_tags(group), **pairs}  # the generator's own tags win
     return [{"Key": k, "Value": v} for k, v in sorted(pairs.items())]
+
+
+# Tags the generator sets itself: a groupBy label of the same name would be overwritten (validate refuses it).
+OWN_TAGS = frozenset({MANAGED_BY[0], SCOPE_TAG, "slo", "service", "severity"})
+TAG_VALUE_MAX = 256
+
+
+def group_tags(group: Group | None) -> dict[str, str]:
+    """The group's labels, each value as a tag value can hold it (the exact value is in the description)."""
+    if group is None:
+        return {}
+    return {label: _NOT_TAG_CHARACTER.sub("-", value)[:TAG_VALUE_MAX] for label, value in group.labels}
 
 
 # ---- what an alarm tells people: owner, the spec's free labels and annotations, links ----------
@@ -235,8 +262,10 @@ def alarm_window(slo: Slo, window: int, factor: float) -> sli.AlarmWindow:
     return sli.event_window(window)
 
 
-def child_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str) -> dict[str, Any]:
-    """The metric-math alarm of one window of a pair (`which` is "long" or "short")."""
+def child_alarm(
+    specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow, which: str, group: Group | None = None
+) -> dict[str, Any]:
+    """The metric-math alarm of one window of a pair (`which` is "long" or "short"); `slo` as its group sees it."""
     window = w.long if which == "long" else w.short
     factor = w.factor(slo.window_seconds)
     try:
@@ -265,10 +294,10 @@ def child_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow
             "alarm period)"
         )
     return {
-        "AlarmName": f"{pair_name(slo, tier, w)}-{which}",
+        "AlarmName": f"{pair_name(slo, tier, w, group)}-{which}",
         "AlarmDescription": description(
-            f"SLO {slo.name} ({tier.name} pair, {which} window): {how}. "
-            f"Child of composite {pair_name(slo, tier, w)}; no actions of its own." + owner_text(slo)
+            f"SLO {what_slo(slo, group)} ({tier.name} pair, {which} window): {how}. "
+            f"Child of composite {pair_name(slo, tier, w, group)}; no actions of its own." + owner_text(slo)
         ),
         "ActionsEnabled": False,
         "ComparisonOperator": "GreaterThanOrEqualToThreshold",
@@ -277,12 +306,14 @@ def child_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow
         "DatapointsToAlarm": plan.datapoints_to_alarm,
         "TreatMissingData": missing_data_treatment(slo),
         "Metrics": metrics,
-        "Tags": tags(specs, slo, tier.name, tier.labels),
+        "Tags": tags(specs, slo, tier.name, tier.labels, group),
     }
 
 
-def composite_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow) -> dict[str, Any]:
-    name = pair_name(slo, tier, w)
+def composite_alarm(
+    specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWindow, group: Group | None = None
+) -> dict[str, Any]:
+    name = pair_name(slo, tier, w, group)
     topic = topic_arn(specs, slo, tier)
     factor = w.factor(slo.window_seconds)
     long_s, short_s = slomath.format_duration(w.long), slomath.format_duration(w.short)
@@ -290,7 +321,7 @@ def composite_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWi
         "AlarmName": name,
         "AlarmRule": f'ALARM("{name}-long") AND ALARM("{name}-short")',
         "AlarmDescription": description(
-            f"SLO {slo.name} ({slo.objective * 100:g}% over {slo.window}) burns its error budget "
+            f"SLO {what_slo(slo, group)} ({slo.objective * 100:g}% over {slo.window}) burns its error budget "
             f"{for_people(factor)}x too fast over {long_s} and {short_s} ({w.budget_share * 100:g}% of the budget in "
             f"{long_s}).{owner_text(slo)}",
             links_text(slo, tier.name),  # type: ignore[arg-type]
@@ -299,29 +330,29 @@ def composite_alarm(specs: SpecSet, slo: Slo, tier: AlertTier, w: slomath.BurnWi
         "ActionsEnabled": True,
         "AlarmActions": [topic],
         "OKActions": [topic],
-        "Tags": tags(specs, slo, tier.name, tier.labels),
+        "Tags": tags(specs, slo, tier.name, tier.labels, group),
     }
     page = next((t for t in slo.tiers if t.name == "page"), None)
     if tier.name == "ticket" and page is not None:
-        payload["ActionsSuppressor"] = page_any_name(slo)
+        payload["ActionsSuppressor"] = page_any_name(slo, group)
         # Wait as long as the page needs to fire, then keep the ticket quiet a little past it.
         payload["ActionsSuppressorWaitPeriod"] = slomath.parse_duration(page.for_)
         payload["ActionsSuppressorExtensionPeriod"] = SUPPRESSOR_EXTENSION_SECONDS
     return payload
 
 
-def page_any_alarm(specs: SpecSet, slo: Slo, page: AlertTier) -> dict[str, Any]:
-    rule = " OR ".join(f'ALARM("{pair_name(slo, page, w)}")' for w in page.windows)
+def page_any_alarm(specs: SpecSet, slo: Slo, page: AlertTier, group: Group | None = None) -> dict[str, Any]:
+    rule = " OR ".join(f'ALARM("{pair_name(slo, page, w, group)}")' for w in page.windows)
     return {
-        "AlarmName": page_any_name(slo),
+        "AlarmName": page_any_name(slo, group),
         "AlarmRule": rule,
         "AlarmDescription": description(
-            f"SLO {slo.name}: any page pair is firing. Suppresses the ticket composites; no actions of its own."
-            + owner_text(slo),
+            f"SLO {what_slo(slo, group)}: any page pair is firing. Suppresses the ticket composites; no actions "
+            "of its own." + owner_text(slo),
             f" Runbook: {links.runbook_link(slo, 'page')}",
         ),
         "ActionsEnabled": False,
-        "Tags": tags(specs, slo, "page", page.labels),
+        "Tags": tags(specs, slo, "page", page.labels, group),
     }
 
 
@@ -335,10 +366,37 @@ def absent_notify(slo: Slo, defaults: Defaults) -> str:
     return ticket.notify if ticket else (defaults.ticket.notify or "ticket")
 
 
+def absent_chunks(slo: Slo) -> list[list[CloudWatchMetric]]:
+    """The source metrics of every group (or of the SLO), at most 10 per alarm (the metric math limit).
+
+    The metrics-absent alarm stays one per SLO, as its Prometheus twin: a group that goes quiet is
+    not an absent publisher. Past 10 metrics it is split, and a composite tickets when all are silent.
+    """
+    unique: dict[tuple[Any, ...], CloudWatchMetric] = {}
+    for view, _ in groups.members(slo):
+        for m in sli.source_metrics(view):
+            unique.setdefault((m.namespace, m.metric_name, tuple(sorted(m.dimensions.items()))), m)
+    metrics = list(unique.values())
+    size = sli.MAX_METRICS_PER_ALARM
+    return [metrics[i : i + size] for i in range(0, len(metrics), size)]
+
+
+def absent_part_names(slo: Slo) -> list[str]:
+    """The metric alarms of a split metrics-absent alarm (none when one alarm holds every source)."""
+    chunks = absent_chunks(slo)
+    return [f"{absent_name(slo)}-{i}" for i in range(1, len(chunks) + 1)] if len(chunks) > 1 else []
+
+
 def alarm_names(slo: Slo) -> list[str]:
     """Every alarm name of the SLO (metric and composite), without building the alarms."""
-    children = [f"{pair_name(slo, t, w)}-{which}" for t in slo.tiers for w in t.windows for which in ("long", "short")]
-    return [*children, *composite_names(slo), absent_name(slo)]
+    children = [
+        f"{pair_name(slo, t, w, group)}-{which}"
+        for _, group in groups.members(slo)
+        for t in slo.tiers
+        for w in t.windows
+        for which in ("long", "short")
+    ]
+    return [*children, *composite_names(slo), absent_name(slo), *absent_part_names(slo)]
 
 
 def absent_window(slo: Slo) -> sli.AlarmWindow:
@@ -351,13 +409,15 @@ def absent_window(slo: Slo) -> sli.AlarmWindow:
         raise ValueError(f"the metrics-absent alarm waits the ticket tier's `for`: {exc}") from None
 
 
-def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
+def absent_alarms(specs: SpecSet, slo: Slo) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """The CloudWatch twin of Prometheus' SLOMetricsAbsent: none of the SLI's sources reports.
 
     It counts the datapoints (SampleCount) of every source series (all events, or the gauge) per
     period; `FILL(.., 0)` makes a period where only some sources reported still count. When none
     reported there is no datapoint at all, and that is the condition: TreatMissingData
-    "breaching". Tickets like its Prometheus twin, after the ticket tier's `for`.
+    "breaching". Tickets like its Prometheus twin, after the ticket tier's `for`. A grouped SLO's
+    sources are every group's; more than one alarm holds are split into `-1`, `-2`... without
+    actions, and the metrics-absent alarm is then the composite of them all in ALARM.
     """
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
     topic = notify_topic_arn(specs, slo, "metrics-absent alarm", absent_notify(slo, specs.defaults))
@@ -365,55 +425,97 @@ def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
         plan = absent_window(slo)
     except ValueError as exc:
         raise ValueError(f"{slo.file}:{slo.line}: SLO {slo.name}: {exc}") from None
-    queries = sli.source_count_queries(slo, plan.period)
-    return {
-        "AlarmName": absent_name(slo),
-        "AlarmDescription": description(
-            f"SLO {slo.name}: none of its source metrics has reported for "
-            f"{slomath.format_duration(plan.window)} ({', '.join(sli.source_names(slo))}). The SLI reads as zero "
-            f"events, so its burn-rate alarms cannot fire: check the publisher (or whether traffic stopped)."
-            + owner_text(slo),
-            links_text(slo, "absent"),
-            slo.absent_annotations,
-        ),
-        "ActionsEnabled": True,
-        "AlarmActions": [topic],
-        "OKActions": [topic],
+    chunks = absent_chunks(slo)
+    if not chunks:
+        raise ValueError(f"{slo.name}: no CloudWatch source")
+    of_groups = " of any group" if groups.of(slo) else ""
+    alarm_description = description(
+        f"SLO {slo.name}: none of its source metrics{of_groups} has reported for "
+        f"{slomath.format_duration(plan.window)} ({', '.join(sli.source_names(slo))}). The SLI reads as zero "
+        f"events, so its burn-rate alarms cannot fire: check the publisher (or whether traffic stopped)."
+        + owner_text(slo),
+        links_text(slo, "absent"),
+        slo.absent_annotations,
+    )
+    severity_tags = tags(specs, slo, ticket.severity if ticket else "ticket", slo.absent_labels)
+    actions = {"ActionsEnabled": True, "AlarmActions": [topic], "OKActions": [topic]}
+    silence = {
         "ComparisonOperator": "LessThanThreshold",
         "Threshold": 1.0,
         "EvaluationPeriods": plan.evaluation_periods,
         "DatapointsToAlarm": plan.datapoints_to_alarm,
         "TreatMissingData": "breaching",
-        "Metrics": queries,
-        "Tags": tags(specs, slo, ticket.severity if ticket else "ticket", slo.absent_labels),
     }
+    if len(chunks) == 1:
+        alarm = {
+            "AlarmName": absent_name(slo),
+            "AlarmDescription": alarm_description,
+            **actions,
+            **silence,
+            "Metrics": sli.count_queries(chunks[0], plan.period),
+            "Tags": severity_tags,
+        }
+        return {alarm["AlarmName"]: alarm}, {}
+    parts = {
+        name: {
+            "AlarmName": name,
+            "AlarmDescription": description(
+                f"SLO {slo.name}: part {i} of {len(chunks)} of its source metrics has not reported for "
+                f"{slomath.format_duration(plan.window)}. Child of composite {absent_name(slo)}; no actions "
+                "of its own." + owner_text(slo)
+            ),
+            "ActionsEnabled": False,
+            **silence,
+            "Metrics": sli.count_queries(chunk, plan.period),
+            "Tags": severity_tags,
+        }
+        for i, (name, chunk) in enumerate(zip(absent_part_names(slo), chunks, strict=True), 1)
+    }
+    composite = {
+        "AlarmName": absent_name(slo),
+        "AlarmRule": " AND ".join(f'ALARM("{name}")' for name in parts),
+        "AlarmDescription": alarm_description,
+        **actions,
+        "Tags": severity_tags,
+    }
+    return parts, {composite["AlarmName"]: composite}
 
 
-def composite_names(slo: Slo) -> list[str]:
-    """Names of the SLO's composite alarms, without building them (the dashboards need only these)."""
-    names = [pair_name(slo, tier, w) for tier in slo.tiers for w in tier.windows]
+def absent_alarm(specs: SpecSet, slo: Slo) -> dict[str, Any]:
+    """The metrics-absent alarm of an SLO whose sources fit one alarm (every ungrouped SLO)."""
+    metric, composite = absent_alarms(specs, slo)
+    return metric[absent_name(slo)] if not composite else composite[absent_name(slo)]
+
+
+def composite_names(slo: Slo, group: Group | None = None) -> list[str]:
+    """Names of the burn-rate composites of one group (or, group None, of every group of the SLO),
+    without building them (the dashboards need only these)."""
+    stacks = [group] if group is not None else [g for _, g in groups.members(slo)]
+    names = [pair_name(slo, tier, w, g) for g in stacks for tier in slo.tiers for w in tier.windows]
     if {t.name for t in slo.tiers} >= {"page", "ticket"}:
-        names.append(page_any_name(slo))
+        names += [page_any_name(slo, g) for g in stacks]
     return sorted(names)
 
 
 def slo_alarms(specs: SpecSet, slo: Slo) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Every alarm of the SLO: one burn-rate stack per group (or one), and the metrics-absent alarm."""
     metric: dict[str, dict[str, Any]] = {}
     composite: dict[str, dict[str, Any]] = {}
-    for tier in slo.tiers:
-        for w in tier.windows:
-            for which in ("long", "short"):
-                child = child_alarm(specs, slo, tier, w, which)
-                metric[child["AlarmName"]] = child
-            c = composite_alarm(specs, slo, tier, w)
-            composite[c["AlarmName"]] = c
     page = next((t for t in slo.tiers if t.name == "page"), None)
     ticket = next((t for t in slo.tiers if t.name == "ticket"), None)
-    if page is not None and ticket is not None:
-        helper = page_any_alarm(specs, slo, page)
-        composite[helper["AlarmName"]] = helper
-    metric[absent_name(slo)] = absent_alarm(specs, slo)
-    return metric, composite
+    for view, group in groups.members(slo):
+        for tier in slo.tiers:
+            for w in tier.windows:
+                for which in ("long", "short"):
+                    child = child_alarm(specs, view, tier, w, which, group)
+                    metric[child["AlarmName"]] = child
+                c = composite_alarm(specs, view, tier, w, group)
+                composite[c["AlarmName"]] = c
+        if page is not None and ticket is not None:
+            helper = page_any_alarm(specs, view, page, group)
+            composite[helper["AlarmName"]] = helper
+    absent_metric, absent_composite = absent_alarms(specs, slo)
+    return metric | absent_metric, composite | absent_composite
 
 
 def service_alarms(specs: SpecSet, slos: list[Slo]) -> dict[str, Any]:

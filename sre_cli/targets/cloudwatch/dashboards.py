@@ -28,7 +28,8 @@ from sre_cli.generate import Target
 from sre_cli.placeholders import Identity
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
-from sre_cli.targets.cloudwatch import alarms, sli, validator
+from sre_cli.targets.cloudwatch import alarms, groups, sli, validator
+from sre_cli.targets.cloudwatch.groups import Group
 
 DASHBOARDS_DIR = "dashboards/cloudwatch"
 GRAPH_HEIGHT = 6
@@ -140,7 +141,7 @@ def pair_series(slo: Slo, tier: AlertTier, pair: slomath.BurnWindow, index: int)
     return [*({**q, "ReturnData": False} for q in inputs), {**burn, "Label": label, "ReturnData": True}]
 
 
-def burn_widget(slo: Slo, tier: AlertTier, region: str) -> dict[str, Any]:
+def burn_widget(slo: Slo, tier: AlertTier, region: str, group: Group | None = None) -> dict[str, Any]:
     pairs = sorted(tier.windows)
     metrics: list[list[Any]] = []
     annotations = []
@@ -159,7 +160,8 @@ def burn_widget(slo: Slo, tier: AlertTier, region: str) -> dict[str, Any]:
     return {
         "type": "metric",
         "properties": {
-            "title": f"{slo.name}: {tier.name} burn rate over each pair's long window (lines: its threshold)",
+            "title": f"{alarms.what_slo(slo, group)}: {tier.name} burn rate over each pair's long window "
+            "(lines: its threshold)",
             "view": "timeSeries",
             "region": region,
             "period": min(periods),
@@ -210,12 +212,18 @@ def header_widget(slo: Slo) -> dict[str, Any]:
     return {"type": "text", "properties": {"markdown": "\n".join(lines)}}
 
 
-def alarm_widget(slo: Slo, composite_names: list[str], location: tuple[str, str, str]) -> dict[str, Any]:
+def alarm_widget(
+    slo: Slo, composite_names: list[str], location: tuple[str, str, str], group: Group | None = None
+) -> dict[str, Any]:
     partition, region, account = location
     arns = [Identity(f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}") for name in composite_names]
     return {
         "type": "alarm",
-        "properties": {"title": f"{slo.name}: burn-rate alarms", "alarms": arns, "sortBy": "stateUpdatedTimestamp"},
+        "properties": {
+            "title": f"{alarms.what_slo(slo, group)}: burn-rate alarms",
+            "alarms": arns,
+            "sortBy": "stateUpdatedTimestamp",
+        },
     }
 
 
@@ -225,27 +233,43 @@ def _place(row: list[dict[str, Any]], y: int, height: int) -> list[dict[str, Any
 
 
 def slo_widgets(slo: Slo, y: int, location: tuple[str, str, str]) -> list[dict[str, Any]]:
-    region = Identity(location[1])
-    budget = sli.budget_literal(slo)
+    """The SLO's header, then its burn graphs and values: once, or one section per enumerated group."""
     widgets = _place([header_widget(slo)], y, 3)
     y += 3
+    for view, group in groups.members(slo):
+        section = group_widgets(view, group, y, location)
+        widgets += section
+        y = max(w["y"] + w["height"] for w in section)
+    return widgets
+
+
+def group_widgets(slo: Slo, group: Group | None, y: int, location: tuple[str, str, str]) -> list[dict[str, Any]]:
+    """Burn graphs, SLI, budget left and alarm status of one group (`slo` as it sees it), or of the SLO."""
+    region = Identity(location[1])
+    budget = sli.budget_literal(slo)
+    prefix = "" if group is None else f"{alarms.what_slo(slo, group)}: "
+    widgets: list[dict[str, Any]] = []
     if slo.tiers:
-        widgets += _place([burn_widget(slo, tier, region) for tier in slo.tiers], y, GRAPH_HEIGHT)
+        widgets += _place([burn_widget(slo, tier, region, group) for tier in slo.tiers], y, GRAPH_HEIGHT)
         y += GRAPH_HEIGHT
     row = [
         single_value_widget(
             slo,
             region,
-            f"SLI over {slo.window} (objective {slo.objective * 100:g}%)",
+            f"{prefix}SLI over {slo.window} (objective {slo.objective * 100:g}%)",
             "100 * (1 - bad / total)",
             "SLI %",
         ),
         single_value_widget(
-            slo, region, f"Error budget left over {slo.window}", f"100 * (1 - bad / total / {budget})", "budget left %"
+            slo,
+            region,
+            f"{prefix}Error budget left over {slo.window}",
+            f"100 * (1 - bad / total / {budget})",
+            "budget left %",
         ),
     ]
-    if composite := alarms.composite_names(slo):
-        row.append(alarm_widget(slo, composite, location))
+    if composite := alarms.composite_names(slo, group):
+        row.append(alarm_widget(slo, composite, location, group))
     widgets += _place(row, y, 4)
     return widgets
 
@@ -316,27 +340,28 @@ def alarm_status_widgets(slos: list[Slo], location: tuple[str, str, str]) -> lis
     ]
 
 
-def budget_values_widget(title: str, slos: list[Slo], region: str) -> dict[str, Any]:
-    """The budget left over the SLO window of each SLO (all of one window length), one value each."""
+def budget_values_widget(title: str, slos: list[tuple[Slo, Group | None]], region: str) -> dict[str, Any]:
+    """The budget left over the SLO window of each SLO or group (all of one window length), one value each."""
     queries: list[dict[str, Any]] = []
-    for i, slo in enumerate(slos):
+    for i, (slo, group) in enumerate(slos):
         value = {
             "Id": "value",
             "Expression": f"100 * (1 - bad / total / {sli.budget_literal(slo)})",
-            "Label": slo.name,
+            "Label": alarms.what_slo(slo, group),
             "ReturnData": True,
         }
         queries += prefixed([*_ratio_queries(slo, slomath.DAY), value], f"s{i}_")
-    return _window_values_widget(title, region, slos[0].window_seconds, queries)
+    return _window_values_widget(title, region, slos[0][0].window_seconds, queries)
 
 
 def budget_widgets(slos: list[Slo], region: str) -> list[dict[str, Any]]:
-    """One single-value widget per service and SLO window (a widget has one time range)."""
-    groups: dict[tuple[str, str], list[Slo]] = {}
+    """One single-value widget per service and SLO window (a widget has one time range); a grouped
+    SLO shows one value per group."""
+    by_window: dict[tuple[str, str], list[tuple[Slo, Group | None]]] = {}
     for slo in slos:
-        groups.setdefault((slo.service, slo.window), []).append(slo)
+        by_window.setdefault((slo.service, slo.window), []).extend(groups.members(slo))
     widgets = []
-    for (service, window), members in groups.items():
+    for (service, window), members in by_window.items():
         for start in range(0, len(members), VALUES_PER_WIDGET):
             title = f"{service}: error budget left % over {window}"
             widgets.append(budget_values_widget(title, members[start : start + VALUES_PER_WIDGET], region))

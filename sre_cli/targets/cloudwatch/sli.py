@@ -272,10 +272,8 @@ def source_names(slo: Slo) -> list[str]:
     return list(dict.fromkeys(f"{m.namespace} {m.metric_name}" for m in source_metrics(slo)))
 
 
-def source_count_queries(slo: Slo, period: int) -> list[dict[str, Any]]:
-    """Datapoints published per period by all source metrics together (ReturnData on `reported`)."""
+def count_queries(metrics: list[CloudWatchMetric], period: int) -> list[dict[str, Any]]:
+    """Datapoints published per period by these metrics together (ReturnData on `reported`)."""
     ids = _MetricIds(period)
-    counted = [ids.id_for(m, "SampleCount") for m in source_metrics(slo)]
-    if not counted:
-        raise ValueError(f"{slo.name}: no CloudWatch source")
+    counted = [ids.id_for(m, "SampleCount") for m in metrics]
     return [*ids.queries, math_expression("reported", filled_sum(counted), "source datapoints", True)]
