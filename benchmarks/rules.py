@@ -346,6 +346,14 @@ def cpu_seconds(url: str) -> float:
     return float(match.group(1))
 
 
+def missed_rounds(url: str) -> float:
+    """Group evaluations skipped because the previous one overran: a saturated server, whose CPU
+    per round is the CPU it got, not what its rules cost."""
+    with urllib.request.urlopen(f"{url}/metrics", timeout=30) as resp:
+        text = resp.read().decode()
+    return sum(float(v) for v in re.findall(r"^prometheus_rule_group_iterations_missed_total\{.*\} (\S+)$", text, re.M))
+
+
 def wait_evaluated(urls: dict[str, str], times: int, timeout: float) -> None:
     """Until every group of every server has evaluated `times` times since the first check."""
     seen: dict[tuple[str, str], set[str]] = {}
@@ -370,6 +378,7 @@ class Row:
     cpu: dict[str, list[float]]  # rule set -> CPU seconds per round, one per span
     errors: dict[str, float]  # rule set -> worst relative error of its 30d ratios over the SLOs
     load: tuple[float, float]  # load average (1 min) before and after
+    missed: dict[str, float]  # rule set -> group evaluations skipped (overran) since its start
 
 
 def recorded_30d(url: str) -> dict[str, tuple[float, float]]:
@@ -427,12 +436,13 @@ def measure(
                 cpu[label].append((after[label] - before[label]) / rounds)
             before = after
         errors = {label: worst_error(recorded_30d(url), workload, traffic) for label, url in urls.items()}
+        missed = {label: missed_rounds(url) for label, url in urls.items()}
     finally:
         for server in servers.values():
             server.stop()
         for label in sets:
             shutil.rmtree(root / f"run-{workload.series}-{label}", ignore_errors=True)
-    return Row(workload.label, workload.series, cpu, errors, (load_before, os.getloadavg()[0]))
+    return Row(workload.label, workload.series, cpu, errors, (load_before, os.getloadavg()[0]), missed)
 
 
 # ---------------------------------------------------------------- report
@@ -452,6 +462,12 @@ def print_row(row: Row) -> None:
         f"  {row.workload:<9} CPU ms/round: ours {ms['ours']:.1f}, Sloth default {ms['default']:.1f}, "
         f"Sloth exact {ms['exact']:.1f}; load average {row.load[0]:.1f} -> {row.load[1]:.1f}"
     )
+    saturated = {label: n for label, n in row.missed.items() if n}
+    if saturated:
+        print(
+            f"            SATURATED (evaluations skipped: {saturated}): CPU per round is what the server got; "
+            "raise --interval"
+        )
     print(f"            ours / Sloth default: {ratio_text(row, 'default')}")
     print(f"            ours / Sloth exact:   {ratio_text(row, 'exact')}")
     verdict = "met" if row.errors["ours"] <= ACCURACY else "MISSED"
