@@ -37,7 +37,7 @@ each edge. A rolled-up window ends at the rollup group's last evaluation (at mos
 reader's instant) and its edges blur by one more block (4m) each; when an evaluation is missed
 (a restart), the blocks left average over the gap as the minute rates would. Over a month that
 is nothing unless the edge holds a sizeable share of the bad events (measured against the exact
-counts over 30 days of 10x day/night traffic: within 0.005% on every SLO of slo/ and of the
+counts over 30 days of 10x day/night traffic: within 0.01% on every SLO of slo/ and of the
 rule benchmark's sweep; tests/prometheus/test_prom_accuracy.py, benchmarks/rules.py). Threshold
 SLIs have no rollup group: their one slice series is read as it is.
 
