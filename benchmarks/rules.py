@@ -323,7 +323,7 @@ def record_history(url: str, groups: list[Group], traffic: Traffic, tsdb: Path, 
     # From 5 minutes in (the first 5m rates need them), PHASE past the raw samples' minute as a
     # live group's hashed offset usually is.
     start, end = traffic.start + 5 * MINUTE + PHASE, traffic.end
-    for i, stage in enumerate(rule_history.range_read_stages(groups, MINUTE)):
+    for i, stage in enumerate(rule_history.timed_range_read_stages(groups, MINUTE)):
         om = scratch / f"stage{i}.om"
         if i == 0:
             samples += rule_history.write_stage_history(url, stage, start, end, om)

@@ -423,3 +423,32 @@ def series_union(selectors: Sequence[str]) -> str:
     if not selectors:
         raise ValueError("no selectors to join")
     return " or ".join(selectors)
+
+
+# Aggregations that return their input series as they are (labels kept), not one series per group.
+_SELECTING_AGGREGATIONS = {"topk", "bottomk"}
+
+
+def dropped_labels(text: str, labels: Sequence[str]) -> list[str]:
+    """Which of `labels` an expression's aggregations and one-to-one matchings can drop anywhere,
+    in order: `max(x)` drops them all, `max by (queue) (x)` all but `queue`, `a / on(queue) b` all
+    but `queue`. A grouped SLO's gauge must keep its group labels, or its groups merge into one."""
+    dropped: set[str] = set()
+    for node in _walk(_parse(text)):
+        if isinstance(node, promql_parser.AggregateExpr) and str(node.op).lower() not in _SELECTING_AGGREGATIONS:
+            modifier = node.modifier
+            if modifier is None:
+                dropped.update(labels)
+            elif modifier.type == promql_parser.AggModifierType.By:
+                dropped.update(set(labels) - set(modifier.labels))
+            else:
+                dropped.update(set(labels) & set(modifier.labels))
+        elif isinstance(node, promql_parser.BinaryExpr) and node.modifier is not None and node.modifier.matching:
+            if node.modifier.card != promql_parser.VectorMatchCardinality.OneToOne:
+                continue  # group_left/right keep the many side's labels; and/or/unless keep theirs
+            matching = node.modifier.matching
+            if matching.type == promql_parser.LabelModifierType.Include:
+                dropped.update(set(labels) - set(matching.labels))
+            else:
+                dropped.update(set(labels) & set(matching.labels))
+    return [label for label in labels if label in dropped]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SECOND = 1
@@ -187,19 +188,29 @@ def timeslice_budget(slo_window: int, slice_seconds: int, objective: float) -> f
     return (slo_window // slice_seconds) * error_budget(objective)
 
 
+def _time_left(
+    remaining: float | None,
+    rate: float | None,
+    runs_out: Callable[[float], bool],
+    seconds: Callable[[float, float], float | None],
+) -> float | None:
+    """What every budget model agrees on: None when nothing is known, 0 when the budget is already
+    gone, None when the burn `rate` never spends it (`runs_out` says); else the model's `seconds`
+    for (remaining, rate)."""
+    if remaining is None or rate is None:
+        return None
+    if remaining <= 0:
+        return 0.0
+    return seconds(remaining, rate) if runs_out(rate) else None
+
+
 def time_to_exhaustion(remaining: float | None, rate: float | None, slo_window: int) -> float | None:
     """Seconds until the budget left is gone if the budget keeps burning at `rate`.
 
     A burn rate of 1 spends the whole budget in one SLO window. None when it never runs out
     (no burn) or nothing is known; 0 when it is already gone.
     """
-    if remaining is None or rate is None:
-        return None
-    if remaining <= 0:
-        return 0.0
-    if rate <= 0:
-        return None
-    return remaining * slo_window / rate
+    return _time_left(remaining, rate, lambda r: r > 0, lambda left, r: left * slo_window / r)
 
 
 def rolling_time_to_exhaustion(remaining: float | None, rate: float | None, slo_window: int) -> float | None:
@@ -211,13 +222,7 @@ def rolling_time_to_exhaustion(remaining: float | None, rate: float | None, slo_
     reaches the whole budget only when rate >= 1: a steady sub-1x burn settles at `rate` of the
     budget and never runs out. 0 when it is already gone.
     """
-    if remaining is None or rate is None:
-        return None
-    if remaining <= 0:
-        return 0.0
-    if rate < 1:
-        return None
-    return remaining * slo_window / (rate - (1.0 - remaining))
+    return _time_left(remaining, rate, lambda r: r >= 1, lambda left, r: left * slo_window / (r - (1.0 - left)))
 
 
 def calendar_time_to_exhaustion(
@@ -230,14 +235,12 @@ def calendar_time_to_exhaustion(
     ((1 - remaining) x elapsed + rate x t) / (elapsed + t), which reaches 1 at
     t = remaining x elapsed / (rate - 1), and only when rate > 1.
     """
-    if remaining is None or rate is None:
-        return None
-    if remaining <= 0:
-        return 0.0
-    if rate <= 1:
-        return None
-    seconds = remaining * elapsed / (rate - 1)
-    return seconds if seconds <= left else None
+
+    def before_the_window_ends(budget: float, r: float) -> float | None:
+        seconds = budget * elapsed / (r - 1)
+        return seconds if seconds <= left else None
+
+    return _time_left(remaining, rate, lambda r: r > 1, before_the_window_ends)
 
 
 # Burn rates are quotients of float sums; a burn at exactly the factor comes out up to ~1e-13

@@ -25,15 +25,16 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sre_cli import slomath
-from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, NotCounts, read_counts
+from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, NotCounts, Unit, read_counts
 from sre_cli.backends.deadline import Deadline, DeadlineExceeded
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
+from sre_cli.targets.cloudwatch import groups as cloudwatch_groups
 from sre_cli.vocabulary import HOLDS, latency_rank, metric_stat
 
 FINE_PERIOD = 60
@@ -220,108 +221,180 @@ class CloudWatchBackend:
         progress: Callable[[], None] | None = None,
     ) -> dict[str, Measurement]:
         end = align(at)
-        plans = {s.name: _plan(s, end, slo_windows[s.name], f"s{i}") for i, s in enumerate(slos)}
+        plans = [(s, _plan(s, end, slo_windows[s.name], f"s{i}")) for i, s in enumerate(slos)]
+        out = {}
         self._deadline = Deadline(self.timeout)
         try:
-            data = self.fetch([q for p in plans.values() for q in p.queries])
+            # One batch of SLOs at a time: its datapoints are let go once its SLOs are measured.
+            for batch in batches(plans):
+                data = self.fetch(widened([q for _, plan in batch for q in plan.queries]))
+                for s, plan in batch:
+                    out[s.name] = self._measure_one(s, plan, data, end, slo_windows[s.name], history)
+                    if progress:
+                        progress()
         finally:
             self._deadline.cancel()
             self._deadline = None
-        out = {}
-        for s in slos:
-            try:
-                out[s.name] = plans[s.name].measure(s, data, end, slo_windows[s.name], history)
-            except BadCount as exc:
-                raise BackendError(self.where, f"unexpected answer for {s.name}: {exc}") from None
-            except NotCounts as exc:
-                raise BackendError(self.where, f"SLO {s.name}: {exc}, from {plans[s.name].metrics()}") from None
-            if progress:
-                progress()
         return out
+
+    def _measure_one(
+        self, slo: Slo, plan: _Plan, data: dict[str, dict[int, float]], at: int, slo_window: int, history: bool
+    ) -> Measurement:
+        try:
+            return plan.measure(slo, data, at, slo_window, history)
+        except BadCount as exc:
+            raise BackendError(self.where, f"unexpected answer for {slo.name}: {exc}") from None
+        except NotCounts as exc:
+            raise BackendError(self.where, f"SLO {slo.name}: {exc}, from {plan.metrics()}") from None
+
+
+# ---- batching: every SLO's queries of one time range share calls ------------------------
+
+
+def span_of(q: MetricQuery) -> str:
+    """The time range a query is fetched over: the last day (1-minute data) or the SLO windows."""
+    return "day" if q.end - q.start <= FINE_SPAN else "windows"
+
+
+def batches(plans: list[tuple[Slo, _Plan]]) -> Iterator[list[tuple[Slo, _Plan]]]:
+    """Consecutive SLOs, as many as fill one call (MAX_QUERIES_PER_CALL queries) per time range.
+
+    A fleet of n same-shaped SLOs takes ceil(queries per range / 500) calls per range, plus a
+    NextToken page per 100,800 datapoints, which CloudWatch answers in pages (its MaxDatapoints
+    default); an SLO with more queries than one call holds is a batch of its own, fetched in chunks.
+    """
+    batch: list[tuple[Slo, _Plan]] = []
+    used: dict[str, int] = {}
+    for slo, plan in plans:
+        adds: dict[str, int] = {}
+        for q in plan.queries:
+            adds[span_of(q)] = adds.get(span_of(q), 0) + 1
+        if batch and any(used.get(k, 0) + n > MAX_QUERIES_PER_CALL for k, n in adds.items()):
+            yield batch
+            batch, used = [], {}
+        batch.append((slo, plan))
+        for k, n in adds.items():
+            used[k] = used.get(k, 0) + n
+    if batch:
+        yield batch
+
+
+def widened(queries: list[MetricQuery]) -> list[MetricQuery]:
+    """The queries with one time range per span: from the earliest start any of them needs.
+
+    SLOs of different windows (7d, 30d, month) then share calls; a query reads a little more
+    than its own windows, and the windows only count the datapoints inside them.
+    """
+    starts: dict[str, int] = {}
+    for q in queries:
+        starts[span_of(q)] = min(starts.get(span_of(q), q.start), q.start)
+    return [replace(q, start=starts[span_of(q)]) for q in queries]
 
 
 # ---- per-SLO plan: which metrics, and how datapoints become good/total --------------------
 
 
 @dataclass
+class _Source:
+    """The queries of one set of metrics: an SLO's, or one group's (its dimension values put in)."""
+
+    group: dict[str, str]
+    roles: dict[str, list[str]]  # role -> query ids: good/bad/total, pr/count (fine_ / coarse_ prefixed), or slices
+
+
+Periods = tuple[dict[int, float], dict[int, float]]  # good and total events (or slices) per period start
+
+
+@dataclass
 class _Plan:
     kind: str
     queries: list[MetricQuery]
-    roles: dict[str, list[str]]  # role -> query ids: good/bad/total (fine_ / coarse_ prefixed), or slices
+    sources: list[_Source]
+    grouped: bool  # sources are the groups; the SLO's whole is their sum
 
     def metrics(self) -> str:
         """The metrics read, for people: `Namespace MetricName Statistic`, each once."""
         named = (f"{q.metric.namespace} {q.metric.metric_name} {q.stat}" for q in self.queries)
         return ", ".join(dict.fromkeys(named))
 
-    def series(self, data: dict[str, dict[int, float]], role: str) -> dict[int, float]:
-        """Sum of the role's metrics per timestamp (NaN where any of them is NaN)."""
-        out: dict[int, float] = {}
-        for qid in self.roles.get(role, []):
-            for ts, v in data[qid].items():
-                out[ts] = out.get(ts, 0.0) + v
-        return out
+    @property
+    def resolutions(self) -> tuple[str, ...]:
+        return ("slices",) if self.kind == "threshold" else ("fine", "coarse")
 
-    def good_total(self, data: dict[str, dict[int, float]], res: str) -> tuple[dict[int, float], dict[int, float]]:
-        """Per-period good and total events at resolution res (fine|coarse).
+    def periods(self, source: _Source, data: dict[str, dict[int, float]], res: str, slo: Slo) -> Periods:
+        """Per-period good and total events (or slices) of one source at resolution `res`.
 
         A period where any metric is NaN has no data: it is left out of both, never counted as 0 good.
         """
+        roles = source.roles
+        if self.kind == "threshold":
+            t = slo.indicator.threshold
+            assert t is not None
+            maxima = {ts: v for ts, v in data[roles["slices"][0]].items() if not math.isnan(v)}
+            good_slices = {ts: 1.0 if HOLDS[t.operator](v, t.value) else 0.0 for ts, v in maxima.items()}
+            return good_slices, dict.fromkeys(maxima, 1.0)
         if self.kind == "latency":
-            share = data[self.roles[f"{res}_pr"][0]]
-            count = data[self.roles[f"{res}_count"][0]]
+            share = data[roles[f"{res}_pr"][0]]
+            count = data[roles[f"{res}_count"][0]]
             good = {ts: share.get(ts, 0.0) / 100 * n for ts, n in count.items()}
             return _counts(good, count)
-        total = self.series(data, f"{res}_total")
-        if f"{res}_good" in self.roles:
-            return _counts(self.series(data, f"{res}_good"), total)
-        bad = self.series(data, f"{res}_bad")
+        total = _series(data, roles.get(f"{res}_total", []))
+        if f"{res}_good" in roles:
+            return _counts(_series(data, roles[f"{res}_good"]), total)
+        bad = _series(data, roles.get(f"{res}_bad", []))
         return _counts({ts: n - bad.get(ts, 0.0) for ts, n in total.items()}, total)
 
     def measure(
         self, slo: Slo, data: dict[str, dict[int, float]], at: int, slo_window: int, history: bool
     ) -> Measurement:
+        """The SLO's measurement; of a grouped one, the whole (every group's periods summed) with
+        one measurement per group."""
+        per_source = [
+            (src, {res: self.periods(src, data, res, slo) for res in self.resolutions}) for src in self.sources
+        ]
+        if not self.grouped:
+            return self._measurement(slo, per_source[0][1], at, slo_window, history)
+        groups = tuple(
+            replace(self._measurement(slo, periods, at, slo_window, history), group=dict(src.group))
+            for src, periods in per_source
+        )
+        whole = {res: _summed([periods[res] for _, periods in per_source]) for res in self.resolutions}
+        return replace(self._measurement(slo, whole, at, slo_window, history), groups=groups)
+
+    def _measurement(
+        self, slo: Slo, periods: dict[str, Periods], at: int, slo_window: int, history: bool
+    ) -> Measurement:
+        unit: Unit = "slices" if self.kind == "threshold" else "events"
         windows = sorted(set(slo.sli_windows) - {slo.window_seconds} | {slo_window})
         counts: dict[int, Counts | None] = {}
-        if self.kind == "threshold":
+        for w in windows:
+            good, total = periods["slices" if unit == "slices" else "fine" if w <= FINE_SPAN else "coarse"]
+            inside = [ts for ts in total if at - w <= ts < at]
+            counts[w] = (
+                _checked(sum(good[ts] for ts in inside), sum(total[ts] for ts in inside), unit) if inside else None
+            )
+        if unit == "slices":
             t = slo.indicator.threshold
             assert t is not None
-            maxima = {ts: v for ts, v in data[self.roles["slices"][0]].items() if not math.isnan(v)}
-            good_of = {ts: 1.0 if HOLDS[t.operator](v, t.value) else 0.0 for ts, v in maxima.items()}
-            for w in windows:
-                inside = [ts for ts in maxima if at - w <= ts < at]
-                counts[w] = Counts(sum(good_of[ts] for ts in inside), float(len(inside))) if inside else None
-            present = sorted(maxima)
+            good, total = periods["slices"]
             step = t.slice_seconds
-            per_step = {ts: (good_of[ts], 1.0) for ts in maxima}
         else:
-            fine_good, fine_total = self.good_total(data, "fine")
-            coarse_good, coarse_total = self.good_total(data, "coarse")
-            for w in windows:
-                good, total = (fine_good, fine_total) if w <= FINE_SPAN else (coarse_good, coarse_total)
-                inside = [ts for ts in total if at - w <= ts < at]
-                counts[w] = (
-                    _checked(sum(good.get(ts, 0.0) for ts in inside), sum(total[ts] for ts in inside))
-                    if inside
-                    else None
-                )
-            present = sorted(coarse_total)
+            good, total = periods["coarse"]
             step = COARSE_PERIOD
-            per_step = {ts: (coarse_good.get(ts, 0.0), n) for ts, n in coarse_total.items()}
         start = at - slo_window
-        periods = max(slo_window // step, 1)
-        in_window = [ts for ts in present if start <= ts < at]
+        periods_in_window = max(slo_window // step, 1)
+        in_window = [ts for ts in sorted(total) if start <= ts < at]
         steps: tuple[HistoryStep, ...] = ()
         if history:
             # Datapoints are stamped at their period's start; the step ends one period later.
-            steps = tuple(HistoryStep(ts + step, *astuple(_checked(*per_step[ts]))) for ts in in_window)
+            steps = tuple(HistoryStep(ts + step, *astuple(_checked(good[ts], total[ts], unit))) for ts in in_window)
         return Measurement(
             slo=slo.name,
-            unit="slices" if self.kind == "threshold" else "events",
+            unit=unit,
             at=float(at),
             slo_window=slo_window,
             windows=counts,
-            coverage=min(len(in_window) / periods, 1.0),
+            coverage=min(len(in_window) / periods_in_window, 1.0),
             data_since=float(in_window[0]) if in_window else None,
             coverage_step=step,
             data_at_start=bool(in_window) and in_window[0] <= start,
@@ -329,9 +402,43 @@ class _Plan:
         )
 
 
+def _series(data: dict[str, dict[int, float]], qids: list[str]) -> dict[int, float]:
+    """Sum of the queries' datapoints per timestamp (NaN where any of them is NaN)."""
+    out: dict[int, float] = {}
+    for qid in qids:
+        for ts, v in data[qid].items():
+            out[ts] = out.get(ts, 0.0) + v
+    return out
+
+
+def _summed(parts: list[Periods]) -> Periods:
+    """Groups' periods added up: the whole SLO's events, every group weighed by its events."""
+    good: dict[int, float] = {}
+    total: dict[int, float] = {}
+    for part_good, part_total in parts:
+        for ts, n in part_total.items():
+            total[ts] = total.get(ts, 0.0) + n
+            good[ts] = good.get(ts, 0.0) + part_good.get(ts, 0.0)
+    return good, total
+
+
 def _plan(slo: Slo, at: int, slo_window: int, prefix: str) -> _Plan:
-    ind = slo.indicator
+    """The queries of `slo`, or of each of its enumerated groups (as the alarms see them: the
+    group's values put into its dimensions), and their roles."""
     queries: list[MetricQuery] = []
+    members = cloudwatch_groups.members(slo)
+    sources = [
+        _Source(dict(group.labels) if group else {}, _member_queries(member, at, slo_window, prefix, queries))
+        for member, group in members
+    ]
+    return _Plan(slo.indicator.kind, queries, sources, grouped=members[0][1] is not None)
+
+
+def _member_queries(
+    slo: Slo, at: int, slo_window: int, prefix: str, queries: list[MetricQuery]
+) -> dict[str, list[str]]:
+    """Append the queries of one SLO (or one group's view of it) to `queries`; their roles."""
+    ind = slo.indicator
     roles: dict[str, list[str]] = {}
 
     def add(role: str, metric: CloudWatchMetric, stat: str, period: int, start: int) -> None:
@@ -346,21 +453,20 @@ def _plan(slo: Slo, at: int, slo_window: int, prefix: str) -> _Plan:
             for role in ("good", "bad", "total"):
                 for metric in getattr(src, role) or []:
                     add(f"{res}_{role}", metric, metric.statistic, period, start)
-        return _Plan("ratio", queries, roles)
-    if ind.latency and ind.latency.cloudwatch:
+    elif ind.latency and ind.latency.cloudwatch:
         metric = ind.latency.cloudwatch.metric
         threshold = latency_rank(ind.latency)
         for res, period, start in resolutions:
             add(f"{res}_pr", metric, threshold, period, start)
             add(f"{res}_count", metric, "SampleCount", period, start)
-        return _Plan("latency", queries, roles)
-    if ind.threshold and ind.threshold.cloudwatch:
+    elif ind.threshold and ind.threshold.cloudwatch:
         t = ind.threshold
         metric = t.cloudwatch.metric
         stat = metric.statistic if metric.statistic != "Sum" else "Maximum"
         add("slices", metric, stat, t.slice_seconds, at - slo_window)
-        return _Plan("threshold", queries, roles)
-    raise ValueError(f"SLO {slo.name} has no cloudwatch source")
+    else:
+        raise ValueError(f"SLO {slo.name} has no cloudwatch source")
+    return roles
 
 
 class BadCount(ValueError):
@@ -387,9 +493,9 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def _checked(good: float, total: float) -> Counts:
+def _checked(good: float, total: float, unit: Unit = "events") -> Counts:
     """Summed datapoints as counts; NotCounts when negative or more good than all (a PR over 100)."""
-    return read_counts(good, total, "events", numerator_is_bad=False)
+    return read_counts(good, total, unit, numerator_is_bad=False)
 
 
 def _chunks(items: list[MetricQuery], size: int) -> Iterator[list[MetricQuery]]:

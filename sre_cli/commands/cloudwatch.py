@@ -35,12 +35,11 @@ def _all_services(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
     decorators = [
-        click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory."),
-        click.option(
+        options.specs_folder,
+        options.folder(
             "--generated",
             "generated_root",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Read alarms/ and dashboards/cloudwatch/*.json under this root instead of rendering the specs.",
+            "Read alarms/ and dashboards/cloudwatch/*.json under this root instead of rendering the specs.",
         ),
         click.option(
             "--values",

@@ -20,7 +20,7 @@ EXIT_WRITE_FAILED = 3
 
 
 @click.command()
-@click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
+@options.specs_folder
 @click.option(
     "--out",
     "out_root",

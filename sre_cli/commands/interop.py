@@ -14,14 +14,7 @@ FORMATS = ("sloth", "pyrra", "openslo")
 @click.command("import")
 @click.argument("source_format", metavar="sloth|pyrra|openslo", type=click.Choice(FORMATS))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option(
-    "--out",
-    "out_dir",
-    default="slo",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Spec directory to write into (one <service>.yaml per service).",
-)
+@options.folder("--out", "out_dir", "Spec directory to write into (one <service>.yaml per service).", default="slo")
 @click.option("--sloth-period", default="30d", show_default=True, help="Sloth's --default-slo-period (its SLO window).")
 @click.option("--force", is_flag=True, help="Overwrite existing <service>.yaml files.")
 def import_(source_format: str, paths: tuple[str, ...], out_dir: Path, sloth_period: str, force: bool) -> None:
@@ -77,14 +70,9 @@ def export() -> None:
 
 
 @export.command("openslo")
-@click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
-@click.option(
-    "--out",
-    "out_dir",
-    default="openslo",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory for the OpenSLO files (one <service>.yaml per service).",
+@options.specs_folder
+@options.folder(
+    "--out", "out_dir", "Directory for the OpenSLO files (one <service>.yaml per service).", default="openslo"
 )
 def export_openslo(specs_dir: str, out_dir: Path) -> None:
     """Export the specs as OpenSLO v1: Service, SLO (inline SLI), AlertPolicy and AlertNotificationTarget.

@@ -54,3 +54,19 @@ def load_values_or_exit(path: Path | None) -> tuple[dict[str, str] | None, str |
         return placeholders.load_values(path), str(path)
     except placeholders.MissingValues as exc:
         fail(str(exc))
+
+
+# Options several commands take, written once so that their names, defaults and help agree.
+specs_folder = click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
+
+
+def folder(flag: str, dest: str, help: str, default: str | None = None) -> Callable[[Any], Any]:
+    """An option naming a directory, as a Path (shown with its default when it has one)."""
+    return click.option(
+        flag,
+        dest,
+        default=default,
+        show_default=default is not None,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )

@@ -23,12 +23,11 @@ _REMOTE = re.compile(r"^(?:[a-z+]+://)?(?:[^@/]+@)?(?P<host>[^/:]+)[:/](?P<path>
 def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
     decorators = [
         click.option("--amp-workspace", "workspace", required=True, help="AMP workspace ID (ws-...)."),
-        click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory."),
-        click.option(
+        options.specs_folder,
+        options.folder(
             "--generated",
             "rules_dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Read <service>.rules.yaml from this folder (e.g. alarms/prometheus) instead of rendering the specs.",
+            "Read <service>.rules.yaml from this folder (e.g. alarms/prometheus) instead of rendering the specs.",
         ),
         click.option(
             "--scope",

@@ -13,7 +13,7 @@ def runbooks() -> None:
 
 
 @runbooks.command()
-@click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
+@options.specs_folder
 def check(specs_dir: str) -> None:
     """Check that every generated alert links to an existing runbook heading and that every runbook
     has Meaning, Impact, Diagnosis and Mitigation with content and no template leftovers.

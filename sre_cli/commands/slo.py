@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sre_cli.commands import options
+
+if TYPE_CHECKING:
+    from sre_cli.report.model import GroupView, SloReport
 
 EXIT_FAIL_ON = 1
 EXIT_BACKEND = 3
@@ -65,7 +70,7 @@ def parse_at(text: str | None) -> float:
 
 
 @slo.command()
-@click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
+@options.specs_folder
 @click.option("--backend", type=click.Choice(["prometheus", "cloudwatch"]), default="prometheus", show_default=True)
 @click.option(
     "--prometheus-url",
@@ -120,6 +125,19 @@ def parse_at(text: str | None) -> float:
 @click.option(
     "--sigv4-region", metavar="REGION", help="Sign Prometheus requests with SigV4 (Amazon Managed Prometheus)."
 )
+@click.option(
+    "--group-by-worst",
+    "worst_groups",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Grouped SLOs: print only the N groups with the least budget left (the SLO's line still sums all).",
+)
+@click.option(
+    "--all",
+    "all_groups",
+    is_flag=True,
+    help="Grouped SLOs: print every group row, even more than the spec's maxGroups.",
+)
 def report(
     specs_dir: str,
     backend: str,
@@ -136,6 +154,8 @@ def report(
     token_file: Path | None,
     sigv4_region: str | None,
     values_file: Path | None,
+    worst_groups: int | None,
+    all_groups: bool,
 ) -> None:
     """Error budget, burn rates, alert state and exhaustion forecast of each SLO at one instant.
 
@@ -153,14 +173,27 @@ def report(
     source = make_backend(backend, prometheus_url, region, endpoint_url, timeout, retries, token_file, sigv4_region)
     if backend == "cloudwatch":
         chosen = fill_identities(chosen, values_file)
+    import dataclasses
+
+    from sre_cli.report.model import GroupView
+
+    view = GroupView(worst=worst_groups, show_all=all_groups)
+    verdicts = Verdicts(fail_on)
     try:
         with progress_bar(len(chosen)) as tick:
-            result = rep.make_report(chosen, source, at, history=fmt == "html", progress=tick)
+            if fmt == "json":
+                # Written as measured, one SLO at a time: a fleet's report is never held whole.
+                text = stream_json(rep.iter_reports(chosen, source, at, progress=tick), source, view, verdicts)
+            else:
+                result = rep.make_report(chosen, source, at, history=fmt == "html", progress=tick)
+                for s in result.slos:
+                    verdicts.see(s)
+                text = iter([rep.render(dataclasses.replace(result, group_view=view), fmt)])
     except BackendError as exc:
         options.fail(f"{backend} backend {exc.where}: {exc.cause}", EXIT_BACKEND)
-    text = rep.render(result, fmt)
     if output is None:
-        click.echo(text, nl=False)
+        for chunk in text:
+            click.echo(chunk, nl=False)
     else:
         from sre_cli.fileio import atomic_write
 
@@ -169,16 +202,44 @@ def report(
         except OSError as exc:
             options.fail(f"--output {output}: cannot write ({exc.strerror or exc})")
         click.echo(f"wrote {output}", err=True)
-    failing = {cond: result.failing(cond) for cond in fail_on}
-    failing = {c: n for c, n in failing.items() if n}
+    failing = {c: names for c, names in verdicts.failing.items() if names}
     for cond, slo_names in failing.items():
         click.echo(f"--fail-on {cond}: {', '.join(slo_names)}", err=True)
     # What was not measured is never passed silently: name it, and --fail-on no_data fails on it.
-    unjudged = sorted({n for cond in fail_on for n in result.unjudged(cond)})
+    unjudged = sorted(verdicts.unjudged)
     if unjudged and "no_data" not in fail_on:
         click.echo(f"note: --fail-on cannot judge {', '.join(unjudged)} (no data); add --fail-on no_data", err=True)
     if failing:
         raise SystemExit(EXIT_FAIL_ON)
+
+
+class Verdicts:
+    """What the --fail-on conditions say of each SLO and group, gathered as the reports go by."""
+
+    def __init__(self, fail_on: tuple[str, ...]) -> None:
+        self.fail_on = fail_on
+        self.failing: dict[str, list[str]] = {c: [] for c in fail_on}
+        self.unjudged: set[str] = set()
+
+    def see(self, s: SloReport) -> SloReport:
+        from sre_cli.report import model
+
+        for cond in self.fail_on:
+            self.failing[cond] += model.failing(s, cond)
+            self.unjudged.update(model.unjudged(s, cond))
+        return s
+
+
+def stream_json(reports: Iterator[SloReport], source, view: GroupView, verdicts: Verdicts) -> Iterator[str]:
+    """The JSON report as text chunks. Measures now (backend errors raise here, before any output);
+    builds, judges and renders each SLO only when the chunks are written."""
+    import itertools
+
+    from sre_cli.report import render_json
+
+    first = next(reports)  # the instant a backend reports at (CloudWatch: the last full hour)
+    judged = (verdicts.see(s) for s in itertools.chain([first], reports))
+    return render_json.chunks(first.at, source.name, source.where, judged, view)
 
 
 def fill_identities(slos: list, values_file: Path | None) -> list:

@@ -11,10 +11,10 @@ from sre_cli.commands import options
 def validate(paths: tuple[str, ...], quiet: bool) -> None:
     """Check SLO specs (default: slo/), and everything `sre generate` would refuse in them.
 
-    Reports every problem as file:line:col: field: message; warnings (`field: warning: ...`)
-    do not fail the run.
+    Reports every problem as file:line:col: field: message; warnings (`field: warning: ...`:
+    allowed, likely mistakes, such as a groupBy label without a bound) do not fail the run.
 
-    Exit 0 when clean, 2 on any error.
+    Exit 0 when clean or with warnings only, 2 on any error.
     """
     specs = options.load_specs_or_exit(paths, generating=True)
     for warning in specs.warnings:

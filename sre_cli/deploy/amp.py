@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from sre_cli.deploy import aws_calls as calls
-from sre_cli.deploy.aws_calls import Change, Report
+from sre_cli.deploy.aws_calls import Change, Report, fields_text
 
 KIND = "rule-namespace"
 MANAGED_BY = ("sre.dev/managed-by", "sre")
@@ -166,8 +166,7 @@ class RuleChange:
     fields: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        detail = f" ({', '.join(self.fields)})" if self.fields else ""
-        return f"  {self.sign} {self.group}: {self.rule}{detail}"
+        return f"  {self.sign} {self.group}: {self.rule}{fields_text(self.fields)}"
 
 
 @dataclass

@@ -81,8 +81,12 @@ class Change:
         return self.action != "unchanged"
 
     def __str__(self) -> str:
-        detail = f"  ({', '.join(self.fields)})" if self.fields else ""
-        return f"{self.action:<9} {self.kind:<15} {self.name}{detail}"
+        return f"{self.action:<9} {self.kind:<15} {self.name}{fields_text(self.fields, '  ')}"
+
+
+def fields_text(fields: tuple[str, ...], gap: str = " ") -> str:
+    """What differs, in parentheses after a change's name (`gap` before them); nothing when nothing is listed."""
+    return f"{gap}({', '.join(fields)})" if fields else ""
 
 
 @dataclass

@@ -206,10 +206,10 @@ def _indicator(
             obj.not_mapped(("metadata", "annotations"), fmt.CLOUDWATCH_INDICATOR, "no SLI of that name", absolute=True)
         else:
             slis.append(extra["spec"])
-    method = spec.get("budgetingMethod")
+    given = _Given(catalog, objective, annotations, spec.get("budgetingMethod"))
     merged: dict[str, Any] = {}
     for one in slis:
-        part = _one_indicator(obj, catalog, one, objective, annotations, method)
+        part = _one_indicator(obj, given, one)
         if part is None:
             return None
         for kind, body in part.items():
@@ -220,17 +220,21 @@ def _indicator(
     return merged
 
 
-def _one_indicator(
-    obj: SourceObject,
-    catalog: Catalog,
-    sli: dict[str, Any],
-    objective: dict[str, Any],
-    annotations: dict[str, Any],
-    method: Any,
-) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class _Given:
+    """What mapping each SLI of an objective reads besides the SLI: the objects given, the objective
+    (op, value, time slices), the SLO's `sre.dev/*` annotations and its budgetingMethod."""
+
+    catalog: Catalog
+    objective: dict[str, Any]
+    annotations: dict[str, Any]
+    method: Any
+
+
+def _one_indicator(obj: SourceObject, given: _Given, sli: dict[str, Any]) -> dict[str, Any] | None:
     here = ("spec", "indicator")
     if isinstance(sli.get("thresholdMetric"), dict):
-        return _threshold(obj, catalog, sli["thresholdMetric"], objective, annotations, method)
+        return _threshold(obj, given, sli["thresholdMetric"])
     ratio = sli.get("ratioMetric")
     if not isinstance(ratio, dict):
         obj.not_mapped(here, "indicator", "neither ratioMetric nor thresholdMetric", absolute=True)
@@ -240,14 +244,14 @@ def _one_indicator(
             here, "ratioMetric.raw", "not mappable yet: a precomputed ratio has no event counts", absolute=True
         )
         return None
-    if method not in (None, "Occurrences"):
-        why = f"{method}: sre counts events over the window for ratio SLIs (Occurrences)"
+    if given.method not in (None, "Occurrences"):
+        why = f"{given.method}: sre counts events over the window for ratio SLIs (Occurrences)"
         obj.approximated(("spec", "budgetingMethod"), "spec.budgetingMethod", why, absolute=True)
     role = "good" if "good" in ratio else "bad"
     sources = {r: _metric_source(ratio.get(r)) for r in (role, "total")}
-    kinds = {_source_type(catalog, s) for s in sources.values()}
+    kinds = {_source_type(given.catalog, s) for s in sources.values()}
     if kinds == {"cloudwatch"}:
-        return _cloudwatch_ratio(obj, sources, role, annotations)
+        return _cloudwatch_ratio(obj, sources, role, given.annotations)
     if kinds != {"prometheus"}:
         obj.not_mapped(
             here, "metricSource.type", f"{', '.join(sorted(kinds))}: only Prometheus and CloudWatch", absolute=True
@@ -270,7 +274,7 @@ def _one_indicator(
             obj.approximated(here, f"ratioMetric.{r}", why, absolute=True)
         else:
             obj.exact(here, f"ratioMetric.{r}", f"as selector(s) {', '.join(found.selectors)}", absolute=True)
-    latency = _as_latency(obj, selectors, role, annotations)
+    latency = _as_latency(obj, selectors, role, given.annotations)
     if latency is not None:
         return latency
     out: dict[str, Any] = {
@@ -279,7 +283,7 @@ def _one_indicator(
     }
     if ratio.get("counter") is False:
         out = {"metricType": "periodSum", **out}
-        if annotations.get(fmt.METRIC_TYPE) == "periodSum":
+        if given.annotations.get(fmt.METRIC_TYPE) == "periodSum":
             obj.exact(here, "ratioMetric.counter", "false, with sre.dev/metric-type: periodSum", absolute=True)
         else:
             why = "false: read as per-period event counts (periodSum, summed with sum_over_time)"
@@ -381,42 +385,39 @@ def _cloudwatch_ratio(
     }
 
 
-def _threshold(
-    obj: SourceObject,
-    catalog: Catalog,
-    metric: dict[str, Any],
-    objective: dict[str, Any],
-    annotations: dict[str, Any],
-    method: Any,
-) -> dict[str, Any] | None:
+def _threshold(obj: SourceObject, given: _Given, metric: dict[str, Any]) -> dict[str, Any] | None:
     here = ("spec", "indicator")
-    op = fmt.OPERATORS_BACK.get(str(objective.get("op")))
-    value = objective.get("value")
+    op = fmt.OPERATORS_BACK.get(str(given.objective.get("op")))
+    value = given.objective.get("value")
     if op is None or isinstance(value, bool) or not isinstance(value, int | float):
         obj.not_mapped((), "op/value", "a thresholdMetric objective needs op (lt, lte, gt, gte) and a number value")
         return None
     out: dict[str, Any] = {"operator": op, "value": value}
-    slice_text = annotations.get(fmt.SLICE)
+    slice_text = given.annotations.get(fmt.SLICE)
     if slice_text is None:
-        raw = objective.get("timeSliceWindow")
+        raw = given.objective.get("timeSliceWindow")
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             raw = f"{int(raw)}m"  # OpenSLO: a bare number is minutes
         parsed = fmt.shorthand_seconds(raw)
-        if method == "Timeslices" and parsed and parsed[1]:
+        if given.method == "Timeslices" and parsed and parsed[1]:
             slice_text = slomath.format_duration(parsed[0])
             obj.exact(("timeSliceWindow",), "timeSliceWindow", "as the threshold slice")
         else:
             slice_text = "1m"
-            why = f"{method}: sre judges 1m time slices of the gauge" if method != "Timeslices" else "unreadable: 1m"
+            why = (
+                f"{given.method}: sre judges 1m time slices of the gauge"
+                if given.method != "Timeslices"
+                else "unreadable: 1m"
+            )
             obj.approximated(("spec", "budgetingMethod"), "spec.budgetingMethod", why, absolute=True)
-    target = objective.get("timeSliceTarget")
+    target = given.objective.get("timeSliceTarget")
     if target not in (None, 1, 1.0):
         why = f"{target}: sre's slice is good when the gauge meets the condition at the slice's evaluation"
         obj.approximated(("timeSliceTarget",), "timeSliceTarget", why)
     out = {"slice": slice_text, **out}
     obj.exact((), "op/value", f"a slice is good when gauge {op} {value:g}")
     source = _metric_source(metric)
-    kind = _source_type(catalog, source)
+    kind = _source_type(given.catalog, source)
     if kind == "cloudwatch":
         metrics = _cloudwatch_metrics(obj, source, "thresholdMetric (CloudWatch)")
         if metrics is None:

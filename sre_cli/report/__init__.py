@@ -5,7 +5,7 @@ The JSON schema and status rules are documented in README.md next to this file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 from sre_cli.backends import Measurement
@@ -43,12 +43,27 @@ def make_report(
     progress: Callable[[], None] | None = None,
 ) -> Report:
     """Measure and build the report of `slos` (in the given order) at `at`."""
-    windows = {s.name: measured_window(s, at) for s in slos}
-    measured = backend.measure(slos, at, windows, history=history, progress=progress)
-    reports: tuple[SloReport, ...] = tuple(build(s, measured[s.name]) for s in slos)
+    reports = tuple(iter_reports(slos, backend, at, history=history, progress=progress))
     # A backend may report at a coarser instant than asked (CloudWatch: the last full hour).
     reported_at = reports[0].at if reports else at
     return Report(at=reported_at, backend=backend.name, source=backend.where, slos=reports)
+
+
+def iter_reports(
+    slos: Sequence[Slo],
+    backend: Backend,
+    at: float,
+    *,
+    history: bool = False,
+    progress: Callable[[], None] | None = None,
+) -> Iterator[SloReport]:
+    """Measure `slos`, then yield each one's report in the given order, letting go of each
+    measurement once its report is built: a renderer that writes as it goes (JSON) never holds
+    the fleet's reports. Backend errors raise at the first `next`, before anything is yielded."""
+    windows = {s.name: measured_window(s, at) for s in slos}
+    measured = backend.measure(slos, at, windows, history=history, progress=progress)
+    for s in slos:
+        yield build(s, measured.pop(s.name))
 
 
 def render(report: Report, fmt: str, *, color: bool | None = None, width: int | None = None) -> str:

@@ -8,8 +8,9 @@ least `minEvents` events.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sre_cli import slomath
@@ -77,6 +78,29 @@ class SloReport:
     description: str = ""
     runbook_url: str = ""
     dashboard_url: str = ""
+    # A grouped SLO's report is its whole (every group's events summed: event-weighted), with one
+    # report per group in `groups`; a group's report has its label values in `group`.
+    group_by: tuple[str, ...] = ()
+    max_groups: int = 0
+    group: dict[str, str] = field(default_factory=dict)
+    groups: tuple[SloReport, ...] = field(default=())
+
+    @property
+    def group_selector(self) -> str:
+        """A group's label values as a PromQL selector (`{handler="/x"}`, on one line); "" for a whole SLO."""
+        if not self.group:
+            return ""
+        return "{" + ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.group.items()) + "}"
+
+    @property
+    def label(self) -> str:
+        """The SLO's name, with a group's label values: `api{handler="/x"}`."""
+        return self.name + self.group_selector
+
+    @property
+    def worst_severity(self) -> int:
+        """The severity of the SLO or of its worst group, whichever is worse."""
+        return min((g.severity for g in self.groups), default=self.severity) if self.groups else self.severity
 
     def tier_firing(self, tier: str) -> bool:
         return any(a.firing and a.tier == tier for a in self.alerts)
@@ -92,9 +116,65 @@ class SloReport:
         return min((t for t in self.exhaustion_at.values() if t is not None), default=None)
 
 
-def by_severity(slos: tuple[SloReport, ...] | list[SloReport]) -> list[SloReport]:
-    """Most trouble first: status (STATUSES order), then the least budget left, then name."""
-    return sorted(slos, key=lambda s: (s.severity, s.remaining if s.remaining is not None else float("inf"), s.name))
+def by_severity(slos: Iterable[SloReport]) -> list[SloReport]:
+    """Most trouble first: status (STATUSES order; a grouped SLO's worst group counts), then the
+    least budget left, then name (with a group's label values)."""
+    return sorted(
+        slos,
+        key=lambda s: (
+            min(s.severity, s.worst_severity),
+            s.remaining if s.remaining is not None else float("inf"),
+            s.label,
+        ),
+    )
+
+
+def by_budget_left(groups: Iterable[SloReport]) -> list[SloReport]:
+    """The least budget left first; groups without events (no budget to judge) last."""
+    return sorted(groups, key=lambda g: (g.remaining is None, g.remaining if g.remaining is not None else 0.0, g.label))
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """Which group rows of a grouped SLO a report prints.
+
+    `worst`: only the N groups with the least budget left (`--group-by-worst N`); `show_all`: no
+    cap (`--all`). Without `--all` a report never prints more rows than the SLO's `maxGroups`:
+    the rest are counted, not printed. The whole SLO's line and `--fail-on` always judge every group.
+    """
+
+    worst: int | None = None
+    show_all: bool = False
+
+    def rows(self, s: SloReport) -> GroupRows:
+        total = len(s.groups)
+        wanted = total if self.worst is None else min(self.worst, total)
+        limit = wanted if self.show_all else min(wanted, s.max_groups)
+        ordered = by_budget_left(s.groups) if self.worst is not None else by_severity(s.groups)
+        if limit >= total:
+            return GroupRows(tuple(ordered), total, "")
+        which = "with the least budget left" if self.worst is not None else "in the most trouble"
+        if limit == wanted:
+            note = f"showing the {limit} groups {which} of {total} (--group-by-worst {self.worst})"
+        elif self.worst is not None:
+            note = (
+                f"--group-by-worst {self.worst} asks for more than maxGroups {s.max_groups}: "
+                f"showing the {limit} groups {which} of {total}; --all shows all"
+            )
+        else:
+            note = f"{total} groups, more than maxGroups {s.max_groups}: showing the {limit} {which}; --all shows all"
+        return GroupRows(tuple(ordered[:limit]), total, note)
+
+
+@dataclass(frozen=True)
+class GroupRows:
+    rows: tuple[SloReport, ...]  # in print order
+    total: int  # groups measured
+    note: str  # why rows were left out; "" when every group is printed
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.rows)
 
 
 def window_start(slo: Slo, at: float) -> float:
@@ -214,7 +294,20 @@ def exhaustion_forecast(slo: Slo, m: Measurement, remaining: float | None) -> di
 
 
 def build(slo: Slo, m: Measurement) -> SloReport:
-    """The report of `slo` from what the backend measured."""
+    """The report of `slo` from what the backend measured; of a grouped SLO, its whole (every
+    group's events summed) with one report per group measured."""
+    whole = build_one(slo, m)
+    if not slo.group_by:
+        return whole
+    groups = tuple(build_one(slo, g) for g in m.groups)
+    warnings = whole.warnings
+    if not groups and whole.events is not None and whole.events.total > 0:
+        warnings += (f"grouped by {', '.join(slo.group_by)} but no group was measured: the line is the whole SLO",)
+    return replace(whole, group_by=slo.group_by, max_groups=slo.max_groups, groups=groups, warnings=warnings)
+
+
+def build_one(slo: Slo, m: Measurement) -> SloReport:
+    """The report of one measurement: an SLO, a grouped SLO's whole, or one of its groups."""
     at = m.at
     start = at - m.slo_window
     window = m.windows.get(m.slo_window)
@@ -263,6 +356,7 @@ def build(slo: Slo, m: Measurement) -> SloReport:
         description=slo.description or "",
         runbook_url=slo.runbook_url,
         dashboard_url=slo.dashboard_url,
+        group=dict(m.group),
     )
 
 
@@ -272,16 +366,27 @@ class Report:
     backend: str
     source: str  # URL or region
     slos: tuple[SloReport, ...]
+    group_view: GroupView = GroupView()
 
     def failing(self, condition: str) -> list[str]:
-        """Names of SLOs meeting a --fail-on condition (FAIL_ON)."""
-        if condition not in FAIL_ON:
-            raise ValueError(f"unknown --fail-on condition {condition!r}")
-        return [s.name for s in self.slos if FAIL_ON[condition](s)]
+        """Names of SLOs (and groups, `name{label="value"}`) meeting a --fail-on condition (FAIL_ON)."""
+        return [n for s in self.slos for n in failing(s, condition)]
 
     def unjudged(self, condition: str) -> list[str]:
-        """Names of SLOs a --fail-on condition cannot judge: no data (only `no_data` judges them)."""
-        return [] if condition == "no_data" else [s.name for s in self.slos if s.status == "no_data"]
+        """Names of SLOs and groups a --fail-on condition cannot judge: no data (only `no_data` judges them)."""
+        return [n for s in self.slos for n in unjudged(s, condition)]
+
+
+def failing(s: SloReport, condition: str) -> list[str]:
+    """The SLO and every one of its groups meeting a --fail-on condition, by label: a gate judges
+    every group, printed or not."""
+    if condition not in FAIL_ON:
+        raise ValueError(f"unknown --fail-on condition {condition!r}")
+    return [r.label for r in (s, *s.groups) if FAIL_ON[condition](r)]
+
+
+def unjudged(s: SloReport, condition: str) -> list[str]:
+    return [] if condition == "no_data" else [r.label for r in (s, *s.groups) if r.status == "no_data"]
 
 
 # --fail-on conditions (README.md next to this module).

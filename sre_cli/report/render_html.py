@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from html import escape
 
 from sre_cli import slomath
-from sre_cli.report.model import STATUSES, BudgetPoint, Report, SloReport, by_severity
+from sre_cli.report.model import STATUSES, BudgetPoint, GroupView, Report, SloReport, by_severity
 from sre_cli.report.render_json import timestamp
-from sre_cli.report.render_text import count, coverage, firing_tiers, pct, rate, runs_out
+from sre_cli.report.render_text import GROUPED_LINE, count, coverage, firing_tiers, pct, rate, rows_of, runs_out
 
 # Drawn in a 520-unit box and scaled to the card (about 400 px on a wide screen, at most 600).
 WIDTH, HEIGHT = 520, 230
@@ -58,6 +58,7 @@ table.summary th,table.summary td{padding:5px 8px;border-bottom:1px solid #d1d9e
 table.summary th{background:#f6f8fa;font-weight:600}
 table.summary th:nth-child(-n+3),table.summary td:nth-child(-n+3){text-align:left}
 table.summary .svc{display:block;color:#59636e;font-size:11px}
+table.summary tr.group td:first-child{padding-left:22px;color:#59636e}
 @media (max-width:1000px){table.summary .wide{display:none}}
 .badge{display:inline-block;color:#fff;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600}
 .legend{color:#59636e;font-size:12px;margin:0 0 20px;line-height:1.6}
@@ -233,9 +234,15 @@ def burn_tables(s: SloReport) -> str:
     )
 
 
-def card(s: SloReport) -> str:
+def card(s: SloReport, view: GroupView | None = None) -> str:
     events = "—" if s.events is None else f"{count(s.events.good)} / {count(s.events.total)} {s.unit}"
+    grouped = []
+    if s.group_by:
+        shown = (view or GroupView()).rows(s)
+        summary_note = f"; {shown.note}" if shown.note else "; each in the summary"
+        grouped = [("groups", f"{shown.total} by {', '.join(s.group_by)}: {GROUPED_LINE}{summary_note}")]
     facts = [
+        *grouped,
         ("SLI", f"{pct(s.sli)} (objective {pct(s.objective, 2)} over {s.window})"),
         (f"good / total {s.unit}", events),
         ("budget remaining", pct(s.remaining, 1)),
@@ -274,8 +281,13 @@ SUMMARY_COLUMNS = (
 
 
 def summary_cells(s: SloReport) -> tuple[str, ...]:
+    name = (
+        f"└ {escape(s.group_selector)}"
+        if s.group
+        else f'<a href="#slo-{escape(s.name)}">{escape(s.name)}</a><span class="svc">{escape(s.service)}</span>'
+    )
     return (
-        f'<a href="#slo-{escape(s.name)}">{escape(s.name)}</a><span class="svc">{escape(s.service)}</span>',
+        name,
         badge(s.status),
         pct(s.remaining, 1),
         escape(firing_tiers(s)),
@@ -289,12 +301,14 @@ def summary_cells(s: SloReport) -> tuple[str, ...]:
 
 
 def summary(slos: list[SloReport]) -> str:
+    """The summary table of `slos` in the order given (a grouped SLO's group rows after it)."""
+
     def cell(tag: str, text: str, css: str) -> str:
         return f'<{tag} class="{css}">{text}</{tag}>' if css else f"<{tag}>{text}</{tag}>"
 
     head = "".join(cell("th", h, css) for h, css in SUMMARY_COLUMNS)
     rows = "".join(
-        f'<tr class="row-{s.status}">'
+        f'<tr class="row-{s.status}{" group" if s.group else ""}">'
         + "".join(cell("td", text, css) for text, (_, css) in zip(summary_cells(s), SUMMARY_COLUMNS, strict=True))
         + "</tr>"
         for s in slos
@@ -310,7 +324,7 @@ def render(report: Report) -> str:
     title = f"SLO report at {timestamp(report.at)}"
     slos = by_severity(report.slos)
     counts = ", ".join(f"{n} {st}" for st in STATUSES if (n := sum(s.status == st for s in slos)))
-    cards = "\n".join(card(s) for s in slos)
+    cards = "\n".join(card(s, report.group_view) for s in slos)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
@@ -319,6 +333,6 @@ def render(report: Report) -> str:
         f"<h1>{escape(title)}</h1>"
         f'<div class="meta">{escape(report.backend)}: {escape(report.source)} · {len(slos)} SLOs: {escape(counts)} · '
         "budget remaining over each SLO window, most trouble first</div>"
-        f"{summary(slos)}"
+        f"{summary(rows_of(report.slos, report.group_view)[0])}"
         f'<main class="cards">\n{cards}\n</main></body></html>\n'
     )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sre_cli.report.model import Report, SloReport
+from sre_cli.report.model import GroupView, Report, SloReport
 
 # 2: statuses are breached/alerting/at_risk/no_data/partial/ok (1 had `warning`); `links` added.
+# Fields added since (the version changes only when a field changes meaning): grouped SLOs'
+# `group`, `group_by`, `groups`, `groups_total`, `groups_note`.
 SCHEMA_VERSION = 2
 # Enough to read any count or burn rate back exactly as measured, few enough to drop the noise
 # of float arithmetic (1 - 0.99 is 0.010000000000000009 as a double).
@@ -24,7 +27,9 @@ def timestamp(t: float | None) -> str | None:
     return dt.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
-def slo_document(s: SloReport) -> dict[str, Any]:
+def slo_document(s: SloReport, view: GroupView | None = None) -> dict[str, Any]:
+    """One SLO; of a grouped SLO, its whole with the group rows `view` prints, each in the same shape."""
+    rows = (view or GroupView()).rows(s)
     return {
         "name": s.name,
         "service": s.service,
@@ -63,6 +68,11 @@ def slo_document(s: SloReport) -> dict[str, Any]:
         },
         "warnings": list(s.warnings),
         "links": {"runbook": s.runbook_url or None, "dashboard": s.dashboard_url or None},
+        "group": dict(s.group),
+        "group_by": list(s.group_by),
+        "groups_total": rows.total,
+        "groups_note": rows.note or None,
+        "groups": [slo_document(g) for g in rows.rows],
     }
 
 
@@ -79,13 +89,28 @@ def rounded(value: Any) -> Any:
 
 def document(report: Report) -> dict[str, Any]:
     return {
-        "schema_version": SCHEMA_VERSION,
-        "at": timestamp(report.at),
-        "backend": report.backend,
-        "source": report.source,
-        "slos": [slo_document(s) for s in report.slos],
+        **head(report.at, report.backend, report.source),
+        "slos": [slo_document(s, report.group_view) for s in report.slos],
     }
 
 
+def head(at: float, backend: str, source: str) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "at": timestamp(at), "backend": backend, "source": source}
+
+
 def render(report: Report) -> str:
-    return json.dumps(rounded(document(report)), indent=2, allow_nan=False) + "\n"
+    return "".join(chunks(report.at, report.backend, report.source, report.slos, report.group_view))
+
+
+def chunks(at: float, backend: str, source: str, slos: Iterable[SloReport], view: GroupView) -> Iterator[str]:
+    """The document as text, one SLO at a time, as `slos` yields them: a fleet's report is written
+    while it is measured, never held whole. The text is `json.dumps(document, indent=2)`'s."""
+    opening = json.dumps(rounded(head(at, backend, source)), indent=2, allow_nan=False)
+    yield opening[: -len("\n}")] + ',\n  "slos": ['
+    empty = True
+    for s in slos:
+        text = json.dumps(rounded(slo_document(s, view)), indent=2, allow_nan=False)
+        # Indented as one level deeper; JSON text has no raw newline inside a string to break.
+        yield ("\n    " if empty else ",\n    ") + text.replace("\n", "\n    ")
+        empty = False
+    yield ("]" if empty else "\n  ]") + "\n}\n"

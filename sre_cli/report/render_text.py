@@ -7,8 +7,9 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sre_cli.report.model import Report, SloReport, by_severity
+from sre_cli.report.model import GroupView, Report, SloReport, by_severity
 from sre_cli.report.render_json import timestamp
+from sre_cli.textsafe import markdown_cell
 
 STATUS_STYLE = {
     "breached": "bold red",
@@ -60,6 +61,36 @@ def coverage(s: SloReport) -> str:
     return pct(s.coverage.share, 0) + ("" if s.coverage.complete else " partial")
 
 
+# Printed under every report with a grouped SLO: what its own line means.
+GROUPED_LINE = (
+    "a grouped SLO's own line sums the events of all its groups (event-weighted: a busy group weighs "
+    "more than a quiet one; not the mean of the groups' SLIs); its group rows follow it"
+)
+
+
+def rows_of(slos: tuple[SloReport, ...], view: GroupView) -> tuple[list[SloReport], list[str]]:
+    """Print rows, most trouble first, each grouped SLO followed by the group rows `view` keeps;
+    and a note per grouped SLO whose groups were not all printed."""
+    rows: list[SloReport] = []
+    notes: list[str] = []
+    for s in by_severity(slos):
+        rows.append(s)
+        if s.group_by:
+            shown = view.rows(s)
+            rows += shown.rows
+            if shown.note:
+                notes.append(f"{s.name}: {shown.note}")
+    return rows, notes
+
+
+def slo_cell(s: SloReport) -> str:
+    """The SLO column's text: name and window; a group row its label values, under its SLO's line."""
+    if s.group:
+        return f"  └ {s.group_selector}"
+    grouped = f" · {len(s.groups)} groups" if s.group_by else ""
+    return f"{s.name} ({s.window}){grouped}"
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -81,7 +112,7 @@ def _columns() -> list[Column]:
         return f"{count(s.events.good)}/{count(s.events.total)}" + (" slices" if s.unit == "slices" else "")
 
     return [
-        Column("SLO", "left", lambda s: escape(f"{s.name} ({s.window})")),
+        Column("SLO", "left", lambda s: escape(slo_cell(s))),
         Column("status", "left", lambda s: styled(s, s.status)),
         Column("budget left", "right", lambda s: styled(s, pct(s.remaining, 1))),
         Column("firing", "left", lambda s: escape(firing_tiers(s))),
@@ -114,7 +145,7 @@ def render_table(report: Report, width: int | None = None, color: bool | None = 
     width = width or terminal_width()
     console_buffer = io.StringIO()
     console = Console(file=console_buffer, width=width, force_terminal=color, no_color=color is False, emoji=False)
-    rows = by_severity(report.slos)
+    rows, group_notes = rows_of(report.slos, report.group_view)
 
     def table_of(columns: list[Column]) -> Table:
         table = Table(expand=False, show_edge=False)
@@ -138,9 +169,13 @@ def render_table(report: Report, width: int | None = None, color: bool | None = 
     hidden = len(_columns()) - len(columns)
     if hidden:
         console.print(f"[dim]{hidden} columns left out to fit {width} columns: --format markdown or json has all[/dim]")
+    if any(s.group_by for s in rows):
+        console.print(f"[dim]{GROUPED_LINE}[/dim]")
+    for note in group_notes:
+        console.print(f"[yellow]groups left out[/yellow]: {escape(note)}")
     for s in rows:
         for w in s.warnings:
-            console.print(f"[yellow]warning[/yellow]: {escape(s.name)}: {escape(w)}")
+            console.print(f"[yellow]warning[/yellow]: {escape(s.label)}: {escape(w)}")
     return console_buffer.getvalue()
 
 
@@ -153,15 +188,30 @@ def render_markdown(report: Report) -> str:
         "| SLO | status | budget left | firing | burn 1h | burn 6h | burn 3d | runs out | SLI | objective | coverage |",
         "|---|---|---:|---|---:|---:|---:|---|---:|---:|---:|",
     ]
-    rows = by_severity(report.slos)
+    rows, group_notes = rows_of(report.slos, report.group_view)
     for s in rows:
         lines.append(
-            f"| `{s.name}` ({s.window}) | {STATUS_ICON[s.status]} {s.status} | {pct(s.remaining, 1)} "
+            f"| {markdown_slo_cell(s)} | {STATUS_ICON[s.status]} {s.status} | {pct(s.remaining, 1)} "
             f"| {firing_tiers(s)} | {rate(s.burn_rates.get('1h'))} | {rate(s.burn_rates.get('6h'))} "
             f"| {rate(s.burn_rates.get('3d'))} | {runs_out(s)} | {pct(s.sli)} | {pct(s.objective, 2)} "
             f"| {'⚠️ ' if not s.coverage.complete else ''}{coverage(s)} |"
         )
-    notes = [f"- **{s.name}**: {w}" for s in rows for w in s.warnings]
+    if any(s.group_by for s in rows):
+        lines += ["", f"Note: {GROUPED_LINE}."]
+    notes = [f"- groups left out: {markdown_cell(n)}" for n in group_notes]
+    notes += [f"- **{s.name}**{group_text(s)}: {w}" for s in rows for w in s.warnings]
     if notes:
         lines += ["", "Warnings:", "", *notes]
     return "\n".join(lines) + "\n"
+
+
+def group_text(s: SloReport) -> str:
+    """A group's label values as Markdown text (values are data: escaped); "" for a whole SLO."""
+    return f" {markdown_cell(s.group_selector)}" if s.group else ""
+
+
+def markdown_slo_cell(s: SloReport) -> str:
+    if s.group:
+        return "└" + group_text(s)
+    grouped = f" · {len(s.groups)} groups" if s.group_by else ""
+    return f"`{s.name}` ({s.window}){grouped}"

@@ -101,6 +101,17 @@ def promql_contributors(slo: Slo) -> list[str]:
     return []
 
 
+def promql_worst_groups(slo: Slo, top: int = 10) -> tuple[list[tuple[str, str]], str]:
+    """A grouped SLO's worst groups first: ([(long window, topk of the burn rate over it)], bottomk of
+    the budget left). From the recorded series, per group: the ones its alerts fired from (summing
+    the raw series per group again would repeat the rules, fallbacks and all)."""
+    from sre_cli.targets.prometheus import naming
+
+    windows = sorted({pair.long for tier in slo.tiers for pair in tier.windows}) or [slomath.HOUR]
+    burn = [(slomath.format_duration(w), f"topk({top}, {naming.selector(naming.burn_rate(w), slo)})") for w in windows]
+    return burn, f"bottomk({top}, {naming.selector(naming.BUDGET_REMAINING, slo)})"
+
+
 def scrape_jobs(slo: Slo) -> list[str]:
     """Scrape jobs named in the selectors, for `up{job=...}` checks."""
     ind = slo.indicator

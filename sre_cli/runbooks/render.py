@@ -225,6 +225,26 @@ def _promql_context(slo: Slo) -> dict[str, Any] | None:
     }
 
 
+def _groups_context(slo: Slo) -> dict[str, Any] | None:
+    """A grouped SLO's worst groups, and what its groups cost in recorded series."""
+    if not slo.group_by or slo.indicator.body.prometheus is None:
+        return None
+    from sre_cli.targets.prometheus import naming, rules
+
+    burn, budget = queries.promql_worst_groups(slo)
+    per_slo = {naming.OBJECTIVE, naming.ERROR_BUDGET}  # the only series a grouped SLO records once
+    recorded = [r for r in rules.slo_group(slo)["rules"] if "record" in r and r["record"] not in per_slo]
+    return {
+        "labels": ", ".join(markdown_code(label) for label in slo.group_by),
+        "burn": [{"window": window, "expr": expr} for window, expr in burn],
+        "budget": budget,
+        "series_per_group": len(recorded),
+        "max_groups": slo.max_groups,
+        "series_at_max": len(recorded) * slo.max_groups,
+        "pairs": sum(len(tier.windows) for tier in slo.tiers),
+    }
+
+
 def _spec_file(file: str, root: Path) -> str:
     path = Path(file)
     try:
@@ -268,6 +288,7 @@ def context(slo: Slo, specs: SpecSet, parts: handwritten.HandParts) -> dict[str,
             "cloudwatch": [queries.list_metrics_command(m) for m in queries.cloudwatch_metrics(slo)],
         },
         "promql": _promql_context(slo),
+        "groups": _groups_context(slo),
         "cloudwatch": cloudwatch,
         "aws_region": region or '"${AWS_REGION:?set the region of the stack}"',
         "hand": {name: parts.get(name) for name in handwritten.SECTIONS},

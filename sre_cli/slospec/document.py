@@ -305,49 +305,41 @@ RESERVED_ANNOTATIONS = frozenset({"summary", "description", "runbook_url", "dash
 ALERT_NAME = r"^[A-Za-z][A-Za-z0-9_]{0,99}$"
 
 
-def _free_labels(value: dict[str, str]) -> dict[str, str]:
-    taken = sorted(RESERVED_ALERT_LABELS.intersection(value))
-    if taken:
-        raise ValueError(
-            f"{', '.join(taken)}: set by the generator (routing and inhibition read it); "
-            f"free labels may not replace {', '.join(sorted(RESERVED_ALERT_LABELS))}"
-        )
-    return value
-
-
-def _free_annotations(value: dict[str, str]) -> dict[str, str]:
-    taken = sorted(RESERVED_ANNOTATIONS.intersection(value))
-    if taken:
-        raise ValueError(
-            f"{', '.join(taken)}: written by the generator; free annotations may not replace "
-            f"{', '.join(sorted(RESERVED_ANNOTATIONS))}"
-        )
-    return value
-
-
 # A free label or annotation name is a Prometheus label name and a CloudWatch tag key (at most 128 characters).
 _FreeName = Annotated[str, Field(pattern=LABEL_NAME, max_length=128)]
+
+
+def _free_entries(what: str, reserved: frozenset[str], why: str, value_length: int, description: str) -> Any:
+    """The type of free labels or annotations: at most 20, none of the `reserved` names (the generator's, `why`)."""
+
+    def not_reserved(value: dict[str, str]) -> dict[str, str]:
+        taken = sorted(reserved.intersection(value))
+        if taken:
+            raise ValueError(f"{', '.join(taken)}: {why}; free {what} may not replace {', '.join(sorted(reserved))}")
+        return value
+
+    return Annotated[
+        dict[_FreeName, Annotated[str, Field(max_length=value_length)]],
+        AfterValidator(not_reserved),
+        Field(default_factory=dict, max_length=20, description=description, json_schema_extra=_ONLY_PATTERN_KEYS),
+    ]
+
+
 # A label value becomes a CloudWatch tag value too (at most 256 characters).
-AlertLabels = Annotated[
-    dict[_FreeName, Annotated[str, Field(max_length=256)]],
-    AfterValidator(_free_labels),
-    Field(
-        default_factory=dict,
-        max_length=20,
-        description="Free labels on the alerts (Prometheus labels, Alertmanager matchers, CloudWatch tags).",
-        json_schema_extra=_ONLY_PATTERN_KEYS,
-    ),
-]
-AlertAnnotations = Annotated[
-    dict[_FreeName, Annotated[str, Field(max_length=1000)]],
-    AfterValidator(_free_annotations),
-    Field(
-        default_factory=dict,
-        max_length=20,
-        description="Free annotations on the alerts (Prometheus annotations, CloudWatch alarm descriptions).",
-        json_schema_extra=_ONLY_PATTERN_KEYS,
-    ),
-]
+AlertLabels = _free_entries(
+    "labels",
+    RESERVED_ALERT_LABELS,
+    "set by the generator (routing and inhibition read it)",
+    256,
+    "Free labels on the alerts (Prometheus labels, Alertmanager matchers, CloudWatch tags).",
+)
+AlertAnnotations = _free_entries(
+    "annotations",
+    RESERVED_ANNOTATIONS,
+    "written by the generator",
+    1000,
+    "Free annotations on the alerts (Prometheus annotations, CloudWatch alarm descriptions).",
+)
 
 
 class TierSpec(_Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -12,7 +13,14 @@ import promql_parser
 from pydantic import ValidationError
 
 from sre_cli import placeholders, slomath
-from sre_cli.promql_selectors import check_expression, expression_selectors, histogram_family, parse_selector
+from sre_cli.promql_selectors import (
+    SeriesSelector,
+    check_expression,
+    dropped_labels,
+    expression_selectors,
+    histogram_family,
+    parse_selector,
+)
 from sre_cli.slospec import document
 from sre_cli.slospec.errors import SpecError, field_path
 from sre_cli.slospec.model import Slo, SpecSet
@@ -83,6 +91,7 @@ def check_slo(
     check_slice_guards(slo, add)
     check_inherited_pairs(slo, add)
     check_cloudwatch_born_series(slo.indicator, add)
+    check_grouping(slo, add)
     check_cloudwatch_groups(slo, add)
     check_generated_limits(slo, defaults, add)
     targets = defaults.notification_targets
@@ -228,6 +237,86 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 add((*base, "prometheus", "gauge"), problem)
         if c := t.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+
+
+GROUP_BY = (*INDICATOR, "groupBy")
+# Labels whose values are not a bounded set of things people own: one group per pod restart,
+# per bucket, per request. Grouping by them is allowed, and warned about.
+UNBOUNDED_LABELS = frozenset(
+    {"le", "quantile", "instance", "pod", "pod_name", "container_id", "ip", "client_ip", "id", "uid", "url", "uri"}
+    | {"path", "request_id", "trace_id", "span_id", "session_id", "user", "user_id"}
+)
+
+
+def _group_selectors(ind: document.Indicator) -> list[SeriesSelector]:
+    """The raw series whose labels make a grouped SLO's groups (those that parse)."""
+    texts: list[str] = []
+    if ind.ratio and ind.ratio.prometheus:
+        texts = [t for key in ("good", "bad", "total") for t in ind.ratio.prometheus.selectors(key)]
+    elif ind.latency and ind.latency.prometheus:
+        texts = [ind.latency.prometheus.histogram]
+    elif ind.threshold and ind.threshold.prometheus:
+        try:
+            return expression_selectors(ind.threshold.prometheus.gauge)
+        except ValueError:
+            return []  # reported by check_indicator
+    out = []
+    for text in texts:
+        with contextlib.suppress(ValueError):  # reported by check_indicator
+            out.append(parse_selector(text))
+    return out
+
+
+def check_grouping(slo: Slo, add: Add) -> None:
+    """groupBy labels are not the generator's own, can exist on the series, and survive the gauge."""
+    from sre_cli.targets.prometheus.naming import GENERATOR_LABELS
+
+    ind = slo.indicator
+    alert_labels = {**slo.labels, **slo.absent_labels, **{k: v for t in slo.tiers for k, v in t.labels.items()}}
+    selectors = _group_selectors(ind)
+    for i, label in enumerate(slo.group_by):
+        path = (*GROUP_BY, i)
+        if label in GENERATOR_LABELS:
+            add(path, f"{label!r} is a label the generated series and alerts carry themselves; groups would merge")
+        elif label in alert_labels:
+            add(path, f"{label!r} is also a label of the spec (metadata.labels or alerting labels); groups would merge")
+        elif label == "le" and ind.latency:
+            add(path, "a latency SLI reads its threshold's bucket (le) itself: it cannot be grouped by le")
+        for sel in selectors:
+            if any(m.label == label and m.op == "=" and m.value == "" for m in sel.matchers):
+                add(path, f'{sel} only matches series without {label} ({label}=""): there are no groups to make')
+    if ind.threshold and ind.threshold.prometheus and slo.group_by:
+        try:
+            lost = dropped_labels(ind.threshold.prometheus.gauge, slo.group_by)
+        except ValueError:
+            lost = []  # reported by check_indicator
+        if lost:
+            add(
+                (*INDICATOR, "threshold", "prometheus", "gauge"),
+                f"the gauge aggregates away {', '.join(lost)}, which groupBy splits by: keep it, "
+                f"e.g. max by ({', '.join(slo.group_by)}) (...)",
+            )
+
+
+def grouping_warnings(slo: Slo, doc: YamlDocument) -> list[SpecError]:
+    """What is allowed but likely a mistake: labels without a bound, or pinned to one value.
+    Shaped like errors, their message starting `warning:`."""
+    warnings: list[SpecError] = []
+
+    def add(path: tuple[str | int, ...], message: str) -> None:
+        warnings.append(_err(slo.file, doc, path, f"warning: {message}"))
+
+    for i, label in enumerate(slo.group_by):
+        if label in UNBOUNDED_LABELS:
+            add(
+                (*GROUP_BY, i),
+                f"{label!r} usually has no bound (a group per value): series and alerts grow with groups x windows, "
+                f"maxGroups is {slo.max_groups}",
+            )
+        for sel in _group_selectors(slo.indicator):
+            if any(m.label == label and m.op == "=" and m.value for m in sel.matchers):
+                add((*GROUP_BY, i), f"{sel} pins {label} to one value: a single group")
+    return warnings
 
 
 def check_latency_statistic(latency: document.LatencyIndicator, add: Add) -> None:
@@ -617,12 +706,14 @@ def _listed_metrics(value: Any) -> list[document.CloudWatchMetric]:
 
 
 def slo_warnings(slo: Slo, doc: YamlDocument) -> list[SpecError]:
-    """What validate says without failing: a grouped SLO whose CloudWatch alarms watch it as a whole."""
+    """What validate says without failing: groupBy labels without a bound or pinned to one value
+    (`grouping_warnings`), a grouped SLO whose CloudWatch alarms watch it as a whole."""
     from sre_cli.targets.cloudwatch import groups
 
-    if (warning := groups.unenumerated_warning(slo)) is None:
-        return []
-    return [_err(slo.file, doc, (*INDICATOR, slo.indicator.kind, "cloudwatch"), f"warning: {warning}")]
+    warnings = grouping_warnings(slo, doc)
+    if (warning := groups.unenumerated_warning(slo)) is not None:
+        warnings.append(_err(slo.file, doc, (*INDICATOR, slo.indicator.kind, "cloudwatch"), f"warning: {warning}"))
+    return warnings
 
 
 def check_cloudwatch_dashboards(specs: SpecSet) -> list[SpecError]:

@@ -15,7 +15,7 @@ and reference cycles (it raises ValueError), are handed to `json.dumps` itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -52,10 +52,8 @@ def _other(item: Any, out: list[str], newline: str, default: Default) -> None:
         out.append(int.__repr__(item))
     elif isinstance(item, float):
         out.append(_float(item))
-    elif isinstance(item, list | tuple):
-        _array(item, out, newline, default)
-    elif isinstance(item, dict):
-        _object(item, out, newline, default)
+    elif isinstance(item, list | tuple | dict):
+        _container(item, out, newline, default)
     elif default is not None:
         _value(default(item), out, newline, default)
     else:
@@ -66,61 +64,48 @@ def _value(item: Any, out: list[str], newline: str, default: Default) -> None:
     kind = type(item)
     if kind is str:
         out.append(encode_basestring_ascii(item))
-    elif kind is dict:
-        _object(item, out, newline, default)
-    elif kind is list:
-        _array(item, out, newline, default)
+    elif kind is dict or kind is list:
+        _container(item, out, newline, default)
     else:
         _other(item, out, newline, default)
 
 
-def _object(value: dict[Any, Any], out: list[str], newline: str, default: Default) -> None:
+def _container(
+    value: dict[Any, Any] | list[Any] | tuple[Any, ...], out: list[str], newline: str, default: Default
+) -> None:
+    """An object (members sorted by key) or an array, in one loop with one append per member.
+
+    The list grows by hundreds of thousands of pieces per file; a call per member, or per
+    container beyond this one, costs more than the loop's test of `keyed` (benchmarks/README.md).
+    """
+    keyed = isinstance(value, dict)
     if not value:
-        out.append("{}")
+        out.append("{}" if keyed else "[]")
         return
     inner = newline + INDENT
-    separator = "{" + inner
-    for key, item in sorted(value.items()):
-        if not isinstance(key, str):
-            raise _Unsupported
-        kind = type(item)
-        # One append per member: the list grows by hundreds of thousands of pieces per file. The
-        # dispatch below is written out here and in _array rather than shared: a call per member cost
-        # 3-4% of this module's time on the 1,000-SLO dashboards (issue 11, duplicates).
-        if kind is str:
-            out.append(f"{separator}{encode_basestring_ascii(key)}: {encode_basestring_ascii(item)}")
-        else:
-            out.append(f"{separator}{encode_basestring_ascii(key)}: ")
-            if kind is dict:
-                _object(item, out, inner, default)
-            elif kind is list:
-                _array(item, out, inner, default)
-            else:
-                _other(item, out, inner, default)
-        separator = "," + inner
-    out.append(newline + "}")
-
-
-def _array(value: list[Any] | tuple[Any, ...], out: list[str], newline: str, default: Default) -> None:
-    if not value:
-        out.append("[]")
-        return
-    inner = newline + INDENT
-    separator = "[" + inner
-    for item in value:
+    following = "," + inner
+    if keyed:
+        # A key that is not a str stops encode_basestring_ascii with TypeError: json.dumps takes over.
+        members: Iterable[tuple[Any, Any]] = sorted(value.items())  # type: ignore[union-attr]
+        separator, closing = "{" + inner, newline + "}"
+    else:
+        members = enumerate(value)
+        separator, closing = "[" + inner, newline + "]"
+    for key, item in members:
         kind = type(item)
         if kind is str:
-            out.append(separator + encode_basestring_ascii(item))
+            if keyed:
+                out.append(f"{separator}{encode_basestring_ascii(key)}: {encode_basestring_ascii(item)}")
+            else:
+                out.append(separator + encode_basestring_ascii(item))
         else:
-            out.append(separator)
-            if kind is dict:
-                _object(item, out, inner, default)
-            elif kind is list:
-                _array(item, out, inner, default)
+            out.append(f"{separator}{encode_basestring_ascii(key)}: " if keyed else separator)
+            if kind is dict or kind is list:
+                _container(item, out, inner, default)
             else:
                 _other(item, out, inner, default)
-        separator = "," + inner
-    out.append(newline + "]")
+        separator = following
+    out.append(closing)
 
 
 def dumps(value: Any, default: Default = None) -> str:
@@ -128,6 +113,8 @@ def dumps(value: Any, default: Default = None) -> str:
     out: list[str] = []
     try:
         _value(value, out, "\n", default)
-    except (_Unsupported, RecursionError):
+    except (_Unsupported, RecursionError, TypeError):
+        # json.dumps writes what this cannot, or raises its own error (a cycle, an unsorted or
+        # unencodable key, `default` refusing a value).
         return json.dumps(value, indent=2, sort_keys=True, default=default)
     return "".join(out)

@@ -63,10 +63,12 @@ CASES = [
             ),
             f"{SERVICE} timeFrom a: error budget burn-down over 28d": "28d",
             f"{OVERVIEW} overview objective": "max by (service, slo) (slo:objective:ratio)",
+            # The least per SLO: a grouped SLO's worst group (the budget series has no group labels).
             f"{OVERVIEW} overview sli": (
-                "max by (service, slo) (1 - (1 - slo:error_budget_remaining:ratio) * slo:error_budget:ratio)"
+                "min by (service, slo) (1 - (1 - slo:error_budget_remaining:ratio)"
+                " * on(service, slo) group_left() slo:error_budget:ratio)"
             ),
-            f"{OVERVIEW} overview budget_left": "max by (service, slo) (slo:error_budget_remaining:ratio)",
+            f"{OVERVIEW} overview budget_left": "min by (service, slo) (slo:error_budget_remaining:ratio)",
             f"{OVERVIEW} overview burn_1h": "max by (service, slo) (slo:burn_rate:ratio_rate1h)",
             f"{OVERVIEW} overview burn_6h": "max by (service, slo) (slo:burn_rate:ratio_rate6h)",
             f"{OVERVIEW} overview burn_1d": "max by (service, slo) (slo:burn_rate:ratio_rate1d)",

@@ -98,6 +98,11 @@ def _increments(scenario: Scenario, pick: str) -> list[float | None]:
     return out
 
 
+def good_and_bad_counters(scenario: Scenario) -> tuple[str, str]:
+    """The scenario's good and bad events as two counters in promtool notation."""
+    return _counter(_increments(scenario, "good")), _counter(_increments(scenario, "bad"))
+
+
 def input_series(slo: str, scenario: Scenario) -> list[dict[str, str]]:
     total, bad, good = (_increments(scenario, k) for k in ("total", "bad", "good"))
     n = scenario.length

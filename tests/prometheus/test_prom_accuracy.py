@@ -198,7 +198,7 @@ def test_recorded_slo_window_ratio_matches_exact_event_ratio(tmp_path: Path) -> 
     promrun.backfill_openmetrics(raw_om, tsdb)
     raw_om.unlink()  # ~150 MB
     rule_files, groups = rendered_rule_files(tmp_path / "rules")
-    base, rollup = rule_history.range_read_stages(groups, STEP)
+    base, rollup = rule_history.timed_range_read_stages(groups, STEP)
     assert {naming.BAD_RATE, naming.TOTAL_RATE, naming.SLICE_BAD} <= {r["record"] for r, _ in base}
     assert {(r["record"], step) for r, step in rollup} == {(naming.BAD_ROLLUP, ROLLUP), (naming.TOTAL_ROLLUP, ROLLUP)}
     recorded_om = tmp_path / "recorded.om"

@@ -23,13 +23,11 @@ from collections.abc import Callable, Mapping, Sequence
 
 from sre_cli.targets.cloudwatch.metricmath import (
     Array,
-    Binary,
+    Literal,
     MathError,
     Node,
-    Num,
+    Operation,
     Ref,
-    Str,
-    Unary,
     parse,
     references,
     rule_tokens,
@@ -146,25 +144,23 @@ def _call(name: str, args: Sequence[Value]) -> Value:
 
 
 def evaluate_expression(node: Node, env: Mapping[str, Value]) -> Value:
-    if isinstance(node, Num):
+    if isinstance(node, Literal):
+        if isinstance(node.value, str):
+            raise MathError("strings are not values")
         return node.value
     if isinstance(node, Ref):
         if node.name not in env:
             raise MathError(f"unknown id {node.name!r}")
         return env[node.name]
-    if isinstance(node, Str):
-        raise MathError("strings are not values")
     if isinstance(node, Array):
         return _ArrayValue(evaluate_expression(i, env) for i in node.items)
-    if isinstance(node, Unary):
-        x = evaluate_expression(node.operand, env)
+    if isinstance(node, Operation):
+        operands = [evaluate_expression(x, env) for x in node.operands]
+        if len(operands) == 2:
+            return _pointwise(_ARITHMETIC[node.op], *operands)
         if node.op == "NOT":
-            return _pointwise(lambda a: float(not a), x)
-        return _pointwise(lambda a: -a if node.op == "-" else a, x)
-    if isinstance(node, Binary):
-        return _pointwise(
-            _ARITHMETIC[node.op], evaluate_expression(node.left, env), evaluate_expression(node.right, env)
-        )
+            return _pointwise(lambda a: float(not a), *operands)
+        return _pointwise(lambda a: -a if node.op == "-" else a, *operands)
     return _call(node.name, [evaluate_expression(a, env) for a in node.args])
 
 

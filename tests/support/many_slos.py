@@ -12,13 +12,13 @@ from sre_cli.slospec.resolve import resolve
 REPO = Path(__file__).resolve().parents[2]
 
 
-def thousand_slos(root: Path) -> SpecSet:
-    """1,000 SLOs cloned from the stack's five, rooted in an empty directory (no hand-written
+def thousand_slos(root: Path, n: int = 1000) -> SpecSet:
+    """1,000 (or n) SLOs cloned from the stack's five, rooted in an empty directory (no hand-written
     runbook parts, which name the original SLOs)."""
     specs = load_or_raise([REPO / "slo"])
     base = specs.slos
     slos = []
-    for i in range(1000):
+    for i in range(n):
         template = base[i % len(base)]
         meta = template.document.metadata.model_copy(update={"name": f"{template.name}-{i}", "service": f"svc{i % 50}"})
         document = template.document.model_copy(update={"metadata": meta})

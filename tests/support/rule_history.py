@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sre_cli import slomath
+from sre_cli import promrun, slomath
 
 Rule = dict[str, Any]
 MAX_POINTS = 10_000  # query_range refuses more than 11,000 points per series
@@ -47,39 +47,72 @@ def range_read_records(groups: list[dict[str, Any]]) -> list[Rule]:
 
     Each must read raw series only (one backfill stage); a rule reading a recorded series raises.
     """
-    stages = range_read_stages(groups, 0)
-    if len(stages) > 1:
-        raise ValueError(f"{[r['record'] for r, _ in stages[1]]} read recorded series: needs a second stage")
-    return [rule for stage in stages for rule, _ in stage]
+    rules = [r for g in groups for r in g["rules"]]
+    records = {r["record"] for r in rules if "record" in r}
+    read_over_range = {name for r in rules for name in _RANGE_READ.findall(r["expr"])} & records
+    chosen = [r for r in rules if r.get("record") in read_over_range]
+    for rule in chosen:
+        reads_recorded = set(_METRIC_NAME.findall(rule["expr"])) & records
+        if reads_recorded:
+            raise ValueError(f"{rule['record']} reads recorded {sorted(reads_recorded)}: needs a second stage")
+    return chosen
 
 
-def range_read_stages(groups: list[dict[str, Any]], default_interval: int) -> list[list[tuple[Rule, int]]]:
-    """The recording rules another rule reads over a range, in stages, each with its group's
-    interval in seconds (`default_interval` for groups without one): the first stage reads raw
-    series only, each later one only what earlier stages record (e.g. the rollup blocks of the 5m
-    rates). A chosen rule reading a recorded series that nothing reads over a range raises."""
+def range_read_stages(groups: list[dict[str, Any]]) -> list[list[Rule]]:
+    """The range-read recording rules (as `range_read_records`) in stages: each stage reads raw
+    series and the records of earlier stages only. A grouped SLO's bad events fall back to its
+    recorded total, so they come one stage after it; everything else is one stage."""
+    rules = [r for g in groups for r in g["rules"]]
+    records = {r["record"] for r in rules if "record" in r}
+    read_over_range = {name for r in rules for name in _RANGE_READ.findall(r["expr"])} & records
+    remaining = [r for r in rules if r.get("record") in read_over_range]
+    stages: list[list[Rule]] = []
+    done: set[str] = set()
+    while remaining:
+        stage = [r for r in remaining if set(_METRIC_NAME.findall(r["expr"])) & records <= done]
+        if not stage:
+            names = sorted({r["record"] for r in remaining})
+            raise ValueError(f"{names} read records no earlier stage records")
+        stages.append(stage)
+        done |= {r["record"] for r in stage}
+        remaining = [r for r in remaining if r not in stage]
+    return stages
+
+
+def timed_range_read_stages(groups: list[dict[str, Any]], default_interval: int) -> list[list[tuple[Rule, int]]]:
+    """`range_read_stages`, each rule with its group's interval in seconds (`default_interval` for
+    groups without one): the rollup blocks of the SLO window are recorded every 4m, not every minute."""
     intervals = {
         id(rule): slomath.parse_duration(g["interval"]) if "interval" in g else default_interval
         for g in groups
         for rule in g["rules"]
     }
-    rules = [r for g in groups for r in g["rules"]]
-    records = {r["record"] for r in rules if "record" in r}
-    read_over_range = {name for r in rules for name in _RANGE_READ.findall(r["expr"])} & records
-    chosen = [r for r in rules if r.get("record") in read_over_range]
-    stage: dict[str, int] = {}
-    while len(stage) < len(read_over_range):
-        before = len(stage)
-        for rule in chosen:
-            reads = set(_METRIC_NAME.findall(rule["expr"])) & records - {rule["record"]}
-            if not reads <= read_over_range:
-                raise ValueError(f"{rule['record']} reads recorded {sorted(reads - read_over_range)}: not backfilled")
-            if rule["record"] not in stage and reads <= set(stage):
-                stage[rule["record"]] = 1 + max((stage[n] for n in reads), default=0)
-        if len(stage) == before:
-            raise ValueError(f"records reading each other: {sorted(read_over_range - set(stage))}")
-    count = max(stage.values(), default=0)
-    return [[(r, intervals[id(r)]) for r in chosen if stage[r["record"]] == k] for k in range(1, count + 1)]
+    return [[(rule, intervals[id(rule)]) for rule in stage] for stage in range_read_stages(groups)]
+
+
+def write_stage_history(url: str, stage: list[tuple[Rule, int]], start: int, end: int, out: Path) -> int:
+    """One stage of `timed_range_read_stages`, each rule at its group's interval, into one OpenMetrics file."""
+    samples = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for rule, interval in stage:
+            for line in record_history(url, rule, start, end, interval):
+                fh.write(line)
+                samples += not line.startswith("#")
+        fh.write("# EOF\n")
+    return samples
+
+
+def backfill_stages(tsdb: Path, stages: list[list[Rule]], start: int, end: int, step: int, scratch: Path) -> int:
+    """Each stage's history evaluated by a Prometheus over `tsdb` (raw blocks and the earlier
+    stages), then backfilled into it; returns the samples written."""
+    samples = 0
+    for i, stage in enumerate(stages):
+        om = scratch / f"stage{i}.om"
+        with promrun.PrometheusServer([], tsdb) as prom:
+            samples += write_recorded_history(prom.url, stage, start, end, step, om)
+        promrun.backfill_openmetrics(om, tsdb)
+        om.unlink()
+    return samples
 
 
 def _label_text(labels: dict[str, str]) -> str:
@@ -99,18 +132,6 @@ def record_history(url: str, rule: Rule, start: int, end: int, step: int) -> Ite
             series = rule["record"] + _label_text({**labels, **rule.get("labels", {})})
             for ts, value in result["values"]:
                 yield f"{series} {value} {ts}\n"
-
-
-def write_stage_history(url: str, stage: list[tuple[Rule, int]], start: int, end: int, out: Path) -> int:
-    """One stage of `range_read_stages`, each rule at its group's interval, into one OpenMetrics file."""
-    samples = 0
-    with out.open("w", encoding="utf-8") as fh:
-        for rule, interval in stage:
-            for line in record_history(url, rule, start, end, interval):
-                fh.write(line)
-                samples += not line.startswith("#")
-        fh.write("# EOF\n")
-    return samples
 
 
 def write_recorded_history(url: str, rules: list[Rule], start: int, end: int, step: int, out: Path) -> int:

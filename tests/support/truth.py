@@ -47,3 +47,9 @@ def slo_events(truth: Truth, slo: str, at: int, window: int) -> tuple[float, flo
     if slo == "sfn-success":
         return window_sum(truth, "sfn_good", at, window), window_sum(truth, "sfn_total", at, window)
     raise KeyError(slo)
+
+
+def counter_window(truth: Truth, cumulative: list[float], at: int, window: int) -> float:
+    """What a counter written as `cumulative` (one value per step of `truth.times`) counted in the window."""
+    idx = _indices(truth, at, window)
+    return cumulative[idx[-1]] - cumulative[idx[0] - 1] if idx else 0.0

@@ -24,18 +24,13 @@ class MathError(ValueError):
 
 
 @dataclass(frozen=True)
-class Num:
-    value: float
+class Literal:
+    value: float | str  # a number, or the text of a 'string'
 
 
 @dataclass(frozen=True)
 class Ref:
     name: str
-
-
-@dataclass(frozen=True)
-class Str:
-    value: str
 
 
 @dataclass(frozen=True)
@@ -50,19 +45,12 @@ class Array:
 
 
 @dataclass(frozen=True)
-class Unary:
+class Operation:
     op: str
-    operand: Node
+    operands: tuple[Node, ...]  # one for - + NOT, two for the binary operators
 
 
-@dataclass(frozen=True)
-class Binary:
-    op: str
-    left: Node
-    right: Node
-
-
-Node = Num | Ref | Str | Call | Array | Unary | Binary
+Node = Literal | Ref | Call | Array | Operation
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
@@ -135,15 +123,15 @@ class _Parser:
             self.take()
             # ^ is right-associative; everything else binds left.
             right = self.expression(power - 1 if tok[1] == "^" else power)
-            left = Binary(tok[1], left, right)
+            left = Operation(tok[1], (left, right))
         return left
 
     def prefix(self) -> Node:
         kind, value = self.take()
         if kind == "num":
-            return Num(float(value))
+            return Literal(float(value))
         if kind == "str":
-            return Str(value[1:-1])
+            return Literal(value[1:-1])
         if kind == "name":
             if (tok := self.peek()) is not None and tok[1] == "(":
                 self.take("(")
@@ -156,9 +144,9 @@ class _Parser:
         if value == "[":
             return Array(self.items("]"))
         if value in ("-", "+"):
-            return Unary(value, self.expression(6))
+            return Operation(value, (self.expression(6),))
         if value == "NOT":
-            return Unary("NOT", self.expression(2))
+            return Operation("NOT", (self.expression(2),))
         raise MathError(f"unexpected {value!r}")
 
     def items(self, closing: str) -> tuple[Node, ...]:
@@ -194,10 +182,8 @@ def walk(node: Node) -> list[Node]:
         children = node.args
     elif isinstance(node, Array):
         children = node.items
-    elif isinstance(node, Unary):
-        children = (node.operand,)
-    elif isinstance(node, Binary):
-        children = (node.left, node.right)
+    elif isinstance(node, Operation):
+        children = node.operands
     for child in children:
         out.extend(walk(child))
     return out

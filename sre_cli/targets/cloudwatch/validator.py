@@ -158,11 +158,18 @@ def _operation_rules(operation: str) -> _ShapeRules:
     return _compile(_service_model().operation_model(operation).input_shape, {})
 
 
-def check_shape(value: Any, shape: Any, path: str) -> list[str]:
-    """Walk `value` against a botocore shape, enforcing what the stock validator skips."""
-    problems: list[str] = []
-    _walk(value, _compile(shape, {}), path, problems)
-    return problems
+# The Python types a request value of each botocore type may have, and how the error names them.
+# bool is an int subclass: it passes only where the model asks for a boolean.
+_ACCEPTS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "structure": (dict, "an object"),
+    "list": (list, "a list"),
+    "string": (str, "a string"),
+    "integer": (int, "an integer"),
+    "long": (int, "an integer"),
+    "double": ((int, float), "a number"),
+    "float": ((int, float), "a number"),
+    "boolean": (bool, "true or false"),
+}
 
 
 def _walk(value: Any, r: _ShapeRules, where: str, problems: list[str]) -> None:
@@ -170,10 +177,13 @@ def _walk(value: Any, r: _ShapeRules, where: str, problems: list[str]) -> None:
     meta = r.meta
     kind = r.kind
     at = where or r.name
+    accepts = _ACCEPTS.get(kind)
+    if accepts is None:
+        return
+    if not isinstance(value, accepts[0]) or (type(value) is bool and kind != "boolean"):
+        problems.append(f"{at}: expected {accepts[1]}, got {type(value).__name__}")
+        return
     if kind == "structure":
-        if not isinstance(value, dict):
-            problems.append(f"{at}: expected an object, got {type(value).__name__}")
-            return
         for name in r.required:
             if name not in value:
                 problems.append(f"{_path(where, name)}: required field is missing")
@@ -184,49 +194,27 @@ def _walk(value: Any, r: _ShapeRules, where: str, problems: list[str]) -> None:
                 problems.append(f"{_path(where, name)}: unknown field (allowed: {', '.join(members)})")
             else:
                 _walk(member_value, member, f"{where}.{name}" if where else name, problems)
-        return
-    if kind == "list":
-        if not isinstance(value, list):
-            problems.append(f"{at}: expected a list, got {type(value).__name__}")
-            return
+    elif kind == "list":
         _check_length(len(value), meta, at, "item(s)", "item(s)", problems)
         member = r.member
         assert member is not None
         for i, item in enumerate(value):
             _walk(item, member, f"{where}[{i}]", problems)
-        return
-    if kind == "string":
-        if not isinstance(value, str):
-            problems.append(f"{at}: expected a string, got {type(value).__name__}")
-            return
+    elif kind == "string":
         _check_length(len(value), meta, at, "character(s)", "characters", problems)
         if r.enum and value not in r.enum:
             problems.append(f"{at}: {value!r} is not one of {r.enum_text}")
         pattern = meta.get("pattern")
         if pattern and not _pattern_matches(pattern, value):
             problems.append(f"{at}: {value!r} does not match the pattern {pattern}")
-        return
-    if kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(f"{at}: expected an integer, got {type(value).__name__}")
-            return
-    elif kind in ("double", "float"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(f"{at}: expected a number, got {type(value).__name__}")
-            return
+    elif kind != "boolean":
         if value != value or value in (float("inf"), float("-inf")):
             problems.append(f"{at}: must be a finite number")
             return
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            problems.append(f"{at}: expected true or false, got {type(value).__name__}")
-        return
-    else:
-        return
-    if "min" in meta and value < meta["min"]:
-        problems.append(f"{at}: must be >= {meta['min']}, got {value}")
-    if "max" in meta and value > meta["max"]:
-        problems.append(f"{at}: must be <= {meta['max']}, got {value}")
+        if "min" in meta and value < meta["min"]:
+            problems.append(f"{at}: must be >= {meta['min']}, got {value}")
+        if "max" in meta and value > meta["max"]:
+            problems.append(f"{at}: must be <= {meta['max']}, got {value}")
 
 
 def _check_length(length: int, meta: dict[str, Any], at: str, fewest: str, most: str, problems: list[str]) -> None:

@@ -6,7 +6,8 @@ routes as one sub-route tree to merge into an existing config, `alarms/alertmana
   severity two targets disagree on is split per SLO; a target's `groupBy` replaces `[slo]`;
 - the root route's receiver is stable: the ticket tier's target of defaults.yaml (`ticket.notify`,
   else `ticket`), whatever other targets exist, so alerts no SLO route matches always land there;
-- a ticket is inhibited while a page of the same SLO fires, for the severities the tiers really use;
+- a ticket is inhibited while a page of the same SLO fires, for the severities the tiers really use
+  (of a grouped SLO: of the same group, `equal` naming its groupBy labels too);
 - each receiver holds the integrations its target names (pagerduty, opsgenie, slack, webhook,
   sns); a target naming none keeps the historical default: PagerDuty for the page tier, else a
   webhook to the in-cluster ticket bridge (TICKET_WEBHOOK_URL);
@@ -208,6 +209,7 @@ def inhibit_rules(specs: SpecSet) -> list[dict[str, Any]]:
     pair the SLOs use, restricted to those SLOs when others pair the same severities differently."""
     pairs: dict[tuple[str, str], set[str]] = {}
     both_tiers: set[str] = set()
+    group_labels: dict[tuple[str, str], set[str]] = {}
     for slos in rules.prometheus_slos(specs).values():
         for slo in slos:
             page, ticket = slo.tier("page"), slo.tier("ticket")
@@ -216,13 +218,16 @@ def inhibit_rules(specs: SpecSet) -> list[dict[str, Any]]:
             if page is None or page.severity == ticket_severity:
                 continue
             pairs.setdefault((page.severity, ticket_severity), set()).add(slo.name)
+            group_labels.setdefault((page.severity, ticket_severity), set()).update(slo.group_by)
             both_tiers.add(slo.name)
     out = []
     for (page_severity, ticket_severity), slos in sorted(pairs.items()):
         source = [f'severity="{page_severity}"']
         if slos != both_tiers:
             source.append(f'slo=~"{"|".join(sorted(slos))}"')
-        out.append({"source_matchers": source, "target_matchers": [f'severity="{ticket_severity}"'], "equal": ["slo"]})
+        # A grouped SLO's page quiets the same group's ticket only (a label both alerts lack is equal).
+        equal = ["slo", *sorted(group_labels[page_severity, ticket_severity])]
+        out.append({"source_matchers": source, "target_matchers": [f'severity="{ticket_severity}"'], "equal": equal})
     return out
 
 

@@ -8,6 +8,11 @@ Per SLO: the SLI over 1h and the SLO window against the objective, the budget le
 burn-down over the SLO window with the ideal burn as a dashed line, the burn rate of every alert
 window with each tier threshold drawn as a line, and the event rates.
 
+Grouped SLOs (`groupBy`): the dashboard has a variable per group label (multi-select, "All",
+values from the recorded series of the service's SLOs grouped by it), every panel of such an SLO
+reads the chosen groups only and names each group in its legend. The overview's row of a grouped
+SLO shows its worst group: the least SLI and budget left, the highest burn rates.
+
 The overview (uid `slos-overview`, which no `slo-<service>` can be) is one table row per SLO,
 whatever recorded it: objective, SLI and budget left over the SLO window, the burn rate over
 every long alert window, firing alerts and a status, sorted with the worst first.
@@ -39,7 +44,8 @@ DASHBOARD_DIR = "dashboards/grafana"
 OVERVIEW_PATH = f"{DASHBOARD_DIR}/slo-overview.json"
 OVERVIEW_UID = "slos-overview"
 MAX_UID_LENGTH = 40  # Grafana's limit: longer uids are refused on import
-DATASOURCE = models.DataSourceRef(type_val="prometheus", uid="${datasource}")
+DATASOURCE_VARIABLE = "datasource"
+DATASOURCE = models.DataSourceRef(type_val="prometheus", uid=f"${{{DATASOURCE_VARIABLE}}}")
 COLORS = ("red", "orange", "yellow", "blue")
 AT_RISK_BUDGET = 0.25  # budget left under a quarter: orange on the dashboards, "at risk" on the overview
 # The burn-down adds up hourly bad events: a 30d chart of 720 hourly points reads 720 samples per point.
@@ -88,6 +94,22 @@ def service_problems(service: str) -> list[str]:
     return [p for p in (uid_problem(service), overview_clash(service)) if p]
 
 
+def variable_name(label: str) -> str:
+    """The dashboard variable of a group label: the label's name, unless the datasource's is taken."""
+    return label if label != DATASOURCE_VARIABLE else f"group_{label}"
+
+
+def _series(name: str, slo: Slo) -> str:
+    """A recorded series of one SLO, limited to the groups chosen in the dashboard's variables."""
+    chosen = "".join(f',{label}=~"${{{variable_name(label)}:regex}}"' for label in slo.group_by)
+    return naming.selector(name, slo)[:-1] + chosen + "}"
+
+
+def _legend(text: str, slo: Slo) -> str:
+    """A panel legend naming the series' group, e.g. `SLI 1h {{handler}}`."""
+    return text + "".join(f" {{{{{label}}}}}" for label in slo.group_by)
+
+
 def _query(expr: str, legend: str, ref: str) -> prometheus.Dataquery:
     return prometheus.Dataquery().expr(expr).legend_format(legend).ref_id(ref).datasource(DATASOURCE)
 
@@ -131,8 +153,8 @@ def _line_thresholds() -> common.GraphThresholdsStyleConfig:
 def sli_panel(slo: Slo) -> timeseries.Panel:
     panel = _graph().title(f"{slo.name}: SLI vs objective {number(slo.objective * 100)}%")
     for i, window in enumerate((slomath.HOUR, slo.window_seconds)):
-        ratio = naming.selector(naming.error_ratio(window), slo)
-        panel = panel.with_target(_query(f"1 - {ratio}", f"SLI {format_duration(window)}", chr(65 + i)))
+        ratio = _series(naming.error_ratio(window), slo)
+        panel = panel.with_target(_query(f"1 - {ratio}", _legend(f"SLI {format_duration(window)}", slo), chr(65 + i)))
     return (
         panel.unit("percentunit")
         .thresholds(_thresholds([(None, "red"), (slo.objective, "green")]))
@@ -146,7 +168,7 @@ def budget_panel(slo: Slo) -> stat.Panel:
     return (
         stat.Panel()
         .title(f"{slo.name}: error budget left ({slo.window})")
-        .with_target(_query(naming.selector(naming.BUDGET_REMAINING, slo), "budget left", "A"))
+        .with_target(_query(_series(naming.BUDGET_REMAINING, slo), _legend("budget left", slo), "A"))
         .unit("percentunit")
         .datasource(DATASOURCE)
         .thresholds(_thresholds([(None, "red"), (0.0, "orange"), (AT_RISK_BUDGET, "green")]))
@@ -173,12 +195,10 @@ def burn_down_expr(slo: Slo) -> str:
     """
     window = slo.window_seconds
     hourly_bad = " * ".join(
-        naming.selector(name, slo) for name in (naming.error_ratio(BURN_DOWN_STEP), naming.event_count(BURN_DOWN_STEP))
+        _series(name, slo) for name in (naming.error_ratio(BURN_DOWN_STEP), naming.event_count(BURN_DOWN_STEP))
     )
     since_start = f"vector(time()) > scalar({window_end(slo)}) - {window}"
-    allowed = (
-        f"{naming.selector(naming.event_count(window), slo)} @ end() * {number(slomath.error_budget(slo.objective))}"
-    )
+    allowed = f"{_series(naming.event_count(window), slo)} @ end() * {number(slomath.error_budget(slo.objective))}"
     subquery = f"[{format_duration(window)}:{format_duration(BURN_DOWN_STEP)}]"
     return f"1 - sum_over_time(({hourly_bad} and on() ({since_start})){subquery}) / ({allowed} > 0)"
 
@@ -200,7 +220,7 @@ def burn_down_panel(slo: Slo) -> timeseries.Panel:
             "Error budget left through the last SLO window: 100% at its start, less each whole hour's bad "
             "events (the hour under way shows up when it ends). Dashed: a steady burn of exactly 1x."
         )
-        .with_target(_query(burn_down_expr(slo), "budget left", "A"))
+        .with_target(_query(burn_down_expr(slo), _legend("budget left", slo), "A"))
         .with_target(_query(ideal_burn_expr(slo), "ideal burn (1x)", "B"))
         .override_by_query("B", ideal)
         .time_from(format_duration(slo.window_seconds))
@@ -217,7 +237,7 @@ def burn_panel(slo: Slo) -> timeseries.Panel:
     panel = _graph().title(f"{slo.name}: burn rate per window (lines: tier thresholds)")
     for i, window in enumerate(windows):
         panel = panel.with_target(
-            _query(naming.selector(naming.burn_rate(window), slo), format_duration(window), chr(65 + i))
+            _query(_series(naming.burn_rate(window), slo), _legend(format_duration(window), slo), chr(65 + i))
         )
     # Fastest-burning threshold red, the slowest blue.
     factors = sorted({pair.factor(slo.window_seconds) for t in slo.tiers for pair in t.windows}, reverse=True)
@@ -230,18 +250,42 @@ def events_panel(slo: Slo) -> timeseries.Panel:
     panel = _graph().height(8).span(12)
     if slo.indicator.kind == "threshold":
         return panel.title(f"{slo.name}: bad slice (1 = bad)").with_target(
-            _query(naming.selector(naming.SLICE_BAD, slo), "bad slice", "A")
+            _query(_series(naming.SLICE_BAD, slo), _legend("bad slice", slo), "A")
         )
     return (
         panel.title(f"{slo.name}: events per second (5m)")
         .unit("reqps")
-        .with_target(_query(naming.selector(naming.TOTAL_RATE, slo), "all", "A"))
-        .with_target(_query(naming.selector(naming.BAD_RATE, slo), "bad", "B"))
+        .with_target(_query(_series(naming.TOTAL_RATE, slo), _legend("all", slo), "A"))
+        .with_target(_query(_series(naming.BAD_RATE, slo), _legend("bad", slo), "B"))
     )
 
 
 def _datasource_variable() -> dashboard.DatasourceVariable:
-    return dashboard.DatasourceVariable("datasource").label("Prometheus").type("prometheus")
+    return dashboard.DatasourceVariable(DATASOURCE_VARIABLE).label("Prometheus").type("prometheus")
+
+
+def group_variables(slos: list[Slo]) -> list[dashboard.QueryVariable]:
+    """One variable per group label of the service's grouped SLOs, its values the label's values on
+    their recorded budget series; "All" is `.*`, so a group written without the label shows too."""
+    by_label: dict[str, list[str]] = {}
+    for slo in slos:
+        for label in slo.group_by:
+            by_label.setdefault(label, []).append(slo.name)
+    variables = []
+    for label, names in by_label.items():
+        matcher = f'slo="{names[0]}"' if len(names) == 1 else f'slo=~"{"|".join(names)}"'
+        variables.append(
+            dashboard.QueryVariable(variable_name(label))
+            .label(label)
+            .datasource(DATASOURCE)
+            .query(f"label_values({naming.BUDGET_REMAINING}{{{matcher}}}, {label})")
+            .refresh(models.VariableRefresh.ON_TIME_RANGE_CHANGED)
+            .sort(models.VariableSort.ALPHABETICAL_ASC)
+            .multi(True)
+            .include_all(True)
+            .all_value(".*")
+        )
+    return variables
 
 
 def service_board(service: str, slos: list[Slo]) -> dashboard.Dashboard:
@@ -254,6 +298,8 @@ def service_board(service: str, slos: list[Slo]) -> dashboard.Dashboard:
         .refresh("1m")
         .with_variable(_datasource_variable())
     )
+    for variable in group_variables(slos):
+        board = board.with_variable(variable)
     panel_id = 0
     for slo in slos:
         panel_id += 1
@@ -274,6 +320,11 @@ def _per_slo(expr: str) -> str:
     return f"max by ({PER_SLO}) ({expr})"
 
 
+def _worst_group(expr: str) -> str:
+    """The least value per SLO: a grouped SLO's row shows its worst group (the SLI, the budget left)."""
+    return f"min by ({PER_SLO}) ({expr})"
+
+
 def _firing(severities: set[str]) -> str:
     """Firing alerts of SLOs whose severity is one of `severities` (label values: `[a-z][a-z0-9_-]*`)."""
     return f'ALERTS{{alertstate="firing", slo!="", severity=~"{"|".join(sorted(severities))}"}}'
@@ -290,8 +341,9 @@ def overview_queries(slos: list[Slo]) -> dict[str, str]:
     queries = {
         "objective": _per_slo(naming.OBJECTIVE),
         # The SLI over each SLO's own window, whatever its length: remaining = 1 - error ratio / budget.
-        "sli": _per_slo(f"1 - (1 - {naming.BUDGET_REMAINING}) * {naming.ERROR_BUDGET}"),
-        "budget_left": _per_slo(naming.BUDGET_REMAINING),
+        # A grouped SLO's worst group: the budget is the SLO's, one series for all its groups.
+        "sli": _worst_group(f"1 - (1 - {naming.BUDGET_REMAINING}) * on({PER_SLO}) group_left() {naming.ERROR_BUDGET}"),
+        "budget_left": _worst_group(naming.BUDGET_REMAINING),
     }
     for window in long_windows(slos):
         queries[f"burn_{format_duration(window)}"] = _per_slo(naming.burn_rate(window))

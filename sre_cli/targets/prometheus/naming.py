@@ -27,6 +27,16 @@ series                                      meaning
 
 W is every window of `Slo.sli_windows` written as a Prometheus duration (5m, 30m, 1h, 2h, 6h, 1d,
 3d, 30d). The SLO-window ratio is `slo:sli_error:ratio_rate<slo window>` (e.g. `ratio_rate30d`).
+
+Grouped SLOs (`indicator.groupBy: [handler]`): every series above except the objective and the
+error budget carries the group's labels too, one series per group (`handler="/login"`), and each
+group is its own SLO for ratios, burn rates, the low-traffic guard and alerts. A group exists while
+its total-event series (threshold SLIs: its gauge) do: there is no zero fallback per group, so a
+group that vanishes leaves no series behind once its windows have passed, never NaN. A group that
+appeared within a window W has its event count over W scaled up from the part of W it existed in
+(the averaged 5m rates have no samples before it), so its ratio stays exact and its low-traffic
+guard counts its recent rate over all of W. The series count is groups x windows per name
+(`maxGroups` says how many groups to expect).
 """
 
 from __future__ import annotations
@@ -96,6 +106,21 @@ def burn_alert_name(tier: str) -> str:
 def series_labels(slo: Slo) -> dict[str, str]:
     """Labels on every recorded series and alert of one SLO; `slo` and `service` win over spec labels."""
     return dict(sorted({**slo.labels, "service": slo.service, "slo": slo.name}.items()))
+
+
+# Labels the generator writes on its own series and alerts (and Prometheus on ALERTS): a groupBy
+# label of the same name would be overwritten by them, merging groups.
+GENERATOR_LABELS = ("slo", "service", "owner", "severity", "long_window", "short_window", "alertname", "alertstate")
+
+
+def aggregation(slo: Slo) -> str:
+    """The modifier every aggregation of a raw series takes: ` by (<groupBy>)` for grouped SLOs, else none."""
+    return f" by ({', '.join(slo.group_by)}) " if slo.group_by else ""
+
+
+def matching(slo: Slo) -> str:
+    """Vector matching on the group labels alone (` on(handler)`), for operands whose other labels differ."""
+    return f" on({', '.join(slo.group_by)})"
 
 
 def selector(name: str, slo: Slo) -> str:

@@ -115,7 +115,9 @@ def _ratio_sli_rules(slo: Slo) -> list[Rule]:
     rules = []
     for window in (w for w in slo.sli_windows if w <= BASE_WINDOW):
         bad, total = sli.event_rates(slo, window)
-        rules += [_record(naming.bad_rate(window), bad, slo), _record(naming.total_rate(window), total, slo)]
+        recorded = [_record(naming.bad_rate(window), bad, slo), _record(naming.total_rate(window), total, slo)]
+        # A grouped SLO's bad events fall back to its recorded total x 0: the total comes first.
+        rules += recorded[::-1] if slo.group_by else recorded
     bad_rate = naming.selector(naming.BAD_RATE, slo)
     total_rate = naming.selector(naming.TOTAL_RATE, slo)
     rolled_up = rollup_windows(slo)
@@ -146,11 +148,13 @@ def _rollup_rules(slo: Slo, windows: tuple[int, ...]) -> list[Rule]:
 def _timeslice_sli_rules(slo: Slo) -> list[Rule]:
     assert slo.indicator.threshold is not None
     bad_slice = naming.selector(naming.SLICE_BAD, slo)
-    rules = [_record(naming.SLICE_BAD, sli.bad_slice(slo.indicator.threshold), slo)]
+    rules = [_record(naming.SLICE_BAD, sli.bad_slice(slo.indicator.threshold, naming.aggregation(slo)), slo)]
+    # Zero without slices; not per group, where a label-less 0 would be a group of its own.
+    fallback = "" if slo.group_by else " or on() vector(0)"
     for window in slo.sli_windows:
         rng = format_duration(window)
-        rules.append(_record(naming.event_count(window), f"count_over_time({bad_slice}[{rng}]) or on() vector(0)", slo))
-        rules.append(_record(naming.error_ratio(window), f"avg_over_time({bad_slice}[{rng}]) or on() vector(0)", slo))
+        rules.append(_record(naming.event_count(window), f"count_over_time({bad_slice}[{rng}]){fallback}", slo))
+        rules.append(_record(naming.error_ratio(window), f"avg_over_time({bad_slice}[{rng}]){fallback}", slo))
     return rules
 
 
@@ -196,6 +200,14 @@ def _annotations(slo: Slo, kind: links.AlertKind, summary: str, description: str
     return annotations
 
 
+def _group_text(slo: Slo) -> str:
+    """The firing group in alert text, ` [handler=/login]`, expanded by Prometheus from the alert's
+    labels (`index`, so any label name reads); label values are output, never expanded again."""
+    if not slo.group_by:
+        return ""
+    return " [" + ", ".join(f'{label}={{{{ index $labels "{label}" }}}}' for label in slo.group_by) + "]"
+
+
 def _burn_alert(slo: Slo, tier: AlertTier, window: slomath.BurnWindow) -> Rule:
     exact_factor = window.factor(slo.window_seconds)
     threshold = number(slomath.firing_threshold(exact_factor))
@@ -213,6 +225,7 @@ def _burn_alert(slo: Slo, tier: AlertTier, window: slomath.BurnWindow) -> Rule:
         guard_text = f" Fires only with >= {min_events} {unit} in {format_duration(guard)}."
     share = number(window.budget_share * 100)
     kind: links.AlertKind = "page" if tier.name == "page" else "ticket"
+    group = _group_text(slo)
     return {
         "alert": naming.alert_name(slo, kind),
         "expr": expr,
@@ -221,8 +234,8 @@ def _burn_alert(slo: Slo, tier: AlertTier, window: slomath.BurnWindow) -> Rule:
         "annotations": _annotations(
             slo,
             kind,
-            f"{slo.name}: error budget burning {factor}x too fast over {long} and {short}",
-            f'{slo.name} ({slo.service}) burns its error budget at {{{{ $value | printf "%.2f" }}}}x '
+            f"{slo.name}{group}: error budget burning {factor}x too fast over {long} and {short}",
+            f'{slo.name}{group} ({slo.service}) burns its error budget at {{{{ $value | printf "%.2f" }}}}x '
             f"the sustainable rate over {long} (and over {short}); threshold {factor}x, i.e. {share}% "
             f"of the {slo.window} budget within {long}.{guard_text} Objective {number(slo.objective * 100)}%: "
             + go_template_literal(slo.description),

@@ -15,6 +15,12 @@ half of it.
 
 Every aggregate that may be empty (no errors yet, no traffic) falls back to `vector(0)`, so the
 recorded rates always exist and a quiet period counts as zero events, never as a gap or NaN.
+
+Grouped SLOs aggregate `by (<groupBy>)` instead, and a label-less `vector(0)` would add a phantom
+group without labels, so the fallbacks are per group: the total has none (a group exists while its
+total series do), bad and good events fall back to the group's recorded total x 0
+(`bad or on(handler) slo:sli_total:rate5m{slo="x"} * 0`; the rules record the total first), and a
+list of total selectors fills each missing part with 0 for the groups any part has.
 """
 
 from __future__ import annotations
@@ -24,14 +30,15 @@ from sre_cli.promql_selectors import series_union
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.document import ThresholdIndicator
 from sre_cli.slospec.model import Slo
+from sre_cli.targets.prometheus import naming
 from sre_cli.vocabulary import BAD_WHEN, BASE_RANGE, BASE_WINDOW, bool_comparison
 
 
-def _events_per_second(selector: str, metric_type: str, seconds: int) -> str:
+def _events_per_second(selector: str, metric_type: str, seconds: int, by: str = "") -> str:
     rng = format_duration(seconds)
     if metric_type == "periodSum":
-        return f"sum(sum_over_time({selector}[{rng}])) / {seconds}"
-    return f"sum(rate({selector}[{rng}]))"
+        return f"sum{by}(sum_over_time({selector}[{rng}])) / {seconds}"
+    return f"sum{by}(rate({selector}[{rng}]))"
 
 
 def _summed(selectors: list[str], metric_type: str, seconds: int) -> str:
@@ -40,14 +47,43 @@ def _summed(selectors: list[str], metric_type: str, seconds: int) -> str:
     return parts[0] if len(parts) == 1 else "(" + " + ".join(parts) + ")"
 
 
+def _grouped_total(selectors: list[str], metric_type: str, seconds: int, by: str) -> str:
+    """All events per second of each group; with several selectors, a group missing from one of
+    them counts 0 there (`0 * (a or b)` holds every group any selector has)."""
+    parts = [_events_per_second(s, metric_type, seconds, by) for s in selectors]
+    if len(parts) == 1:
+        return parts[0]
+    groups = "0 * (" + " or ".join(parts) + ")"
+    return "(" + " + ".join(f"({part} or {groups})" for part in parts) + ")"
+
+
+def _grouped_summed(selectors: list[str], metric_type: str, seconds: int, slo: Slo) -> str:
+    """Bad or good events per second of each group: 0 for a group with events but none of these."""
+    on, by = naming.matching(slo), naming.aggregation(slo)
+    zero = f"{naming.selector(naming.total_rate(seconds), slo)} * 0"
+    parts = [f"({_events_per_second(s, metric_type, seconds, by)} or{on} {zero})" for s in selectors]
+    return parts[0] if len(parts) == 1 else "(" + f" +{on} ".join(parts) + ")"
+
+
+def _grouped_event_rates(slo: Slo, events: sli_sources.EventSeries, seconds: int) -> tuple[str, str]:
+    total = _grouped_total(events.total, events.metric_type, seconds, naming.aggregation(slo))
+    if events.bad:
+        return _grouped_summed(events.bad, events.metric_type, seconds, slo), total
+    good = _grouped_summed(events.good, events.metric_type, seconds, slo)
+    recorded_total = naming.selector(naming.total_rate(seconds), slo)
+    return f"clamp_min({recorded_total} -{naming.matching(slo)} {good}, 0)", total
+
+
 def event_rates(slo: Slo, seconds: int = BASE_WINDOW) -> tuple[str, str]:
     """(bad events/s, all events/s) over `seconds` (the base window unless shorter), for ratio and
-    latency indicators."""
+    latency indicators. Grouped SLOs: bad events read the recorded total, so it is recorded first."""
     if seconds > BASE_WINDOW:
         raise ValueError(f"raw series are read over at most {BASE_RANGE}, not {format_duration(seconds)}")
     events = sli_sources.event_series(slo)
     if events is None:
         raise ValueError(f"{slo.name}: no Prometheus source for a {slo.indicator.kind} indicator")
+    if slo.group_by:
+        return _grouped_event_rates(slo, events, seconds)
     total = _summed(events.total, events.metric_type, seconds)
     if events.bad:
         return _summed(events.bad, events.metric_type, seconds), total
@@ -56,10 +92,12 @@ def event_rates(slo: Slo, seconds: int = BASE_WINDOW) -> tuple[str, str]:
     return f"clamp_min({total} - {good}, 0)", total
 
 
-def bad_slice(indicator: ThresholdIndicator) -> str:
-    """1 when the current slice breaks the threshold, 0 when it keeps it, nothing without data."""
+def bad_slice(indicator: ThresholdIndicator, by: str = "") -> str:
+    """1 when the current slice breaks the threshold, 0 when it keeps it, nothing without data;
+    per group with `by` (`naming.aggregation`; validation makes sure the gauge keeps those labels)."""
     assert indicator.prometheus is not None
-    return f"max({bool_comparison(f'({indicator.prometheus.gauge})', BAD_WHEN[indicator.operator], indicator.value)})"
+    comparison = bool_comparison(f"({indicator.prometheus.gauge})", BAD_WHEN[indicator.operator], indicator.value)
+    return f"max{by}({comparison})"
 
 
 def absent_expr(slo: Slo) -> str:
