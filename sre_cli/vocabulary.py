@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 # it), and the resolution runbook queries show an SLI's shape at.
 BASE_WINDOW = 300
 BASE_RANGE = format_duration(BASE_WINDOW)
+# Seconds: how often the Prometheus rules roll the 5m rates up into blocks for the long windows
+# no alert reads (`targets/prometheus/rules`). Under the 5m lookback with a minute to spare, so
+# what that group records never drops out of an instant query between two evaluations.
+ROLLUP_INTERVAL = 240
+ROLLUP_RANGE = format_duration(ROLLUP_INTERVAL)
 
 # A threshold spec says when a slice is good (`gauge <operator> value`); a slice is bad under the
 # opposite comparison, which PromQL (`>= bool`) and metric math (`IF(x >= v, 1, 0)`) spell alike.

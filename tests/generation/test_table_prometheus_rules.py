@@ -6,8 +6,9 @@ the literal text of the rules it must produce. Expected values are written out b
 factors, firing thresholds = factor x (1 - 1e-9), selectors), never computed with the package, so a
 change in the arithmetic or the PromQL shows up here as a diff.
 
-Locators (keys of `Case.expect`), read from the case's one rule group in
-`alarms/prometheus/t.rules.yaml` (every case's service is `t`):
+Locators (keys of `Case.expect`), read from the case's rule groups in
+`alarms/prometheus/t.rules.yaml` (every case's service is `t`): its main group, then its rollup
+group (the long windows no alert reads) when it has one:
 
 - `record <name>`: the recording rule's expr;   `labels <record name>`: its labels
 - `alert <Alert> <long>/<short>`: the alert without its annotations (expr, for, labels);
@@ -15,7 +16,8 @@ Locators (keys of `Case.expect`), read from the case's one rule group in
 - `annotation <Alert> <long>/<short> <key>`: one annotation;  `annotation keys <Alert> ...`: their keys, in order
 - `alerts`: every alert of the group, in order, as `<Alert> <long>/<short>` (the absent alert bare)
 - `ratio windows`: the W of every `slo:sli_error:ratio_rate<W>` record, in order
-- `interval`: the group's evaluation interval (None: the global one)
+- `interval`: the main group's evaluation interval (None: the global one)
+- `groups`: every group as `<name> <interval>` (`-`: the global interval)
 """
 
 from __future__ import annotations
@@ -77,6 +79,13 @@ CASES = [
                 "labels": _labels("m", long_window="3d", severity="ticket", short_window="6h"),
             },
             "ratio windows": ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"],
+            # 30d is read by no alert: averaged every 4m from 4m blocks of the 5m rates.
+            "groups": ["slo-m -", "slo-m-rollup 4m"],
+            "record slo:sli_bad:rate5m_avg4m": 'avg_over_time(slo:sli_bad:rate5m{slo="m"}[4m])',
+            "record slo:sli_total:rate5m_avg4m": 'avg_over_time(slo:sli_total:rate5m{slo="m"}[4m])',
+            "record slo:sli_events:count30d": 'avg_over_time(slo:sli_total:rate5m_avg4m{slo="m"}[30d]) * 2592000',
+            # 3d is a ticket window: fresh every minute, from the 5m rates.
+            "record slo:sli_events:count3d": 'avg_over_time(slo:sli_total:rate5m{slo="m"}[3d]) * 259200',
             "record slo:error_budget:ratio": "vector(0.001)",
             "record slo:objective:ratio": "vector(0.999)",
             "record slo:error_budget_remaining:ratio": '1 - slo:burn_rate:ratio_rate30d{slo="m"}',
@@ -121,7 +130,8 @@ CASES = [
                 "labels": _labels("w", long_window="3d", severity="ticket", short_window="6h"),
             },
             "ratio windows": ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "7d"],
-            "record slo:sli_error:ratio_rate7d": 'clamp_max(avg_over_time(slo:sli_bad:rate5m{slo="w"}[7d]) * 604800'
+            "record slo:sli_error:ratio_rate7d": 'clamp_max(avg_over_time(slo:sli_bad:rate5m_avg4m{slo="w"}[7d])'
+            " * 604800"
             ' / (slo:sli_events:count7d{slo="w"} > 0), 1) or slo:sli_events:count7d{slo="w"} * 0',
             "record slo:error_budget_remaining:ratio": '1 - slo:burn_rate:ratio_rate7d{slo="w"}',
             "annotation SLOBurnRateTicket 3d/6h summary": "w: error budget burning 0.2333x too fast over 3d "
@@ -407,7 +417,9 @@ CASES = [
                 "for": "15m",
                 "labels": _labels("cw", long_window="2d", severity="ticket", short_window="12h"),
             },
-            "ratio windows": ["5m", "10m", "30m", "1h", "2h", "6h", "12h", "1d", "2d", "3d", "30d"],
+            # The report's 1d and 3d are read by no alert here: rolled up with 30d, every 4m.
+            "ratio windows": ["5m", "10m", "30m", "1h", "2h", "6h", "12h", "2d", "1d", "3d", "30d"],
+            "groups": ["slo-cw -", "slo-cw-rollup 4m"],
             "record slo:sli_events:count10m": 'avg_over_time(slo:sli_total:rate5m{slo="cw"}[10m]) * 600',
             "annotation SLOBurnRatePage 2h/10m description": Contains(
                 "threshold 10.8x, i.e. 3% of the 30d budget within 2h."
@@ -713,9 +725,10 @@ CASES = [
 ]
 
 
-def _group(doc: dict[str, Any]) -> dict[str, Any]:
-    (group,) = doc["groups"]
-    return group
+def _groups(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    main, *rollup = doc["groups"]
+    assert [g["name"] for g in rollup] in ([], [f"{main['name']}-rollup"]), doc["groups"]
+    return doc["groups"]
 
 
 def _alert_key(rule: dict[str, Any]) -> str:
@@ -733,8 +746,8 @@ def _one(rules: list[dict[str, Any]], what: str) -> dict[str, Any]:
 
 def locate(doc: dict[str, Any], key: str) -> Any:
     """The part of a rule file a locator names (see the module doc)."""
-    group = _group(doc)
-    rules = group["rules"]
+    groups = _groups(doc)
+    rules = [r for g in groups for r in g["rules"]]
     kind, _, rest = key.partition(" ")
     if key == "alerts":
         return [_alert_key(r) for r in rules if "alert" in r]
@@ -742,7 +755,9 @@ def locate(doc: dict[str, Any], key: str) -> Any:
         prefix = "slo:sli_error:ratio_rate"
         return [r["record"].removeprefix(prefix) for r in rules if r.get("record", "").startswith(prefix)]
     if key == "interval":
-        return group.get("interval")
+        return groups[0].get("interval")
+    if key == "groups":
+        return [f"{g['name']} {g.get('interval', '-')}" for g in groups]
     if kind == "record":
         return _one(rules, rest)["expr"]
     if kind == "labels":

@@ -5,10 +5,11 @@ Issue 3: on 30 days of backfilled data with 10x day/night traffic variation and 
 of the exact event ratio, for all five SLOs (batch-queue-age: the exact bad-slice share).
 
 How the real chain runs over history. The rules are rendered from slo/ (not read from the
-committed files). Their long windows read the recorded base series (`slo:sli_bad:rate5m`,
-`slo:sli_total:rate5m`, `slo:sli_slice:bad`) over [W], so those must exist for the whole 30
-days at the group's interval (1m: promrun's global evaluation interval, and the slice of
-batch-queue-age):
+committed files). Their long windows read recorded series over [W], so those must exist for the
+whole 30 days at their group's interval: the base series (`slo:sli_bad:rate5m`,
+`slo:sli_total:rate5m`, `slo:sli_slice:bad`) every minute (promrun's global evaluation interval,
+and the slice of batch-queue-age), and the rollup blocks the SLO window of ratio SLIs averages
+(`slo:sli_bad:rate5m_avg4m`, `..total..`, read from the base series) every 4m:
 
 1. synth writes 30 days of raw series ending at wall-clock now (minute-aligned, a minute back),
    backfilled into one TSDB;
@@ -18,11 +19,13 @@ batch-queue-age):
    against ~3 s here). The steps sit 30 s past the minute, off the raw sample grid as a live
    group's evaluation offset usually is: on the grid, 2.x's closed ranges would put 6 one-minute
    periods into each 5m `sum_over_time` of sfn-success's period sums;
-3. the samples are backfilled into the same TSDB with the rules' labels, and a Prometheus
-   restarted over it with the rendered rule files loaded as-is. The first evaluation of each group
-   reads 30 days of recorded base series (plus the one sample it records itself) and records the
-   long windows; the test reads those samples and their timestamp T and compares them with
-   synth's exact counts over (T - 30d, T].
+3. the samples are backfilled into the same TSDB with the rules' labels; a Prometheus restarted
+   over it evaluates the rollup blocks every 4m of the history from them the same way, backfilled
+   too (a second stage);
+4. a Prometheus restarted over it with the rendered rule files loaded as-is. The first evaluation
+   of each group reads 30 days of recorded history (plus the one sample it records itself) and
+   records the long windows; the test reads those samples and their timestamp T and compares
+   them with synth's exact counts over (T - 30d, T].
 
 Measured on 2 cores: 62-80 s in all, of which up to 60 s is Prometheus waiting for each group's
 first slot (groups start at a hashed offset within their interval); synth, the two backfills and
@@ -60,7 +63,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sre_cli import promrun, slomath, synth
+from sre_cli import promrun, slomath, synth, vocabulary
 from sre_cli.slomath import DAY, HOUR, MINUTE
 from sre_cli.slospec.model import Slo
 from sre_cli.targets.prometheus import naming, rules
@@ -69,10 +72,11 @@ from tests.support.repo_specs import shared_repo_specs
 from tests.support.truth import slo_events
 
 TOLERANCE = 0.005  # relative, issue 3
-STEP = MINUTE  # the production evaluation interval of every group
+STEP = MINUTE  # the production evaluation interval of every group but the rollups
+ROLLUP = vocabulary.ROLLUP_INTERVAL  # the rollup groups' interval (the SLO window's 4m blocks)
 PHASE = 30  # seconds past the minute at which the history is recorded (off the raw sample grid)
 SFN_PER_MINUTE = 30.0  # not synth's 3: one failed execution would be 0.3% (module docstring)
-FIRST_EVALUATION_TIMEOUT = 150  # a group's first slot is up to one interval away, plus startup
+FIRST_EVALUATION_TIMEOUT = ROLLUP + 90  # a group's first slot is up to one interval away, plus startup
 SLO_NAMES = ("api-availability", "api-latency", "batch-queue-age", "db-errors", "sfn-success")
 
 pytestmark = [
@@ -194,19 +198,23 @@ def test_recorded_slo_window_ratio_matches_exact_event_ratio(tmp_path: Path) -> 
     promrun.backfill_openmetrics(raw_om, tsdb)
     raw_om.unlink()  # ~150 MB
     rule_files, groups = rendered_rule_files(tmp_path / "rules")
-    base = rule_history.range_read_records(groups)
-    assert {naming.BAD_RATE, naming.TOTAL_RATE, naming.SLICE_BAD} <= {r["record"] for r in base}
+    base, rollup = rule_history.timed_range_read_stages(groups, STEP)
+    assert {naming.BAD_RATE, naming.TOTAL_RATE, naming.SLICE_BAD} <= {r["record"] for r, _ in base}
+    assert {(r["record"], step) for r, step in rollup} == {(naming.BAD_ROLLUP, ROLLUP), (naming.TOTAL_ROLLUP, ROLLUP)}
     recorded_om = tmp_path / "recorded.om"
-    with promrun.PrometheusServer([], tsdb) as raw:
-        samples = rule_history.write_recorded_history(raw.url, base, data.start + PHASE, end + PHASE, STEP, recorded_om)
-    assert samples >= len(base) * 30 * DAY // STEP
-    promrun.backfill_openmetrics(recorded_om, tsdb)
-    recorded_om.unlink()
+    for stage, least in ((base, len(base) * 30 * DAY // STEP), (rollup, len(rollup) * 30 * DAY // ROLLUP)):
+        with promrun.PrometheusServer([], tsdb) as raw:  # restarted: it reads the stage backfilled before
+            samples = rule_history.write_stage_history(raw.url, stage, data.start + PHASE, end + PHASE, recorded_om)
+        assert samples >= least
+        promrun.backfill_openmetrics(recorded_om, tsdb)
+        recorded_om.unlink()
 
     slos = {s.name: s for s in shared_repo_specs().slos}
     assert sorted(slos) == sorted(SLO_NAMES)
     with promrun.PrometheusServer(rule_files, tsdb) as prom:
-        wait_first_evaluations(prom.url, {naming.group_name(s) for s in slos.values()})
+        groups_names = {g["name"] for g in groups}
+        assert {naming.rollup_group_name(slos[n]) for n in SLO_NAMES if n != "batch-queue-age"} <= groups_names
+        wait_first_evaluations(prom.url, groups_names)
         measured = {name: measure(prom.url, slos[name], data.truth) for name in SLO_NAMES}
     print("\nrelative error vs exact over (T - 30d, T] (recorded rules | Sloth-shaped average of 5m ratios):")
     for name, m in measured.items():

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sre_cli import promrun
+from sre_cli import promrun, slomath
 
 Rule = dict[str, Any]
 MAX_POINTS = 10_000  # query_range refuses more than 11,000 points per series
@@ -77,6 +77,29 @@ def range_read_stages(groups: list[dict[str, Any]]) -> list[list[Rule]]:
         done |= {r["record"] for r in stage}
         remaining = [r for r in remaining if r not in stage]
     return stages
+
+
+def timed_range_read_stages(groups: list[dict[str, Any]], default_interval: int) -> list[list[tuple[Rule, int]]]:
+    """`range_read_stages`, each rule with its group's interval in seconds (`default_interval` for
+    groups without one): the rollup blocks of the SLO window are recorded every 4m, not every minute."""
+    intervals = {
+        id(rule): slomath.parse_duration(g["interval"]) if "interval" in g else default_interval
+        for g in groups
+        for rule in g["rules"]
+    }
+    return [[(rule, intervals[id(rule)]) for rule in stage] for stage in range_read_stages(groups)]
+
+
+def write_stage_history(url: str, stage: list[tuple[Rule, int]], start: int, end: int, out: Path) -> int:
+    """One stage of `timed_range_read_stages`, each rule at its group's interval, into one OpenMetrics file."""
+    samples = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for rule, interval in stage:
+            for line in record_history(url, rule, start, end, interval):
+                fh.write(line)
+                samples += not line.startswith("#")
+        fh.write("# EOF\n")
+    return samples
 
 
 def backfill_stages(tsdb: Path, stages: list[list[Rule]], start: int, end: int, step: int, scratch: Path) -> int:

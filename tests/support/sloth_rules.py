@@ -10,7 +10,8 @@ plugins), not from its code. Per SLO, three groups:
   (5m, 30m, 1h, 2h, 6h, 1d, 3d) = `(error_query)/(total_query)` with `{{.window}}` set to W,
   read from the RAW series; and the period ratio `slo:sli_error:ratio_rate<period>` =
   `sum_over_time(<5m ratio>[period]) / ignoring (sloth_window) count_over_time(<5m ratio>[period])`
-  (an average of 5m ratios). Labels: `sloth_id` = `<service>-<slo>`, `sloth_service`,
+  (an average of 5m ratios), or, with Sloth's `disableOptimized` (`optimized=False` here), the
+  period ratio read from the raw series like the other windows. Labels: `sloth_id` = `<service>-<slo>`, `sloth_service`,
   `sloth_slo`, `sloth_window`, and the service's and the SLO's labels;
 - `sloth-slo-meta-recordings-<id>`: objective, error budget, time period, current and period burn
   rate, period budget remaining, `sloth_slo_info`;
@@ -53,8 +54,9 @@ def service_groups(spec: dict[str, Any], period: str = "30d") -> list[Group]:
     return [g for slo in spec["slos"] for g in slo_groups(spec, slo, period)]
 
 
-def slo_groups(spec: dict[str, Any], slo: dict[str, Any], period: str = "30d") -> list[Group]:
-    """Sloth's three groups for one SLO of `spec` (an events SLI)."""
+def slo_groups(spec: dict[str, Any], slo: dict[str, Any], period: str = "30d", optimized: bool = True) -> list[Group]:
+    """Sloth's three groups for one SLO of `spec` (an events SLI); `optimized=False`: Sloth's
+    `disableOptimized`, the period ratio from the raw series (exact, and the dearest)."""
     service = spec["service"]
     sloth_id = f"{service}-{slo['name']}"
     ids = {"sloth_id": sloth_id, "sloth_service": service, "sloth_slo": slo["name"]}
@@ -78,11 +80,16 @@ def slo_groups(spec: dict[str, Any], slo: dict[str, Any], period: str = "30d") -
         }
         for w in windows
     ]
+    period_ratio = (
+        f"sum_over_time({_ratio(SHORTEST, sel)}[{period}])\n/ ignoring (sloth_window)\n"
+        f"count_over_time({_ratio(SHORTEST, sel)}[{period}])\n"
+        if optimized
+        else sli(period_seconds)
+    )
     sli_rules.append(
         {
             "record": f"slo:sli_error:ratio_rate{period}",
-            "expr": f"sum_over_time({_ratio(SHORTEST, sel)}[{period}])\n/ ignoring (sloth_window)\n"
-            f"count_over_time({_ratio(SHORTEST, sel)}[{period}])\n",
+            "expr": period_ratio,
             "labels": {**base, "sloth_window": period},
         }
     )

@@ -11,6 +11,8 @@ series                                      meaning
 `slo:sli_bad:rate<W>`, `slo:sli_total:..`   the same over an alert window W shorter than 5m (e.g. the
                                             1m short window of a fast outage pair), read from the raw
                                             series; longer windows are derived from the 5m rates
+`slo:sli_bad:rate5m_avg4m`, `..total..`    the 5m rates averaged over the last 4m, recorded every 4m by the
+                                            rollup group: the blocks the long windows no alert reads average
 `slo:sli_slice:bad`                         threshold SLIs: 1 if the current slice is bad, else 0, recorded
                                             once per slice (the group's interval is the slice length)
 `slo:sli_events:count<W>`                   events (threshold SLIs: slices) seen in window W; the
@@ -43,10 +45,12 @@ from functools import cache
 
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo
-from sre_cli.vocabulary import BASE_RANGE, BASE_WINDOW
+from sre_cli.vocabulary import BASE_RANGE, BASE_WINDOW, ROLLUP_RANGE
 
 BAD_RATE = f"slo:sli_bad:rate{BASE_RANGE}"
 TOTAL_RATE = f"slo:sli_total:rate{BASE_RANGE}"
+BAD_ROLLUP = f"{BAD_RATE}_avg{ROLLUP_RANGE}"
+TOTAL_ROLLUP = f"{TOTAL_RATE}_avg{ROLLUP_RANGE}"
 SLICE_BAD = "slo:sli_slice:bad"
 OBJECTIVE = "slo:objective:ratio"
 ERROR_BUDGET = "slo:error_budget:ratio"
@@ -126,3 +130,7 @@ def selector(name: str, slo: Slo) -> str:
 
 def group_name(slo: Slo) -> str:
     return f"slo-{slo.name}"
+
+
+def rollup_group_name(slo: Slo) -> str:
+    return f"slo-{slo.name}-rollup"
