@@ -93,7 +93,8 @@ def check_slo(
     check_cloudwatch_born_series(slo.indicator, add)
     check_grouping(slo, add)
     check_cloudwatch_groups(slo, add)
-    check_generated_limits(slo, defaults, add)
+    if generating:
+        check_generated_limits(slo, defaults, add)
     targets = defaults.notification_targets
     for tier in slo.tiers:
         explicit = getattr(slo.alerting, tier.name).notify or getattr(defaults, tier.name).notify
@@ -596,7 +597,6 @@ def check_set(specs: SpecSet) -> list[SpecError]:
             )
         else:
             first[slo.name] = slo
-    errors.extend(check_cloudwatch_dashboards(specs))
     return errors
 
 
