@@ -633,11 +633,15 @@ def _is_cloudwatch_dimension_text(text: str) -> bool:
 def check_cloudwatch_groups(slo: Slo, add: Add) -> None:
     """The enumeration of a grouped SLO's CloudWatch groups: at most maxGroups, each value a dimension
     value CloudWatch takes, each dimension one its metrics can take (not pinned already, at most 30)."""
-    from sre_cli.targets.cloudwatch import alarms, groups, validator
+    from sre_cli.targets.cloudwatch import groups
 
     enumeration = groups.enumeration(slo)
     if enumeration is None:
         return
+    # Only here: the alarm plans (and the generator machinery they import) cost a report's first load
+    # a tenth of a second, and an SLO without groups needs none of them.
+    from sre_cli.targets.cloudwatch import alarms, validator
+
     source = slo.indicator.body.cloudwatch
     assert source is not None
     path = (*INDICATOR, slo.indicator.kind, "cloudwatch", "groups")
