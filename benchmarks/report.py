@@ -219,9 +219,10 @@ def recorded_history(raw_tsdb: Path, root: Path, at: int, step: int) -> list[str
     OpenMetrics sample lines: the base rules over 30 days, then what the report reads at `at`."""
     texts = [t for p, t in rules.render(load_or_raise([REPO / "slo"])).items() if p.endswith(".rules.yaml")]
     groups = [g for t in texts for g in yaml.safe_load(t)["groups"]]
-    base = rule_history.range_read_records(groups)
-    stages = [(base, at - 30 * DAY + step)]
-    for names in rule_history.report_stages(groups, {r["record"] for r in base}):
+    # The range-read rules in stages (the 30d rollups read the 5m rates), each over 30 days.
+    base = rule_history.range_read_stages(groups)
+    stages = [(stage, at - 30 * DAY + step) for stage in base]
+    for names in rule_history.report_stages(groups, {r["record"] for stage in base for r in stage}):
         stages.append(([r for g in groups for r in g["rules"] if r.get("record") in names], at))
     tsdb = shutil.copytree(raw_tsdb, root / f"stack-{step}")
     lines: list[str] = []
