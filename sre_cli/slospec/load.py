@@ -282,6 +282,8 @@ def load(paths: Iterable[str | Path], *, generating: bool = False) -> SpecSet:
                 result.warnings.extend(validate.slo_warnings(slo, doc))
     result.errors.extend(validate.check_set(result))
     if generating:
+        # What only the generated files must fit: a report or a deploy reads no dashboard it would render.
+        result.errors.extend(validate.check_cloudwatch_dashboards(result))
         result.errors.extend(validate.check_hand_runbooks(result))
     result.errors.sort()
     result.warnings.sort()

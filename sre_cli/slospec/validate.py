@@ -93,7 +93,8 @@ def check_slo(
     check_cloudwatch_born_series(slo.indicator, add)
     check_grouping(slo, add)
     check_cloudwatch_groups(slo, add)
-    check_generated_limits(slo, defaults, add)
+    if generating:
+        check_generated_limits(slo, defaults, add)
     targets = defaults.notification_targets
     for tier in slo.tiers:
         explicit = getattr(slo.alerting, tier.name).notify or getattr(defaults, tier.name).notify
@@ -596,7 +597,6 @@ def check_set(specs: SpecSet) -> list[SpecError]:
             )
         else:
             first[slo.name] = slo
-    errors.extend(check_cloudwatch_dashboards(specs))
     return errors
 
 
@@ -633,11 +633,15 @@ def _is_cloudwatch_dimension_text(text: str) -> bool:
 def check_cloudwatch_groups(slo: Slo, add: Add) -> None:
     """The enumeration of a grouped SLO's CloudWatch groups: at most maxGroups, each value a dimension
     value CloudWatch takes, each dimension one its metrics can take (not pinned already, at most 30)."""
-    from sre_cli.targets.cloudwatch import alarms, groups, validator
+    from sre_cli.targets.cloudwatch import groups
 
     enumeration = groups.enumeration(slo)
     if enumeration is None:
         return
+    # Only here: the alarm plans (and the generator machinery they import) cost a report's first load
+    # a tenth of a second, and an SLO without groups needs none of them.
+    from sre_cli.targets.cloudwatch import alarms, validator
+
     source = slo.indicator.body.cloudwatch
     assert source is not None
     path = (*INDICATOR, slo.indicator.kind, "cloudwatch", "groups")

@@ -8,7 +8,7 @@ the safe composer and build plain Python values ourselves, recording the positio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -29,13 +29,16 @@ _PLAIN_TAGS = {
 }
 
 
+_STR = "tag:yaml.org,2002:str"
+
 # libyaml's parser is ~10x faster than PyYAML's pure-Python one (1,000 specs in well under a
 # second instead of seven) and keeps the same node marks; fall back when it is not compiled in.
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
+    # A tuple, not a dataclass: one is built per node (~90 per spec), and a frozen dataclass's
+    # construction was a tenth of a fleet's load.
     line: int  # 1-based
     col: int  # 1-based
 
@@ -110,6 +113,8 @@ class _Builder:
                 return self._mapping(node, path)
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            if node.tag == _STR:
+                return node.value  # what the safe constructor returns for a str scalar, without its dispatch
             try:
                 return self._scalars.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError, TypeError) as exc:
@@ -138,10 +143,9 @@ class _Builder:
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError("mapping keys must be plain strings", _pos(key_node))
-            key = self._scalars.construct_object(key_node)
-            if not isinstance(key, str):
-                # `on:`/`yes:` would otherwise become booleans and vanish from error messages.
-                key = str(key_node.value)
+            # Keys are the text as written: `on:`/`yes:` would otherwise become booleans and vanish
+            # from error messages (and a str key's constructed value is its text anyway).
+            key = key_node.value
             if key in out:
                 first = self.key_positions[(*path, key)]
                 raise YamlError(f"duplicate key {key!r} (first defined at line {first.line})", _pos(key_node))

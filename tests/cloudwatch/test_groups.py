@@ -107,6 +107,20 @@ def test_validate_refuses_a_dashboard_that_many_groups_overflow(tmp_path: Path) 
     assert "the CloudWatch dashboard of service 'shop' (1 SLOs) does not fit CloudWatch" in result.output
 
 
+def test_a_report_reads_specs_whose_dashboard_only_generate_refuses(tmp_path: Path) -> None:
+    # The dashboard's size matters to the generated files only: a report (load without generating)
+    # does not render it, and reads the SLO; `sre validate` above still refuses it.
+    from sre_cli.slospec.load import load
+
+    values = ", ".join(f"h{i}" for i in range(100))
+    spec = SPEC.replace(
+        "[cart, pay, ship]", f"[{values}]}}\n          zone: {{dimension: Zone, values: [a, b]"
+    ).replace("groupBy: [handler]", "groupBy: [handler, zone]\n    maxGroups: 200")
+    specs = _specs(tmp_path, spec)
+    assert [s.name for s in load([specs]).slos] == ["checkout"] and load([specs]).errors == []
+    assert any("does not fit CloudWatch" in e.message for e in load([specs], generating=True).errors)
+
+
 # ---- on moto: an outage of one handler pages that handler only -----------------------------------
 
 
