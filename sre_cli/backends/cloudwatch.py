@@ -29,17 +29,8 @@ from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sre_cli import slomath
-from sre_cli.backends import (
-    BackendError,
-    Counts,
-    HistoryStep,
-    Measurement,
-    MeasureRequest,
-    NotCounts,
-    Unit,
-    read_counts,
-)
+from sre_cli import backends, slomath
+from sre_cli.backends import BackendError, Counts, HistoryStep, Measurement, MeasureRequest, NotCounts, read_counts
 from sre_cli.backends.deadline import Deadline, DeadlineExceeded
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo
@@ -373,7 +364,7 @@ class _Plan:
     def _measurement(
         self, slo: Slo, periods: dict[str, Periods], at: int, slo_window: int, history: bool
     ) -> Measurement:
-        unit: Unit = "slices" if self.kind == "threshold" else "events"
+        unit: backends.Unit = "slices" if self.kind == "threshold" else "events"
         windows = sorted(set(slo.sli_windows) - {slo.window_seconds} | {slo_window})
         counts: dict[int, Counts | None] = {}
         for w in windows:
@@ -502,7 +493,7 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def _checked(good: float, total: float, unit: Unit = "events") -> Counts:
+def _checked(good: float, total: float, unit: backends.Unit = "events") -> Counts:
     """Summed datapoints as counts; NotCounts when negative or more good than all (a PR over 100)."""
     return read_counts(good, total, unit, numerator_is_bad=False)
 

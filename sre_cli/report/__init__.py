@@ -6,7 +6,7 @@ The JSON schema and status rules are documented in README.md next to this file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 from sre_cli.backends import Measurement, MeasureRequest, Source
 from sre_cli.report.model import Report, SloReport, build, measured_window
@@ -27,17 +27,15 @@ def has_source(slo: Slo, backend: str) -> bool:
     return getattr(slo.indicator.body, backend, None) is not None
 
 
-def make_report(
-    slos: Sequence[Slo],
-    backend: Backend,
-    at: float,
-    *,
-    history: bool = False,
-    source: Source = "auto",
-    progress: Callable[[], None] | None = None,
-) -> Report:
+class ReportOptions(TypedDict, total=False):
+    history: bool  # read the burn-down history too (HTML)
+    source: Source  # Prometheus: recorded series, raw series, or each where it covers (auto)
+    progress: Callable[[], None] | None
+
+
+def make_report(slos: Sequence[Slo], backend: Backend, at: float, **options: Unpack[ReportOptions]) -> Report:
     """Measure and build the report of `slos` (in the given order) at `at`."""
-    reports = tuple(iter_reports(slos, backend, at, history=history, source=source, progress=progress))
+    reports = tuple(iter_reports(slos, backend, at, **options))
     # A backend may report at a coarser instant than asked (CloudWatch: the last full hour).
     reported_at = reports[0].at if reports else at
     return Report(at=reported_at, backend=backend.name, source=backend.where, slos=reports)

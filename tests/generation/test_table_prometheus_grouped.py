@@ -244,8 +244,8 @@ CASES = [
 
 
 def _records(doc: dict[str, Any]) -> list[str]:
-    """Record names in order, up to the first error ratio."""
-    (group,) = doc["groups"]
+    """Record names of the minute group in order, up to the first error ratio."""
+    group = doc["groups"][0]
     names: list[str] = []
     for rule in group["rules"]:
         if rule.get("record", "").startswith("slo:sli_error:"):

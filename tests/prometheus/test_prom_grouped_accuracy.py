@@ -4,9 +4,10 @@ Issue 15: `slo:sli_error:ratio_rate30d` of `groupBy: [handler]`, as the generate
 on a real Prometheus, is within 0.5% (relative) of the exact ratio of every handler, and so is
 its event count. The pipeline is test_prom_accuracy's (its docstring explains it): synth's 30
 days of `http_requests_total` for ten handlers, backfilled; the range-read base series recorded
-over the history with query_range and backfilled, in two stages here (a grouped SLO's bad rate
-falls back to its recorded total, so the total is recorded first: `rule_history.range_read_stages`);
-then a Prometheus with the generated rule file evaluates the 30d window once.
+over the history with query_range and backfilled, in stages (a grouped SLO's bad rate falls back
+to its recorded total, so the total is recorded first; the rollup group's 4m blocks, which the 30d
+window reads, last: `rule_history.timed_range_read_stages`); then a Prometheus with the generated
+rule file evaluates the 30d window once.
 
 Handlers differ: synth draws each handler's traffic independently, and one of them, /v1/h3, gets
 a 2-day error burst of its own (half of its 2xx answers turned into 5xx), which makes its 30d
@@ -76,13 +77,24 @@ def test_every_groups_30d_ratio_matches_its_exact_event_ratio(tmp_path: Path) ->
     raw_om = data.save(tmp_path / "raw.om")
     promrun.backfill_openmetrics(raw_om, tsdb)
     raw_om.unlink()
-    stages = rule_history.range_read_stages(groups)
-    assert [[r["record"] for r in s] for s in stages] == [["slo:sli_total:rate5m"], ["slo:sli_bad:rate5m"]]
-    samples = rule_history.backfill_stages(tsdb, stages, data.start + PHASE, end + PHASE, STEP, tmp_path)
+    # Each rule at its own group's interval: the 30d window reads the rollup group's 4m blocks.
+    stages = rule_history.timed_range_read_stages(groups, STEP)
+    records = [[rule["record"] for rule, _ in stage] for stage in stages]
+    assert records[0] == ["slo:sli_total:rate5m"], records
+    assert sorted(name for stage in records for name in stage) == sorted(
+        ["slo:sli_total:rate5m", "slo:sli_bad:rate5m", "slo:sli_total:rate5m_avg4m", "slo:sli_bad:rate5m_avg4m"]
+    ), records
+    samples = 0
+    recorded_om = tmp_path / "recorded.om"
+    for stage in stages:
+        with promrun.PrometheusServer([], tsdb) as raw:  # restarted: it reads the stage backfilled before
+            samples += rule_history.write_stage_history(raw.url, stage, data.start + PHASE, end + PHASE, recorded_om)
+        promrun.backfill_openmetrics(recorded_om, tsdb)
+        recorded_om.unlink()
     assert samples >= 2 * len(HANDLERS) * 30 * DAY // STEP
 
     with promrun.PrometheusServer([rule_file], tsdb) as prom:
-        wait_first_evaluations(prom.url, {"slo-g"})
+        wait_first_evaluations(prom.url, {g["name"] for g in groups})
         ratios = _first_samples(prom.url, "slo:sli_error:ratio_rate30d")
         counts = _first_samples(prom.url, "slo:sli_events:count30d")
     assert sorted(ratios) == sorted(counts) == sorted(HANDLERS)
