@@ -14,12 +14,11 @@ a 2-day error burst of its own (half of its 2xx answers turned into 5xx), which 
 ratio several times the others'. Merged groups, or one handler's events counted under another, would
 miss by far more than the tolerance; the test asserts the burst shows.
 
-The exact counts are the differences of the counters as synth wrote them (`truth.counter_window`).
+The history and its exact counts: tests/support/grouped_history.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import time
 from pathlib import Path
@@ -31,8 +30,8 @@ from sre_cli import promrun, synth
 from sre_cli.slomath import DAY, MINUTE
 from tests.prometheus.test_prom_accuracy import PHASE, STEP, TOLERANCE, relative_error, wait_first_evaluations
 from tests.support import rule_history
+from tests.support.grouped_history import exact_by_handler, with_error_burst
 from tests.support.spec_table import generate
-from tests.support.truth import counter_window
 
 pytestmark = [
     pytest.mark.e2e,
@@ -57,43 +56,6 @@ spec:
 """
 
 
-def _request_counters(data: synth.Synthetic) -> list[tuple[str, list[float]]]:
-    [(_, _, series)] = [f for f in data._families if f[0] == "http_requests"]
-    return series
-
-
-def _burst(data: synth.Synthetic) -> synth.Synthetic:
-    """Only the request counters (what the SLI reads), with /v1/h3's own error burst 10 days back."""
-    counters = _request_counters(data)
-    [ok] = [values for text, values in counters if f'handler="{BURST_HANDLER}"' in text and 'status="2xx"' in text]
-    first = len(data.truth.times) - 10 * DAY // STEP
-    moved, acc = [], 0.0
-    for i in range(len(ok)):
-        if first <= i < first + BURST_DAYS * DAY // STEP:
-            acc += float(int(BURST_SHARE * (ok[i] - ok[i - 1])))
-        moved.append(acc)
-    burst = []
-    for text, values in counters:
-        if f'handler="{BURST_HANDLER}"' in text and 'status="2xx"' in text:
-            values = [v - m for v, m in zip(values, moved, strict=True)]
-        elif f'handler="{BURST_HANDLER}"' in text and 'status="5xx"' in text:
-            values = [v + m for v, m in zip(values, moved, strict=True)]
-        burst.append((text, values))
-    assert all(b >= a for _, v in burst for a, b in itertools.pairwise(v)), "a counter went down"
-    return synth.Synthetic(data.config, data.start, data.end, data.truth, [("http_requests", "counter", burst)])
-
-
-def _exact(data: synth.Synthetic, at: int) -> dict[str, tuple[float, float]]:
-    """(bad, all) requests per handler in (at - 30d, at]."""
-    out: dict[str, tuple[float, float]] = {}
-    for text, values in _request_counters(data):
-        handler = text.split('handler="')[1].split('"')[0]
-        events = counter_window(data.truth, values, at, 30 * DAY)
-        bad, total = out.get(handler, (0.0, 0.0))
-        out[handler] = (bad + (0.0 if 'status="2xx"' in text else events), total + events)
-    return out
-
-
 def _first_samples(url: str, record: str) -> dict[str, tuple[float, float]]:
     """Per handler, (timestamp, value) of the first sample the live group recorded."""
     result = rule_history.api_get(url, "/api/v1/query", {"query": f'{record}{{slo="g"}}[1h]'})["result"]
@@ -103,7 +65,9 @@ def _first_samples(url: str, record: str) -> dict[str, tuple[float, float]]:
 def test_every_groups_30d_ratio_matches_its_exact_event_ratio(tmp_path: Path) -> None:
     now = int(time.time())
     end = now - now % MINUTE - MINUTE
-    data = _burst(synth.generate(synth.SynthConfig(end=end, days=30, day_night_ratio=10.0, handlers=HANDLERS)))
+    generated_data = synth.generate(synth.SynthConfig(end=end, days=30, day_night_ratio=10.0, handlers=HANDLERS))
+    # Only the request counters (what the SLI reads), with /v1/h3's own error burst 10 days back.
+    data = with_error_burst(generated_data, BURST_HANDLER, BURST_SHARE, BURST_DAYS, requests_only=True)
     generated = generate(tmp_path / "spec", SPEC)
     assert generated.exit_code == 0, generated.output
     rule_file = generated.out / "alarms/prometheus/t.rules.yaml"
@@ -135,7 +99,7 @@ def test_every_groups_30d_ratio_matches_its_exact_event_ratio(tmp_path: Path) ->
         counts = _first_samples(prom.url, "slo:sli_events:count30d")
     assert sorted(ratios) == sorted(counts) == sorted(HANDLERS)
     (at,) = {ts for ts, _ in ratios.values()}
-    exact = _exact(data, int(at))
+    exact = exact_by_handler(data, int(at))
     print("\nper handler, relative error of the 30d ratio | event count (exact ratio):")
     for handler in HANDLERS:
         bad, total = exact[handler]

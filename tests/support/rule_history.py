@@ -174,3 +174,10 @@ def write_recorded_history(url: str, rules: list[Rule], start: int, end: int, st
                 samples += not line.startswith("#")
         fh.write("# EOF\n")
     return samples
+
+
+def range_read_names(groups: list[dict[str, Any]]) -> set[str]:
+    """The recorded names some rule reads over a range (their history matters, not just their last sample)."""
+    rules = [r for g in groups for r in g["rules"]]
+    records = {r["record"] for r in rules if "record" in r}
+    return {name for r in rules for name in _RANGE_READ.findall(r["expr"])} & records
