@@ -14,6 +14,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from sre_cli.backends.cloudwatch import MAX_QUERIES_PER_CALL, CloudWatchBackend
 from sre_cli.report import make_report
@@ -71,10 +72,15 @@ def seeded(moto_url: str) -> Iterator[str]:
     mp.undo()
 
 
+# A loaded machine's moto may take minutes over a 500-query call: no read timeout, and no botocore
+# retry (a retried call would count twice).
+PATIENT = Config(read_timeout=900, connect_timeout=60, retries={"max_attempts": 1, "mode": "standard"})
+
+
 @pytest.mark.parametrize("n", [200, 300])
 def test_queries_of_every_slo_and_window_share_calls(seeded: str, tmp_path: Path, n: int) -> None:
     slos = fleet(tmp_path, n)
-    client = boto3.client("cloudwatch", region_name=REGION, endpoint_url=seeded)
+    client = boto3.client("cloudwatch", region_name=REGION, endpoint_url=seeded, config=PATIENT)
     calls: list[tuple[int, datetime, datetime]] = []
 
     def count(params: dict, **_: object) -> None:
@@ -124,7 +130,7 @@ spec:
           region: {{dimension: Region, values: [{regions}]}}
 """)
     slo = load_or_raise([tmp_path]).slos[0]
-    client = boto3.client("cloudwatch", region_name=REGION, endpoint_url=seeded)
+    client = boto3.client("cloudwatch", region_name=REGION, endpoint_url=seeded, config=PATIENT)
     sizes: list[int] = []
     client.meta.events.register(
         "provide-client-params.cloudwatch.GetMetricData",

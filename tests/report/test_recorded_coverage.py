@@ -47,21 +47,26 @@ def short_raw_prometheus(tmp_path_factory: pytest.TempPathFactory) -> Any:
         for path, text in rules.render(shared_repo_specs()).items()
         if path.endswith(".rules.yaml")
         for g in yaml.safe_load(text)["groups"]
-        if g["name"] == f"slo-{SLO}"
+        if g["name"] in (f"slo-{SLO}", f"slo-{SLO}-rollup")  # the SLO window is the rollup group's
     ]
     assert groups, f"no rule group for {SLO}"
     recorded = [r for g in groups for r in g["rules"] if "record" in r]
-    base = rule_history.range_read_records(groups)
+    base = rule_history.timed_range_read_stages(groups, MINUTE)
     counts = [r for r in recorded if r["record"].startswith("slo:sli_events:")]
     ratios = [r for r in recorded if r["record"].startswith("slo:sli_error:")]
     assert base and counts and ratios
-    # Each stage reads what the stages before it recorded: base history over 30 days, then the
-    # windows' counts and their error ratios at the report's instant.
-    stages = ((base, AT - 30 * DAY + STEP), (counts, AT), (ratios, AT))
-    for i, (stage, start) in enumerate(stages):
+    # Each stage reads what the stages before it recorded: the range-read series over 30 days, each
+    # at its group's interval (the rollup's 4m blocks average 1m samples), then the windows' counts
+    # and their error ratios at the report's instant.
+    for i, stage in enumerate(base):
+        out = root / f"base{i}.om"
+        with promrun.PrometheusServer([], tsdb) as raw:
+            rule_history.write_stage_history(raw.url, stage, AT - 30 * DAY - 10 * MINUTE, AT, out)
+        promrun.backfill_openmetrics(out, tsdb)
+    for i, stage in enumerate((counts, ratios)):
         out = root / f"stage{i}.om"
         with promrun.PrometheusServer([], tsdb) as raw:
-            rule_history.write_recorded_history(raw.url, stage, start, AT, STEP, out)
+            rule_history.write_recorded_history(raw.url, stage, AT, AT, STEP, out)
         promrun.backfill_openmetrics(out, tsdb)
     with promrun.PrometheusServer([], tsdb) as prom:
         yield prom, data

@@ -75,10 +75,11 @@ def test_the_topk_query_lists_the_ten_fastest_burning_handlers(generated: Genera
 
 def test_the_runbook_says_what_the_groups_cost(generated: Generated) -> None:
     section = " ".join(_section(generated.text("runbooks/g.md")).split())
-    # 27 recorded series per group: 2 base rates, 8 windows x (events, ratio, burn rate), budget left.
+    # 29 recorded series per group: 2 base rates, 8 windows x (events, ratio, burn rate), budget left,
+    # and the rollup group's 2 blocks of the base rates.
     assert (
-        "every group records its own series (27 per group, a few per window), so series = groups x windows: "
-        "540 at maxGroups (20), and up to 4 burn-rate alerts per group." in section
+        "every group records its own series (29 per group, a few per window), so series = groups x windows: "
+        "580 at maxGroups (20), and up to 4 burn-rate alerts per group." in section
     )
     assert 'bottomk(10, slo:error_budget_remaining:ratio{slo="g"})' in section
 
