@@ -38,7 +38,10 @@ min-max, and MISSED where the median misses the target.
 Accuracy. After the spans, each SLO's recorded 30d ratio is compared with the exact ratio of the
 counters over (T - 30d, T], T the sample's own timestamp: ours must be within 0.5% (relative).
 
-Run from the repository root: .venv/bin/python -m benchmarks.rules [--part all|generate|evaluate]
+3. A grouped SLO (`groupBy`) over 50 series groups against the same 50 SLOs written out one by one
+   (issue 15): benchmarks/rules_grouped.py, measured as 2. is.
+
+Run from the repository root: .venv/bin/python -m benchmarks.rules [--part all|generate|evaluate|grouped]
 [--interval 10] [--spans 4] [--workloads 3,30,300]. About 15 minutes on 2 cores (a third of it the
 recorded history) and ~2 GB of RAM; --days 3 for a quick look (the 30d windows then read 3 days).
 """
@@ -118,14 +121,14 @@ class Traffic:
     counters: dict[tuple[int, str], list[float]]
 
     @classmethod
-    def synthesize(cls, end: int, days: int) -> Traffic:
+    def synthesize(cls, end: int, days: int, groups: int = GROUPS) -> Traffic:
         steps = days * DAY // MINUTE
         start = end - steps * MINUTE
         times = [start + i * MINUTE for i in range(steps + 1)]
         # Requests per second at the daily peak (15:00 UTC) are 10x those at the trough (03:00).
         shape = [0.1 + 0.9 * (1 - math.cos(2 * math.pi * ((t % DAY) / DAY - 0.125))) / 2 for t in times]
         counters: dict[tuple[int, str], list[float]] = {}
-        for group in range(GROUPS):
+        for group in range(groups):
             peak = 2.0 + (group % 7) * 1.5
             baseline = 0.0005 * (1 + group % 5)
             night = group % 2 == 0  # the incident at 03:00 (trough) or 15:00 (peak)
@@ -522,20 +525,27 @@ def evaluation(args: argparse.Namespace) -> None:
     print(f"evaluation benchmark wall time: {time.perf_counter() - began:.0f} s")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--part", choices=("all", "generate", "evaluate"), default="all")
+    parser.add_argument("--part", choices=("all", "generate", "evaluate", "grouped"), default="all")
     parser.add_argument("--days", type=int, default=31, help="days of backfilled history (31)")
     parser.add_argument("--interval", type=int, default=10, help="group evaluation interval in seconds (10)")
     parser.add_argument("--spans", type=int, default=4, help="measured spans of 4 rounds per workload (4)")
     parser.add_argument("--workloads", default="3,30,300", help="raw series per SLO, comma-separated")
-    parser.add_argument("--slos", type=int, help="at most this many SLOs per workload (a quick look)")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--slos", type=int, help="at most this many SLOs per workload (a quick look); --part grouped: groups (50)"
+    )
+    args = parser.parse_args(argv)
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 shared cores)")
     if args.part in ("all", "generate"):
         generation()
     if args.part in ("all", "evaluate"):
         evaluation(args)
+    if args.part in ("all", "grouped"):
+        # Imported here: benchmarks.rules_grouped builds on this module.
+        from benchmarks import rules_grouped
+
+        rules_grouped.grouped(args)
 
 
 if __name__ == "__main__":
