@@ -8,6 +8,8 @@ Prints figures, asserts nothing, but flags every target missed with MISSED.
    whose SLO-window ratio averages recorded 5m ratios, and the exact `disableOptimized` one,
    which reads the raw series over 30d), for distinct SLOs (each its own selector, its own rule
    groups) in three workloads: 200 SLOs x 3 raw series, 20 x 30, 2 x 300.
+3. A grouped SLO (`groupBy`) over 50 series groups against the same 50 SLOs written out one by one
+   (issue 15): benchmarks/rules_grouped.py, measured as 2. is.
 
 The data. One synthetic history (`Traffic`) of 600 raw `bench_requests_total` counters: 200 groups
 (`grp` label) x 3 status classes, one sample a minute over 30 days plus a day, a 10x day/night
@@ -37,9 +39,6 @@ min-max, and MISSED where the median misses the target.
 
 Accuracy. After the spans, each SLO's recorded 30d ratio is compared with the exact ratio of the
 counters over (T - 30d, T], T the sample's own timestamp: ours must be within 0.5% (relative).
-
-3. A grouped SLO (`groupBy`) over 50 series groups against the same 50 SLOs written out one by one
-   (issue 15): benchmarks/rules_grouped.py, measured as 2. is.
 
 Run from the repository root: .venv/bin/python -m benchmarks.rules [--part all|generate|evaluate|grouped]
 [--interval 10] [--spans 4] [--workloads 3,30,300]. About 15 minutes on 2 cores (a third of it the
