@@ -161,6 +161,10 @@ def _ratio(slo: Slo, story: Story) -> list[Family]:
 def _latency(slo: Slo, story: Story) -> list[Family]:
     latency = slo.indicator.latency
     src = latency.prometheus  # type: ignore[union-attr]
+    if src.buckets is None:
+        # The demo backfills OpenMetrics text, which has no native histograms (Prometheus 2.x
+        # ingests those only by scraping the protobuf format).
+        raise CannotSynthesize(f"{slo.name} reads a native histogram, which an OpenMetrics backfill cannot hold")
     family = histogram_family(src.histogram)
     labels = _labels_matching([family])
     threshold = latency.threshold_seconds  # type: ignore[union-attr]
