@@ -35,7 +35,9 @@ import pytest
 import yaml
 
 from sre_cli import promrun
+from sre_cli.backends import promql
 from sre_cli.slospec.load import load
+from sre_cli.slospec.model import SpecSet
 from sre_cli.targets.prometheus import rules
 from tests.support.native_histograms import NativeHistogramTarget, bucket_index, native_histogram_family
 from tests.support.rule_files import override_for
@@ -52,6 +54,7 @@ SCHEMA = 0
 STEADY = [(0.2, 97), (0.28, 1), (0.45, 1), (0.8, 1)]
 SLOW = [(0.8, 100)]
 HANDLERS = ("/a", "/b")
+QUIET = "/quiet"  # a handler without requests: its histogram's count stays 0
 TICK = 0.1
 
 SPECS = """
@@ -102,12 +105,12 @@ class _Traffic:
                 index = math.ceil(math.log2(latency) * 2**SCHEMA)  # the bucket (2^(i-1), 2^i] holding it
                 buckets[index] = buckets.get(index, 0) + requests * n
                 total_sum += latency * requests * n
-        series = [({"handler": h}, buckets, total_sum) for h in HANDLERS]
+        series = [({"handler": h}, buckets, total_sum) for h in HANDLERS] + [({"handler": QUIET}, {}, 0.0)]
         return [native_histogram_family("rq_seconds", series, SCHEMA, zero_threshold=2.0**-128)]
 
 
-def _query(url: str, expr: str) -> list[dict[str, Any]]:
-    return api_get(url, "/api/v1/query", {"query": expr})["result"]
+def _query(url: str, expr: str, at: float | None = None) -> list[dict[str, Any]]:
+    return api_get(url, "/api/v1/query", {"query": expr, **({} if at is None else {"time": at})})["result"]
 
 
 def _wait_for(url: str, expr: str, count: int, seconds: float) -> list[dict[str, Any]]:
@@ -118,6 +121,29 @@ def _wait_for(url: str, expr: str, count: int, seconds: float) -> list[dict[str,
         result = _query(url, expr)
     assert len(result) >= count, f"{expr}: {result} after {seconds:g} s"
     return result
+
+
+def _sli(slo: str, window: str) -> str:
+    return f'1 - slo:sli_error:ratio_rate{window}{{slo="{slo}"}}'
+
+
+def _assert_raw_counts(url: str, specs: SpecSet) -> None:
+    """`sre slo report --source raw` counts: slow over all requests of the last minute, per group."""
+    by_name = {slo.name: slo for slo in specs.slos}
+    at = time.time()  # every count of one instant, as the report reads them
+    queries = promql.slo_queries(by_name["at-boundary"])
+    assert queries.numerator_is_bad
+    slow_q, total_q = queries.counts(60)
+    slow = {r["metric"]["handler"]: float(r["value"][1]) for r in _query(url, slow_q, at)}
+    total = {r["metric"]["handler"]: float(r["value"][1]) for r in _query(url, total_q, at)}
+    assert set(total) == {*HANDLERS, QUIET} and total[QUIET] == 0
+    assert QUIET not in slow  # absent, read as 0 slow requests: never NaN
+    for handler in HANDLERS:
+        assert total[handler] > 0
+        assert slow[handler] / total[handler] == pytest.approx(0.03, abs=1e-9)
+    slow_q, total_q = promql.slo_queries(by_name["off-boundary"]).counts(60)
+    ((slow_r,), (total_r,)) = _query(url, slow_q, at), _query(url, total_q, at)
+    assert abs(1 - float(slow_r["value"][1]) / float(total_r["value"][1]) - 0.98) <= 0.02
 
 
 def test_bucket_boundaries_of_the_chosen_schema() -> None:
@@ -148,15 +174,19 @@ def test_native_histogram_sli_is_the_exact_fraction_and_a_slow_spell_pages(tmp_p
             url = prom.url
             # Wait until the 5m ratios have events: each handler's, and the ungrouped SLO's.
             events = 'slo:sli_events:count5m{slo=~"at-boundary|off-boundary"} > 0'
-            _wait_for(url, events, 3, 60)
+            _wait_for(url, events, 3, 60)  # /a, /b and the whole of off-boundary
             time.sleep(2)  # a couple more evaluations, with every rate over several samples
-            grouped = _query(url, '1 - slo:sli_error:ratio_rate5m{slo="at-boundary"}')
-            assert sorted(r["metric"]["handler"] for r in grouped) == sorted(HANDLERS)
-            for r in grouped:
-                assert float(r["value"][1]) == pytest.approx(0.97, abs=1e-9), r
+            grouped = {r["metric"]["handler"]: float(r["value"][1]) for r in _query(url, _sli("at-boundary", "5m"))}
+            assert grouped == {"/a": pytest.approx(0.97, abs=1e-9), "/b": pytest.approx(0.97, abs=1e-9), QUIET: 1}
             # The 1h window is derived from the recorded 5m rates: still the exact fraction.
-            for r in _query(url, '1 - slo:sli_error:ratio_rate1h{slo="at-boundary"}'):
-                assert float(r["value"][1]) == pytest.approx(0.97, abs=1e-9), r
+            for r in _query(url, _sli("at-boundary", "1h")):
+                expected = 1 if r["metric"]["handler"] == QUIET else 0.97
+                assert float(r["value"][1]) == pytest.approx(expected, abs=1e-9), r
+            # No requests: no slow ones either (histogram_fraction alone would be NaN: 0/0).
+            quiet = _query(url, f'slo:sli_bad:rate5m{{slo="at-boundary", handler="{QUIET}"}}')
+            assert [float(r["value"][1]) for r in quiet] == [0], quiet
+            # The report's raw path (exact counts over a window) on the same series.
+            _assert_raw_counts(url, specs)
             (off,) = _query(url, '1 - slo:sli_error:ratio_rate5m{slo="off-boundary"}')
             # Within the share of the threshold's bucket (0.02) of the exact 0.98.
             assert abs(float(off["value"][1]) - 0.98) <= 0.02, off
