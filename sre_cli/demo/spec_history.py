@@ -318,6 +318,8 @@ def _source_selectors(slo: Slo) -> list[str]:
         return ind.ratio.prometheus.selectors("total")
     if ind.latency is not None and ind.latency.prometheus is not None:
         family = histogram_family(ind.latency.prometheus.histogram)
+        if ind.latency.prometheus.native:
+            return [str(family)]  # the native series is the family itself
         return [str(SeriesSelector(f"{family.metric}_count", family.matchers))]
     if ind.threshold is not None and ind.threshold.prometheus is not None:
         return [str(s) for s in _gauge_selectors(ind.threshold.prometheus.gauge)]
