@@ -56,12 +56,15 @@ class NativeLatency:
         """(slow events, all events) of the native histograms `histograms` evaluates to: a rate or an
         increase, summed (per group), so each reader keeps its own range and aggregation.
 
-        Slow = the fraction above the threshold times the count: the fraction of (threshold, +Inf)
-        and not 1 - fraction of [0, threshold], which splits the zero bucket ([-z, z]) at 0 and
-        would count half of the instant requests slow. With no requests the fraction is NaN (0/0):
-        `count > 0` drops that sample, so a quiet window reads no slow events, never NaN, and each
-        reader's fallback makes it 0. Between bucket boundaries the fraction is interpolated within
-        the threshold's bucket: exact on a boundary, within that bucket's share of requests elsewhere.
+        Slow = the fraction above the threshold times the count: (threshold, +Inf) needs no lower
+        bound, so requests in the zero bucket ([-z, z]) count fast whatever a Prometheus version
+        makes of a lower bound of 0 (a zero bucket without positive buckets is split at 0 by
+        linear interpolation), and a threshold on a bucket boundary keeps the bucket it closes
+        (histogram_fraction's lower bound is exclusive for positive values). With no requests the
+        fraction is NaN (0/0): `count > 0` drops that sample, so a quiet window reads no slow
+        events, never NaN, and each reader's fallback makes it 0. Between bucket boundaries the
+        fraction is interpolated within the threshold's bucket: exact on a boundary, within that
+        bucket's share of requests elsewhere.
         """
         count = f"histogram_count({histograms})"
         return f"histogram_fraction({number(self.threshold)}, +Inf, {histograms}) * ({count} > 0)", count
