@@ -25,6 +25,7 @@ KIND = "ServiceLevelObjective"
 PROPAGATED_LABEL_PREFIX = "pyrra.dev/"  # Pyrra copies these labels onto its rules
 _BASE_WINDOW = 28 * slomath.DAY
 _KNOWN_SPEC = {"description", "target", "window", "indicator", "alerting"}
+_KINDS = ("latencyNative", "ratio", "latency", "bool_gauge")  # in the order `_indicator` reads them
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def _import_slo(obj: SourceObject, meta: dict[str, Any], spec: dict[str, Any], t
     if labels:
         doc["metadata"]["labels"] = labels
     doc["spec"]["alerting"] = _alerting(obj, spec.get("alerting") or {}, slomath.window_seconds(window), target)
+    _grouping(obj, doc, spec["indicator"])
     for key in sorted(set(spec) - _KNOWN_SPEC):
         obj.not_mapped(("spec", key), f"spec.{key}", "changes how Pyrra writes its rules; sre has no equivalent")
     obj.imported_as = name
@@ -150,13 +152,21 @@ def _selector(obj: SourceObject, path: tuple[str | int, ...], field: str, value:
         return None
 
 
-def _grouping(obj: SourceObject, body: dict[str, Any], kind: str) -> None:
-    if body.get("grouping"):
-        obj.approximated(
-            ("spec", "indicator", kind, "grouping"),
-            f"spec.indicator.{kind}.grouping",
-            f"Pyrra keeps one SLO per {', '.join(map(str, body['grouping']))}; sre's SLI covers all series",
-        )
+def _grouping(obj: SourceObject, doc: dict[str, Any], indicator: dict[str, Any]) -> None:
+    """Pyrra's `grouping` (one SLO per label value combination) as the spec's groupBy, the same split.
+    A bool gauge keeps the labels through its `min`, so that each group judges its own series."""
+    kind = next((k for k in _KINDS if isinstance(indicator.get(k), dict)), None)
+    grouping = indicator[kind].get("grouping") if kind else None
+    if not grouping:
+        return
+    here, field = ("spec", "indicator", kind, "grouping"), f"spec.indicator.{kind}.grouping"
+    if not isinstance(grouping, list) or not all(isinstance(label, str) for label in grouping):
+        obj.not_mapped(here, field, "not a list of label names: the SLI covers all series")
+        return
+    if common.group_by(obj, doc, grouping, here, field) and kind == "bool_gauge":
+        gauge = doc["spec"]["indicator"]["threshold"]["prometheus"]
+        labels = ", ".join(doc["spec"]["indicator"]["groupBy"])
+        gauge["gauge"] = gauge["gauge"].replace("min(", f"min by ({labels}) (", 1)
 
 
 def _indicator(obj: SourceObject, indicator: Any) -> dict[str, Any] | None:
@@ -173,7 +183,6 @@ def _indicator(obj: SourceObject, indicator: Any) -> dict[str, Any] | None:
         if bad is None or total is None:
             return None
         obj.exact((*base, "ratio"), "spec.indicator.ratio", "errors as bad, total as total (counters)")
-        _grouping(obj, body, "ratio")
         return {"ratio": {"prometheus": {"bad": bad, "total": total}}}
     if isinstance(indicator.get("latency"), dict):
         return _latency(obj, indicator["latency"])
@@ -187,7 +196,6 @@ def _indicator(obj: SourceObject, indicator: Any) -> dict[str, Any] | None:
             "spec.indicator.bool_gauge",
             "sre counts 1m slices in which every series is 1 (min(gauge) >= 1); Pyrra averages the samples",
         )
-        _grouping(obj, body, "bool_gauge")
         return {"threshold": {"slice": "1m", "operator": ">=", "value": 1, "prometheus": {"gauge": f"min({gauge})"}}}
     obj.not_mapped(base, "spec.indicator", "none of ratio, latency, latencyNative, bool_gauge")
     return None
@@ -225,7 +233,6 @@ def _latency(obj: SourceObject, body: dict[str, Any]) -> dict[str, Any] | None:
         "prometheus.buckets",
         "Pyrra names only the threshold's bucket; list the histogram's other boundaries for dashboards",
     )
-    _grouping(obj, body, "latency")
     return {"latency": {"threshold": threshold, "prometheus": {"histogram": str(family), "buckets": [threshold]}}}
 
 
@@ -252,7 +259,6 @@ def _latency_native(obj: SourceObject, body: Any) -> dict[str, Any] | None:
         obj.not_mapped((*here, "total"), "total.metric", str(exc))
         return None
     obj.exact(here, "spec.indicator.latencyNative", f"as native histogram {family}, threshold {seconds:g}s")
-    _grouping(obj, body, "latencyNative")
     # The threshold as Pyrra wrote it when the spec reads it the same (200ms, 1s), else in seconds.
     threshold: str | float = latency if re.fullmatch(r"\d+(ms|s)", latency) else seconds
     return {"latency": {"threshold": threshold, "prometheus": {"histogram": str(family), "native": True}}}

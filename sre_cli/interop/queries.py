@@ -26,14 +26,49 @@ class NotACount(ValueError):
     """The query is an expression, not a sum of event counts; the message says why."""
 
 
+class MixedGrouping(ValueError):
+    """The counts of an SLI split their events differently; the message says how."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """How one sum of a counting query splits its events: `by` or `without` labels, or not at all."""
+
+    how: str  # "by", "without", or "" for a plain sum (or a count with no sum around it)
+    labels: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.how} ({', '.join(self.labels)})" if self.how else "no split"
+
+
 @dataclass
 class EventSelectors:
     """What a counting query selects, and what of the query the selectors leave out."""
 
     selectors: list[str] = field(default_factory=list)
-    grouping: list[str] = field(default_factory=list)  # `sum by (...)`/`without` clauses dropped
+    splits: list[Split] = field(default_factory=list)  # one per sum (or bare count) of the query
     fixed_ranges: list[str] = field(default_factory=list)  # ranges that were not the SLI window
     bare: bool = False  # a plain selector, no function around it
+
+    @property
+    def grouping(self) -> list[str]:
+        """The `by (...)`/`without (...)` clauses of the query's sums."""
+        return [str(s) for s in self.splits if s.how]
+
+
+def shared_group_by(*queries: EventSelectors) -> list[str]:
+    """The labels every sum of every query splits by (`sum by (<labels>)`): the SLI's groups, [] when
+    none splits. Raises MixedGrouping when the sums split differently or with `without`."""
+    splits = [s for q in queries for s in q.splits]
+    without = [str(s) for s in splits if s.how == "without"]
+    if without:
+        raise MixedGrouping(
+            f"`sum {', '.join(without)}` keeps every label but those named; sre's groups are named labels (groupBy)"
+        )
+    if len({frozenset(s.labels) for s in splits}) > 1:
+        ways = ", ".join(dict.fromkeys(f"`sum {s}`" if s.how else "a count over all series" for s in splits))
+        raise MixedGrouping(f"the counts split differently ({ways}); sre splits good and total alike")
+    return list(splits[0].labels) if splits else []
 
 
 def event_selectors(query: str, *, templated: bool) -> EventSelectors:
@@ -91,17 +126,26 @@ def _collect(node: object, found: EventSelectors, *, top: bool) -> None:
     elif isinstance(node, promql_parser.AggregateExpr):
         if str(node.op) != "sum":
             raise NotACount(f"`{node.op}(...)` is not a sum of event counts")
-        if node.modifier is not None:
-            found.grouping.append(str(node.modifier))
+        found.splits.append(_split(node.modifier))
         _collect_counter(node.expr, found)
     elif isinstance(node, promql_parser.VectorSelector) and top:
         found.selectors.append(_selector(node))
+        found.splits.append(Split(""))
         found.bare = True
     elif isinstance(node, promql_parser.Call) and node.func.name in _COUNTING_FUNCTIONS:
+        found.splits.append(Split(""))
         _collect_counter(node, found)
     else:
         name = f"{node.func.name}()" if isinstance(node, promql_parser.Call) else type(node).__name__
         raise NotACount(f"{name} is not a sum of rate()/increase() of selectors")
+
+
+def _split(modifier: promql_parser.AggModifier | None) -> Split:
+    if modifier is None:
+        return Split("")
+    if modifier.type == promql_parser.AggModifierType.Without:
+        return Split("without", tuple(modifier.labels))
+    return Split("by", tuple(modifier.labels)) if modifier.labels else Split("")  # `by ()`: a plain sum
 
 
 def _collect_counter(node: object, found: EventSelectors) -> None:

@@ -13,7 +13,14 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from sre_cli.interop import common
-from sre_cli.interop.queries import EventSelectors, NotACount, difference_selectors, event_selectors
+from sre_cli.interop.queries import (
+    EventSelectors,
+    MixedGrouping,
+    NotACount,
+    difference_selectors,
+    event_selectors,
+    shared_group_by,
+)
 from sre_cli.interop.report import ImportedSlo, ImportResult, SourceObject
 from sre_cli.interop.source import SourceFile, is_dns_label, is_label_name
 from sre_cli.slospec.document import (
@@ -184,6 +191,7 @@ def _import_slo(
         doc["metadata"]["labels"] = labels
     if alerting:
         doc["spec"]["alerting"] = alerting
+    _grouping(obj, doc, slo["sli"], keys)
     obj.imported_as = name
     return ImportedSlo(service, name, doc)
 
@@ -257,7 +265,7 @@ def _good_by_difference(obj: SourceObject, events: dict[str, Any], key: str, tot
         minuend, subtrahend = difference_selectors(events[key], templated=True)
     except NotACount:
         return None
-    if sorted(minuend.selectors) != sorted(total) or minuend.grouping or minuend.fixed_ranges:
+    if sorted(minuend.selectors) != sorted(total) or _split_apart(minuend) or minuend.fixed_ranges:
         return None
     why = f"as good = {', '.join(subtrahend.selectors)}: the errors are the total minus these"
     return subtrahend.selectors if _report_count(obj, key, subtrahend, why) else None
@@ -271,8 +279,6 @@ def _report_count(obj: SourceObject, key: str, found: EventSelectors, exact_why:
         return False
     why = exact_why or f"as selector(s) {', '.join(found.selectors)}"
     lost = []
-    if found.grouping:
-        lost.append(f"`sum {', '.join(found.grouping)}` splits the SLI by label; sre's covers all series")
     if found.fixed_ranges:
         lost.append(f"fixed range(s) {', '.join(found.fixed_ranges)} became the SLI windows")
     if lost:
@@ -280,6 +286,47 @@ def _report_count(obj: SourceObject, key: str, found: EventSelectors, exact_why:
     else:
         obj.exact(path, field, why)
     return True
+
+
+def _split_apart(query: EventSelectors) -> bool:
+    """Whether the sums of one query split their events differently (so it is no one count)."""
+    try:
+        shared_group_by(query)
+    except MixedGrouping:
+        return True
+    return False
+
+
+def _event_counts(sli: dict[str, Any], keys: dict[str, str]) -> list[EventSelectors]:
+    """Every count the events SLI's queries sum (the error query's two sides when it is `total - good`)."""
+    events = sli.get("events") or {}
+    try:
+        total = event_selectors(events[keys["total_query"]], templated=True)
+    except NotACount:
+        return []
+    error = events[keys["error_query"]]
+    try:
+        return [event_selectors(error, templated=True), total]
+    except NotACount:
+        pass
+    try:
+        return [*difference_selectors(error, templated=True), total]
+    except NotACount:
+        return []
+
+
+def _grouping(obj: SourceObject, doc: dict[str, Any], sli: dict[str, Any], keys: dict[str, str]) -> None:
+    """`sum by (<labels>)` in every count of the SLI: Sloth's SLI per label value combination, the
+    spec's groupBy. Only for an SLI imported as selectors (good or bad over total)."""
+    prometheus = (doc["spec"]["indicator"].get("ratio") or {}).get("prometheus") or {}
+    counts = _event_counts(sli, keys) if {"good", "bad"} & set(prometheus) else []
+    path, field = ("sli", "events"), "sli.events grouping"
+    try:
+        labels = shared_group_by(*counts)
+    except MixedGrouping as exc:
+        obj.approximated(path, field, f"{exc}: the SLI covers all series")
+        return
+    common.group_by(obj, doc, labels, path, field)
 
 
 def _alerting(obj: SourceObject, alerting: Any, keys: dict[str, str]) -> dict[str, Any]:

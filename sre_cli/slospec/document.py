@@ -148,6 +148,7 @@ class CloudWatchGroup(_Model):
 
 
 GroupLabel = Annotated[str, Field(pattern=LABEL_NAME)]
+MAX_GROUP_LABELS = 5  # the most labels groupBy may name
 
 
 class _CloudWatchSource(_Model):
@@ -265,7 +266,7 @@ class Indicator(_Model):
     threshold: ThresholdIndicator | None = None
     group_by: list[GroupLabel] = Field(
         default_factory=list,
-        max_length=5,
+        max_length=MAX_GROUP_LABELS,
         description="Labels that split the SLO: each distinct value combination is its own SLO for budgets, "
         "burn rates and alerts, e.g. [handler].",
     )

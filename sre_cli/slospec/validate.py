@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -270,24 +270,38 @@ def _group_selectors(ind: document.Indicator) -> list[SeriesSelector]:
     return out
 
 
-def check_grouping(slo: Slo, add: Add) -> None:
-    """groupBy labels are not the generator's own, can exist on the series, and survive the gauge."""
+def group_label_problems(
+    label: str, *, latency: bool, spec_labels: Collection[str], selectors: Sequence[SeriesSelector]
+) -> list[str]:
+    """Why `label` cannot split an SLO: the generator's own labels and the spec's would merge groups, a
+    latency SLI needs `le` itself, a selector matching `label=""` has no groups. Empty when it can."""
     from sre_cli.targets.prometheus.naming import GENERATOR_LABELS
 
+    problems = []
+    if label in GENERATOR_LABELS:
+        problems.append(f"{label!r} is a label the generated series and alerts carry themselves; groups would merge")
+    elif label in spec_labels:
+        problems.append(
+            f"{label!r} is also a label of the spec (metadata.labels or alerting labels); groups would merge"
+        )
+    elif label == "le" and latency:
+        problems.append("a latency SLI reads its threshold's bucket (le) itself: it cannot be grouped by le")
+    for sel in selectors:
+        if any(m.label == label and m.op == "=" and m.value == "" for m in sel.matchers):
+            problems.append(f'{sel} only matches series without {label} ({label}=""): there are no groups to make')
+    return problems
+
+
+def check_grouping(slo: Slo, add: Add) -> None:
+    """groupBy labels are not the generator's own, can exist on the series, and survive the gauge."""
     ind = slo.indicator
     alert_labels = {**slo.labels, **slo.absent_labels, **{k: v for t in slo.tiers for k, v in t.labels.items()}}
     selectors = _group_selectors(ind)
     for i, label in enumerate(slo.group_by):
-        path = (*GROUP_BY, i)
-        if label in GENERATOR_LABELS:
-            add(path, f"{label!r} is a label the generated series and alerts carry themselves; groups would merge")
-        elif label in alert_labels:
-            add(path, f"{label!r} is also a label of the spec (metadata.labels or alerting labels); groups would merge")
-        elif label == "le" and ind.latency:
-            add(path, "a latency SLI reads its threshold's bucket (le) itself: it cannot be grouped by le")
-        for sel in selectors:
-            if any(m.label == label and m.op == "=" and m.value == "" for m in sel.matchers):
-                add(path, f'{sel} only matches series without {label} ({label}=""): there are no groups to make')
+        for problem in group_label_problems(
+            label, latency=ind.latency is not None, spec_labels=alert_labels, selectors=selectors
+        ):
+            add((*GROUP_BY, i), problem)
     if ind.threshold and ind.threshold.prometheus and slo.group_by:
         try:
             lost = dropped_labels(ind.threshold.prometheus.gauge, slo.group_by)

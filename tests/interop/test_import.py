@@ -281,7 +281,7 @@ CASES = [
         SLOTH_CRD,
         1,
         [
-            ("approximated", "sli.events.errorQuery", "`sum by (region)` splits the SLI"),
+            ("approximated", "sli.events grouping", "split differently (`sum by (region)`, a count over all series)"),
             ("exact", "alerting.labels.team", "page and ticket alert label"),
             ("exact", "alerting.annotations.runbook", "page and ticket alert annotation"),
             ("exact", "alerting.pageAlert.labels.route", "page alert label"),
@@ -334,7 +334,7 @@ CASES = [
         [
             ("approximated", "service", "namespace names it"),
             ("exact", "spec.indicator.ratio", "errors as bad"),
-            ("approximated", "spec.indicator.ratio.grouping", "one SLO per route"),
+            ("exact", "spec.indicator.ratio.grouping", "as spec.indicator.groupBy [route]: budget, burn rates"),
             ("exact", "metadata.labels.pyrra.dev/team", "as label team"),
             ("not mapped", "metadata.labels.prometheus", "Kubernetes label"),
             ("not mapped", "spec.alerting.absent", "absent series"),
@@ -345,6 +345,7 @@ CASES = [
         {
             "metadata.service": "search",
             "metadata.labels": {"team": "discovery"},
+            "spec.indicator.groupBy": ["route"],
             "spec.window": "4w",
             "spec.objective": 99.5,
             "spec.alerting.page.windows": [
@@ -405,14 +406,14 @@ CASES = [
     pytest.param(
         "pyrra",
         PYRRA_NATIVE_OK,
-        1,  # grouping is approximated, as for the other kinds
+        1,  # the service is approximated from the namespace
         [
             (
                 "exact",
                 "spec.indicator.latencyNative",
                 'as native histogram rpc_seconds{job="x",code="ok"}, threshold 0.2s',
             ),
-            ("approximated", "spec.indicator.latencyNative.grouping", "one SLO per method"),
+            ("exact", "spec.indicator.latencyNative.grouping", "as spec.indicator.groupBy [method]"),
         ],
         {
             "metadata.service": "rpc",
@@ -422,6 +423,7 @@ CASES = [
                 "threshold": "200ms",
                 "prometheus": {"histogram": 'rpc_seconds{job="x",code="ok"}', "native": True},
             },
+            "spec.indicator.groupBy": ["method"],
         },
         id="pyrra-latency-native",
     ),
