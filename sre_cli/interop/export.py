@@ -60,6 +60,9 @@ def slo_objects(slo: Slo) -> list[dict[str, Any]]:
         annotations[fmt.MIN_EVENTS] = str(slo.min_events)
     if slo.alerting.runbook:
         annotations[fmt.RUNBOOK] = slo.alerting.runbook
+    if slo.group_by:
+        annotations[fmt.GROUP_BY] = ",".join(slo.group_by)
+        annotations[fmt.MAX_GROUPS] = str(slo.max_groups)
     prometheus, cloudwatch = _indicator_specs(slo, annotations)
     objects: list[dict[str, Any]] = []
     inline = prometheus if prometheus is not None else cloudwatch
@@ -106,13 +109,16 @@ def _time_window(window: str) -> dict[str, Any]:
     return {"duration": text, "isRolling": True}
 
 
-def _prometheus_query(selectors: list[str]) -> str:
-    """One selector as itself; several as the sum of their sums, which `import openslo` reads back."""
+def _prometheus_query(selectors: list[str], group_by: tuple[str, ...]) -> str:
+    """One selector as itself; several as the sum of their sums, which `import openslo` reads back.
+    A grouped SLO's selectors are each summed by its groups."""
+    if group_by:
+        return " + ".join(fmt.split_by(s, group_by) for s in selectors)
     return selectors[0] if len(selectors) == 1 else " + ".join(f"sum({s})" for s in selectors)
 
 
-def _prometheus_source(selectors: list[str]) -> dict[str, Any]:
-    return {"metricSource": {"type": "Prometheus", "spec": {"query": _prometheus_query(selectors)}}}
+def _prometheus_source(selectors: list[str], group_by: tuple[str, ...]) -> dict[str, Any]:
+    return {"metricSource": {"type": "Prometheus", "spec": {"query": _prometheus_query(selectors, group_by)}}}
 
 
 def _metric_stat(metric: CloudWatchMetric, stat: str) -> dict[str, Any]:
@@ -153,8 +159,8 @@ def _indicator_specs(slo: Slo, annotations: dict[str, str]) -> tuple[dict | None
             prom = {
                 "ratioMetric": {
                     "counter": p.metric_type == "counter",
-                    role: _prometheus_source(p.selectors(role)),
-                    "total": _prometheus_source(p.selectors("total")),
+                    role: _prometheus_source(p.selectors(role), slo.group_by),
+                    "total": _prometheus_source(p.selectors("total"), slo.group_by),
                 }
             }
         if (c := ind.ratio.cloudwatch) is not None:
@@ -173,7 +179,7 @@ def _indicator_specs(slo: Slo, annotations: dict[str, str]) -> tuple[dict | None
         prom = cw = None
         if (p := lat.prometheus) is not None and p.native:
             annotations[fmt.NATIVE_HISTOGRAM] = p.histogram
-            bad, total = fmt.native_histogram_queries(p.histogram, lat.threshold_seconds)
+            bad, total = fmt.native_histogram_queries(p.histogram, lat.threshold_seconds, slo.group_by)
             prom = {
                 "ratioMetric": {
                     "counter": True,
@@ -187,8 +193,8 @@ def _indicator_specs(slo: Slo, annotations: dict[str, str]) -> tuple[dict | None
             prom = {
                 "ratioMetric": {
                     "counter": True,
-                    "good": _prometheus_source([good]),
-                    "total": _prometheus_source([histogram_series(p.histogram, "_count")]),
+                    "good": _prometheus_source([good], slo.group_by),
+                    "total": _prometheus_source([histogram_series(p.histogram, "_count")], slo.group_by),
                 }
             }
         if (c := lat.cloudwatch) is not None:

@@ -16,10 +16,11 @@ from typing import Any
 from sre_cli import slomath
 from sre_cli.interop import common
 from sre_cli.interop import openslo_format as fmt
-from sre_cli.interop.queries import NotACount, event_selectors
+from sre_cli.interop.queries import EventSelectors, MixedGrouping, NotACount, event_selectors, shared_group_by
 from sre_cli.interop.report import ImportedSlo, ImportResult, SourceObject
 from sre_cli.interop.source import SourceFile
 from sre_cli.promql_selectors import histogram_family, parse_selector
+from sre_cli.slospec.document import MOST_GROUPS
 from sre_cli.slospec.errors import SpecError
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.slospec.yamlpos import YamlDocument
@@ -118,10 +119,12 @@ def _import_objective(obj: SourceObject, catalog: Catalog, data: dict[str, Any],
     common.add_labels(obj, labels, meta.get("labels"), ("metadata", "labels"), "metadata.labels", absolute=True)
     if labels:
         doc["metadata"]["labels"] = labels
-    indicator = _indicator(obj, catalog, spec, objective, annotations)
+    counts: list[EventSelectors] = []
+    indicator = _indicator(obj, catalog, spec, objective, annotations, counts)
     if indicator is None:
         return None
     doc["spec"]["indicator"] = indicator
+    _grouping(obj, doc, annotations, counts)
     alerting = _alerting(obj, catalog, spec, annotations, slomath.window_seconds(window))
     if alerting:
         doc["spec"]["alerting"] = alerting
@@ -191,8 +194,14 @@ def _metric_source(part: Any) -> dict[str, Any]:
 
 
 def _indicator(
-    obj: SourceObject, catalog: Catalog, spec: dict[str, Any], objective: dict[str, Any], annotations: dict[str, Any]
+    obj: SourceObject,
+    catalog: Catalog,
+    spec: dict[str, Any],
+    objective: dict[str, Any],
+    annotations: dict[str, Any],
+    counts: list[EventSelectors],
 ) -> dict[str, Any] | None:
+    """The objective's SLI(s) as the spec's indicator; the Prometheus counts read are added to `counts`."""
     sli = _sli_spec(obj, catalog, objective, "objective") or _sli_spec(obj, catalog, spec, "spec")
     if sli is None:
         obj.not_mapped(
@@ -206,7 +215,7 @@ def _indicator(
             obj.not_mapped(("metadata", "annotations"), fmt.CLOUDWATCH_INDICATOR, "no SLI of that name", absolute=True)
         else:
             slis.append(extra["spec"])
-    given = _Given(catalog, objective, annotations, spec.get("budgetingMethod"))
+    given = _Given(catalog, objective, annotations, spec.get("budgetingMethod"), counts)
     merged: dict[str, Any] = {}
     for one in slis:
         part = _one_indicator(obj, given, one)
@@ -223,12 +232,14 @@ def _indicator(
 @dataclass(frozen=True)
 class _Given:
     """What mapping each SLI of an objective reads besides the SLI: the objects given, the objective
-    (op, value, time slices), the SLO's `sre.dev/*` annotations and its budgetingMethod."""
+    (op, value, time slices), the SLO's `sre.dev/*` annotations and its budgetingMethod; and where
+    it leaves the Prometheus counts it read (their `sum by` are the SLO's groups)."""
 
     catalog: Catalog
     objective: dict[str, Any]
     annotations: dict[str, Any]
     method: Any
+    counts: list[EventSelectors]
 
 
 def _one_indicator(obj: SourceObject, given: _Given, sli: dict[str, Any]) -> dict[str, Any] | None:
@@ -271,8 +282,9 @@ def _one_indicator(obj: SourceObject, given: _Given, sli: dict[str, Any]) -> dic
             obj.not_mapped(here, f"ratioMetric.{r}", "more than 8 selectors", absolute=True)
             return None
         selectors[r] = found.selectors
-        if found.grouping or found.fixed_ranges:
-            why = "sum by/without or a fixed range in the query: sre applies its own windows to all series"
+        given.counts.append(found)
+        if found.fixed_ranges:
+            why = "a fixed range in the query: sre applies its own windows"
             obj.approximated(here, f"ratioMetric.{r}", why, absolute=True)
         else:
             obj.exact(here, f"ratioMetric.{r}", f"as selector(s) {', '.join(found.selectors)}", absolute=True)
@@ -308,13 +320,44 @@ def _native_latency(
         obj.not_mapped(here, "native histogram", why, absolute=True)
         return None
     written = {r: ((source or {}).get("spec") or {}).get("query") for r, source in sources.items()}
-    bad, total = fmt.native_histogram_queries(family, seconds)
+    bad, total = fmt.native_histogram_queries(family, seconds, _annotated_group_by(annotations))
     if written != {"bad": bad, "total": total}:
         why = f"the queries are not those of {fmt.NATIVE_HISTOGRAM}; the annotations are read"
         obj.approximated(("spec", "indicator"), "ratioMetric", why, absolute=True)
     else:
         obj.exact(here, "native histogram", f"from {fmt.NATIVE_HISTOGRAM}: {family}", absolute=True)
     return {"latency": {"threshold": threshold, "prometheus": {"histogram": family, "native": True}}}
+
+
+def _annotated_group_by(annotations: dict[str, Any]) -> list[str]:
+    return [label.strip() for label in str(annotations.get(fmt.GROUP_BY, "")).split(",") if label.strip()]
+
+
+def _grouping(
+    obj: SourceObject, doc: dict[str, Any], annotations: dict[str, Any], counts: list[EventSelectors]
+) -> None:
+    """The SLO's groups: `sre.dev/group-by` and `sre.dev/max-groups` as `sre export openslo` writes
+    them, else the `sum by (<labels>)` every Prometheus count of the SLI splits by."""
+    if fmt.GROUP_BY in annotations:
+        here = ("metadata", "annotations")
+        if not common.group_by(obj, doc, _annotated_group_by(annotations), here, fmt.GROUP_BY, absolute=True):
+            return
+        if fmt.MAX_GROUPS in annotations:
+            text = str(annotations[fmt.MAX_GROUPS])
+            if text.isdigit() and 1 <= int(text) <= MOST_GROUPS:
+                doc["spec"]["indicator"]["maxGroups"] = int(text)
+                obj.exact(here, fmt.MAX_GROUPS, "as spec.indicator.maxGroups", absolute=True)
+            else:
+                why = f"{text!r}: a whole number from 1 to {MOST_GROUPS}; the default applies"
+                obj.not_mapped(here, fmt.MAX_GROUPS, why, absolute=True)
+        return
+    here, field = ("spec", "indicator"), "ratioMetric grouping"
+    try:
+        labels = shared_group_by(*counts)
+    except MixedGrouping as exc:
+        obj.approximated(here, field, f"{exc}: the SLI covers all series", absolute=True)
+        return
+    common.group_by(obj, doc, labels, here, field, absolute=True)
 
 
 def _as_latency(

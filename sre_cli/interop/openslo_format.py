@@ -7,6 +7,7 @@ by `import openslo`, so a round trip gives the same spec.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sre_cli import slomath
 from sre_cli.vocabulary import number
@@ -29,6 +30,9 @@ BUDGET_PERCENT = PREFIX + "budget-percent"
 FOR = PREFIX + "for"
 ALERTMANAGER_RECEIVER = PREFIX + "alertmanager-receiver"
 SNS_TOPIC_ARN = PREFIX + "sns-topic-arn"
+# A grouped SLO's groupBy labels (comma-separated) and maxGroups; its queries also `sum by` them.
+GROUP_BY = PREFIX + "group-by"
+MAX_GROUPS = PREFIX + "max-groups"
 
 OPERATORS = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
 OPERATORS_BACK = {v: k for k, v in OPERATORS.items()}
@@ -62,7 +66,15 @@ def shorthand_seconds(text: object) -> tuple[int, bool] | None:
     return n * _SHORTHAND_SECONDS[unit], True
 
 
-def native_histogram_queries(histogram: str, threshold: float) -> tuple[str, str]:
+def split_by(series: str, group_by: Sequence[str]) -> str:
+    """A series summed per group (`sum by (<groupBy>) (series)`) for a grouped SLO; as is otherwise.
+
+    OpenSLO has no grouping: a query that keeps the group labels is how a peer tool evaluates
+    the SLI per group, and how `import openslo` finds them again."""
+    return f"sum by ({', '.join(group_by)}) ({series})" if group_by else series
+
+
+def native_histogram_queries(histogram: str, threshold: float, group_by: Sequence[str] = ()) -> tuple[str, str]:
     """(bad, total) queries of a latency SLI over a native histogram, as OpenSLO counters.
 
     OpenSLO has no native histograms: its Prometheus source is a query over counters. The native
@@ -70,5 +82,6 @@ def native_histogram_queries(histogram: str, threshold: float) -> tuple[str, str
     each request), so a tool reading the export gets the right ratio from their increase; the
     histogram itself goes into `NATIVE_HISTOGRAM` so `import openslo` gives the spec back.
     """
+    histogram = split_by(histogram, group_by)
     total = f"histogram_count({histogram})"
     return f"histogram_fraction({number(threshold)}, +Inf, {histogram}) * {total}", total

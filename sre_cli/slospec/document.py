@@ -149,6 +149,7 @@ class CloudWatchGroup(_Model):
 
 GroupLabel = Annotated[str, Field(pattern=LABEL_NAME)]
 MAX_GROUP_LABELS = 5  # the most labels groupBy may name
+MOST_GROUPS = 10000  # the highest maxGroups
 
 
 class _CloudWatchSource(_Model):
@@ -271,7 +272,10 @@ class Indicator(_Model):
         "burn rates and alerts, e.g. [handler].",
     )
     max_groups: int = Field(
-        default=50, ge=1, le=10000, description="Most groups expected; series and alerts grow with groups x windows."
+        default=50,
+        ge=1,
+        le=MOST_GROUPS,
+        description="Most groups expected; series and alerts grow with groups x windows.",
     )
 
     @model_validator(mode="after")

@@ -136,3 +136,95 @@ def test_native_histogram_exports_counter_queries_and_comes_back(tmp_path: Path)
     _sre("generate", "--specs", str(imported), "--out", str(again))
     rules = "alarms/prometheus/rpc.rules.yaml"
     assert (original / rules).read_text().split("\n", 1)[1] == (again / rules).read_text().split("\n", 1)[1]
+
+
+GROUPED_SPECS = """\
+apiVersion: sre.dev/v1
+kind: SLO
+metadata: {name: checkout-errors, service: shop}
+spec:
+  description: Checkouts succeed, per route and region
+  objective: 99.5
+  indicator:
+    groupBy: [route, region]
+    maxGroups: 120
+    ratio:
+      prometheus:
+        bad: ['checkout_total{code=~"5.."}', checkout_timeouts_total]
+        total: checkout_total
+---
+apiVersion: sre.dev/v1
+kind: SLO
+metadata: {name: checkout-fast, service: shop}
+spec:
+  description: Checkouts within 300ms, per route
+  objective: 99
+  indicator:
+    groupBy: [route]
+    latency:
+      threshold: 300ms
+      prometheus: {histogram: 'checkout_seconds{job="shop"}', buckets: [0.1, 0.3, 1]}
+---
+apiVersion: sre.dev/v1
+kind: SLO
+metadata: {name: checkout-rpc-fast, service: shop}
+spec:
+  description: Payment RPCs within 370ms, per method
+  objective: 99.5
+  indicator:
+    groupBy: [method]
+    latency:
+      threshold: 370ms
+      prometheus: {histogram: 'rpc_seconds{job="pay"}', native: true}
+"""
+
+
+def test_grouped_slos_export_per_group_queries_and_come_back(tmp_path: Path) -> None:
+    # OpenSLO has no grouping: the queries sum by the group labels (a peer tool evaluates them per
+    # group) and sre.dev/group-by, sre.dev/max-groups say groupBy and maxGroups exactly.
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "shop.yaml").write_text(GROUPED_SPECS)
+    exported = tmp_path / "openslo"
+    _sre("export", "openslo", "--specs", str(specs), "--out", str(exported))
+    docs = [d for f in sorted(exported.glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for doc in docs:
+        assert not [e.message for e in validator.iter_errors(doc)], doc
+    slos = {d["metadata"]["name"]: d for d in docs if d["kind"] == "SLO"}
+    errors = slos["checkout-errors"]
+    assert errors["metadata"]["annotations"]["sre.dev/group-by"] == "route,region"
+    assert errors["metadata"]["annotations"]["sre.dev/max-groups"] == "120"
+    queries = {
+        r: m["metricSource"]["spec"]["query"]
+        for r, m in errors["spec"]["indicator"]["spec"]["ratioMetric"].items()
+        if r != "counter"
+    }
+    assert queries == {
+        "bad": 'sum by (route, region) (checkout_total{code=~"5.."}) '
+        "+ sum by (route, region) (checkout_timeouts_total)",
+        "total": "sum by (route, region) (checkout_total)",
+    }
+    fast = slos["checkout-fast"]["spec"]["indicator"]["spec"]["ratioMetric"]
+    assert fast["total"]["metricSource"]["spec"]["query"] == 'sum by (route) (checkout_seconds_count{job="shop"})'
+    native = slos["checkout-rpc-fast"]["spec"]["indicator"]["spec"]["ratioMetric"]
+    assert (
+        native["total"]["metricSource"]["spec"]["query"] == 'histogram_count(sum by (method) (rpc_seconds{job="pay"}))'
+    )
+
+    imported = tmp_path / "again" / "slo"
+    imported.mkdir(parents=True)
+    proc = _sre("import", "openslo", str(exported), "--out", str(imported))
+    assert " 0 approximated, 0 not mapped" in proc.stdout, proc.stdout
+    again = {d["metadata"]["name"]: d for d in yaml.safe_load_all((imported / "shop.yaml").read_text())}
+    assert again["checkout-errors"]["spec"]["indicator"]["groupBy"] == ["route", "region"]
+    assert again["checkout-errors"]["spec"]["indicator"]["maxGroups"] == 120
+    assert again["checkout-fast"]["spec"]["indicator"]["groupBy"] == ["route"]
+    assert again["checkout-rpc-fast"]["spec"]["indicator"]["groupBy"] == ["method"]
+    original, regenerated = tmp_path / "out1", tmp_path / "out2"
+    _sre("generate", "--specs", str(specs), "--out", str(original))
+    _sre("generate", "--specs", str(imported), "--out", str(regenerated))
+    rules = "alarms/prometheus/shop.rules.yaml"
+    first = (original / rules).read_text()
+    assert "sum by (route, region) (rate(checkout_total[" in first  # the rules are grouped at all
+    assert first.split("\n", 1)[1] == (regenerated / rules).read_text().split("\n", 1)[1]
