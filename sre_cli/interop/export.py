@@ -63,6 +63,10 @@ def slo_objects(slo: Slo) -> list[dict[str, Any]]:
     if slo.group_by:
         annotations[fmt.GROUP_BY] = ",".join(slo.group_by)
         annotations[fmt.MAX_GROUPS] = str(slo.max_groups)
+        cloudwatch = slo.indicator.body.cloudwatch
+        if cloudwatch is not None and cloudwatch.groups is not None:
+            groups = {label: group.model_dump() for label, group in cloudwatch.groups.items()}
+            annotations[fmt.CLOUDWATCH_GROUPS] = json.dumps(groups)
     prometheus, cloudwatch = _indicator_specs(slo, annotations)
     objects: list[dict[str, Any]] = []
     inline = prometheus if prometheus is not None else cloudwatch

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from sre_cli import slomath
 from sre_cli.interop import common
 from sre_cli.interop import openslo_format as fmt
@@ -20,7 +22,7 @@ from sre_cli.interop.queries import EventSelectors, MixedGrouping, NotACount, ev
 from sre_cli.interop.report import ImportedSlo, ImportResult, SourceObject
 from sre_cli.interop.source import SourceFile
 from sre_cli.promql_selectors import histogram_family, parse_selector
-from sre_cli.slospec.document import MOST_GROUPS
+from sre_cli.slospec.document import MOST_GROUPS, CloudWatchGroup
 from sre_cli.slospec.errors import SpecError
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.slospec.yamlpos import YamlDocument
@@ -28,6 +30,7 @@ from sre_cli.slospec.yamlpos import YamlDocument
 KINDS = ("SLO", "SLI", "Service", "AlertPolicy", "AlertCondition", "AlertNotificationTarget", "DataSource")
 _CLOUDWATCH_SUM = re.compile(r"^\s*(\w+)(\s*\+\s*\w+)*\s*$")
 _TC = re.compile(r"^TC\(:(\d+(?:\.\d+)?)\)$")
+_CLOUDWATCH_GROUPS = TypeAdapter(dict[str, CloudWatchGroup])
 
 
 @dataclass
@@ -350,6 +353,8 @@ def _grouping(
             else:
                 why = f"{text!r}: a whole number from 1 to {MOST_GROUPS}; the default applies"
                 obj.not_mapped(here, fmt.MAX_GROUPS, why, absolute=True)
+        if fmt.CLOUDWATCH_GROUPS in annotations:
+            _cloudwatch_groups(obj, doc, annotations[fmt.CLOUDWATCH_GROUPS])
         return
     here, field = ("spec", "indicator"), "ratioMetric grouping"
     try:
@@ -358,6 +363,23 @@ def _grouping(
         obj.approximated(here, field, f"{exc}: the SLI covers all series", absolute=True)
         return
     common.group_by(obj, doc, labels, here, field, absolute=True)
+
+
+def _cloudwatch_groups(obj: SourceObject, doc: dict[str, Any], text: Any) -> None:
+    """`sre.dev/cloudwatch-groups`: how the CloudWatch source enumerates each group label."""
+    here = ("metadata", "annotations")
+    body = next(v for v in doc["spec"]["indicator"].values() if isinstance(v, dict))
+    if "cloudwatch" not in body:
+        obj.not_mapped(here, fmt.CLOUDWATCH_GROUPS, "the SLI has no CloudWatch source", absolute=True)
+        return
+    try:
+        groups = _CLOUDWATCH_GROUPS.validate_json(str(text))
+    except ValidationError as exc:
+        why = f"not a JSON map of label -> {{dimension, values}}: {exc.errors()[0]['msg']}"
+        obj.not_mapped(here, fmt.CLOUDWATCH_GROUPS, why, absolute=True)
+        return
+    body["cloudwatch"]["groups"] = {label: group.model_dump() for label, group in groups.items()}
+    obj.exact(here, fmt.CLOUDWATCH_GROUPS, "as the CloudWatch source's groups", absolute=True)
 
 
 def _as_latency(

@@ -33,6 +33,7 @@ SNS_TOPIC_ARN = PREFIX + "sns-topic-arn"
 # A grouped SLO's groupBy labels (comma-separated) and maxGroups; its queries also `sum by` them.
 GROUP_BY = PREFIX + "group-by"
 MAX_GROUPS = PREFIX + "max-groups"
+CLOUDWATCH_GROUPS = PREFIX + "cloudwatch-groups"  # JSON: label -> {dimension, values}
 
 OPERATORS = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
 OPERATORS_BACK = {v: k for k, v in OPERATORS.items()}

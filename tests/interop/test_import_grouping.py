@@ -331,6 +331,18 @@ CASES = [
         {},
         id="openslo-unreadable-max-groups",
     ),
+    pytest.param(
+        "openslo",
+        _openslo(
+            'sum by (tenant) (logins_total{ok="true"})',
+            "sum by (tenant) (logins_total)",
+            annotations="{sre.dev/group-by: tenant, sre.dev/cloudwatch-groups: '{}'}",
+        ),
+        ("not mapped", "sre.dev/cloudwatch-groups", "the SLI has no CloudWatch source"),
+        ["tenant"],
+        {},
+        id="openslo-cloudwatch-groups-without-cloudwatch",
+    ),
 ]
 
 

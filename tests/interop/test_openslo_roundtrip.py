@@ -228,3 +228,75 @@ def test_grouped_slos_export_per_group_queries_and_come_back(tmp_path: Path) -> 
     first = (original / rules).read_text()
     assert "sum by (route, region) (rate(checkout_total[" in first  # the rules are grouped at all
     assert first.split("\n", 1)[1] == (regenerated / rules).read_text().split("\n", 1)[1]
+
+
+GROUPED_CLOUDWATCH_DEFAULTS = """\
+notificationTargets:
+  page: {alertmanagerReceiver: page, snsTopicArn: "arn:aws:sns:us-east-1:123456789012:page"}
+  ticket: {alertmanagerReceiver: ticket, snsTopicArn: "arn:aws:sns:us-east-1:123456789012:ticket"}
+"""
+
+GROUPED_CLOUDWATCH_SPECS = """\
+apiVersion: sre.dev/v1
+kind: SLO
+metadata: {name: cart-errors, service: cart}
+spec:
+  description: Cart requests succeed, per handler
+  objective: 99.9
+  indicator:
+    groupBy: [handler]
+    ratio:
+      prometheus:
+        bad: 'cart_requests_total{code=~"5.."}'
+        total: cart_requests_total
+      cloudwatch:
+        groups:
+          handler: {dimension: Handler, values: [/cart, /pay]}
+        bad: [{namespace: Shop, metricName: Errors, dimensions: {Service: cart}}]
+        total: [{namespace: Shop, metricName: Requests, dimensions: {Service: cart}}]
+---
+apiVersion: sre.dev/v1
+kind: SLO
+metadata: {name: queue-age, service: cart}
+spec:
+  description: Queues drain within 10 minutes, per queue
+  objective: 99
+  indicator:
+    groupBy: [queue]
+    threshold:
+      operator: "<="
+      value: 600
+      prometheus: {gauge: 'max by (queue) (queue_age_seconds{job="cart"})'}
+"""
+
+
+def test_grouped_cloudwatch_and_threshold_slos_come_back(tmp_path: Path) -> None:
+    # A gauge's query keeps its groups itself and CloudWatch enumerates them in the spec: both come
+    # back from sre.dev/group-by and sre.dev/cloudwatch-groups, every generated rule and alarm identical.
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "cart.yaml").write_text(GROUPED_CLOUDWATCH_SPECS)
+    (specs / "defaults.yaml").write_text(GROUPED_CLOUDWATCH_DEFAULTS)
+    exported = tmp_path / "openslo"
+    _sre("export", "openslo", "--specs", str(specs), "--out", str(exported))
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for f in sorted(exported.glob("*.yaml")):
+        for doc in yaml.safe_load_all(f.read_text()):
+            assert not [e.message for e in validator.iter_errors(doc)], doc
+    imported = tmp_path / "again" / "slo"
+    imported.mkdir(parents=True)
+    (imported / "defaults.yaml").write_text(GROUPED_CLOUDWATCH_DEFAULTS)
+    proc = _sre("import", "openslo", str(exported), "--out", str(imported))
+    assert " 0 approximated, 0 not mapped" in proc.stdout, proc.stdout
+    assert "sre.dev/cloudwatch-groups: as the CloudWatch source's groups" in proc.stdout
+    original, again = tmp_path / "out1", tmp_path / "out2"
+    _sre("generate", "--specs", str(specs), "--out", str(original))
+    _sre("generate", "--specs", str(imported), "--out", str(again))
+    files = sorted(p.relative_to(original) for sub in GENERATED for p in (original / sub).rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for sub in GENERATED for p in (again / sub).rglob("*") if p.is_file())
+    assert "cart-errors-pay-" in (original / "alarms/cloudwatch/cart.json").read_text()  # a stack per handler
+    for rel in files:
+        body, body_again = (original / rel).read_text(), (again / rel).read_text()
+        if str(rel).endswith(".rules.yaml"):  # the header names the spec file
+            body, body_again = body.split("\n", 1)[1], body_again.split("\n", 1)[1]
+        assert body == body_again, rel
