@@ -8,7 +8,7 @@ from sre_cli.interop.report import SourceObject
 from sre_cli.interop.source import dns_label, is_dns_label, is_label_name
 from sre_cli.promql_selectors import parse_selector
 from sre_cli.slospec.document import API_VERSION, MAX_GROUP_LABELS
-from sre_cli.slospec.validate import group_label_problems
+from sre_cli.slospec.validate import UNBOUNDED_LABELS, group_label_problems
 
 MAX_SELECTORS = 8  # document.Selectors' max_length
 
@@ -114,6 +114,8 @@ def group_by(
         return False
     indicator["groupBy"] = labels
     why = f"as spec.indicator.groupBy [{', '.join(labels)}]: budget, burn rates and alerts per value combination"
+    if unbounded := [label for label in labels if label in UNBOUNDED_LABELS]:
+        why += f"; `sre validate` warns that {', '.join(unbounded)} usually has no bound (a group per value)"
     obj.exact(path, field, why, absolute=absolute)
     return True
 

@@ -120,6 +120,18 @@ CASES = [
     ),
     pytest.param(
         "pyrra",
+        _pyrra(_ratio("[instance]")),
+        (
+            "exact",
+            "spec.indicator.ratio.grouping",
+            "`sre validate` warns that instance usually has no bound (a group per value)",
+        ),
+        ["instance"],
+        {},
+        id="pyrra-unbounded-label-mapped-with-the-warning",
+    ),
+    pytest.param(
+        "pyrra",
         _pyrra(
             "latency:\n  success: {metric: 'order_seconds_bucket{le=\"0.5\"}'}\n"
             "  total: {metric: order_seconds_count}\n  grouping: [le]"
