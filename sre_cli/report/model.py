@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from sre_cli import slomath
+from sre_cli import sli_sources, slomath
 from sre_cli.backends import Counts, Measurement
 from sre_cli.slospec.model import Slo
 
@@ -307,6 +307,16 @@ def build(slo: Slo, m: Measurement) -> SloReport:
     return replace(whole, group_by=slo.group_by, max_groups=slo.max_groups, groups=groups, warnings=warnings)
 
 
+def approximation_note(source: str) -> str:
+    """What an errorRatio SLI's numbers are: it has no event counts, so good and total are seconds."""
+    how = (
+        "the rules average the 5m error ratio over each window"
+        if source == "recorded"
+        else "the ratio over each window, weighted by time"
+    )
+    return f"errorRatio source, {sli_sources.APPROXIMATE}: no event counts, {how} (good/total are seconds)"
+
+
 def build_one(slo: Slo, m: Measurement) -> SloReport:
     """The report of one measurement: an SLO, a grouped SLO's whole, or one of its groups."""
     at = m.at
@@ -324,6 +334,8 @@ def build_one(slo: Slo, m: Measurement) -> SloReport:
     coverage = coverage_of(m, start)
     exhaustion = exhaustion_forecast(slo, m, remaining)
     warnings: list[str] = []
+    if sli_sources.is_approximate(slo):
+        warnings.append(approximation_note(m.source))
     if not has_events:
         warnings.append(f"no {m.unit} in the {slo.window} window: check that the source series exist")
     elif not coverage.complete and coverage.data_since is not None:
