@@ -7,6 +7,8 @@ window, the report its window, runbooks the window a person looks at. Pure strin
 
 from __future__ import annotations
 
+import re
+
 import promql_parser
 
 from sre_cli.promql_selectors import check_expression, expression_selectors
@@ -19,6 +21,16 @@ _CHECK_RANGE = "5m"
 def at_window(template: str, window: str) -> str:
     """The template with `window` (a PromQL range such as 5m) put in for every `{{.window}}`."""
     return template.replace(WINDOW, window)
+
+
+_FIXED_RANGE = re.compile(r"\[\s*(?:\d+(?:ms|s|m|h|d|w|y))+\s*\]")
+
+
+def on_window(query: str) -> tuple[str, bool]:
+    """A query written for one fixed range (OpenSLO's) templated on `{{.window}}`: every `[<duration>]`
+    range becomes `[{{.window}}]` (subqueries keep theirs). True when some range was replaced."""
+    templated, n = _FIXED_RANGE.subn(f"[{WINDOW}]", query)
+    return templated, n > 0
 
 
 def template_problem(template: str) -> str | None:

@@ -27,6 +27,8 @@ BUDGET_PERCENT = PREFIX + "budget-percent"
 FOR = PREFIX + "for"
 ALERTMANAGER_RECEIVER = PREFIX + "alertmanager-receiver"
 SNS_TOPIC_ARN = PREFIX + "sns-topic-arn"
+# How the Prometheus source gives its events when not as selectors: expression or errorRatio.
+PROMETHEUS_SOURCE = PREFIX + "prometheus-source"
 
 OPERATORS = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
 OPERATORS_BACK = {v: k for k, v in OPERATORS.items()}

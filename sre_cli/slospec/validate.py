@@ -375,7 +375,16 @@ def check_cloudwatch_born_series(ind: document.Indicator, add: Add) -> None:
     if sources is None or sources.cloudwatch is None:
         return
     for found in cloudwatch_born(ind):
-        if isinstance(found, UnsourcedSeries):
+        if isinstance(found, UnsourcedSeries) and found.path[-1] in ("good", "bad", "total", "errorRatio") and (
+            "expression" in found.path or "errorRatio" in found.path
+        ):
+            add(
+                found.path,
+                f"{found.series} is a CloudWatch series (aws_*) the generated exporter config (alarms/exporters/"
+                "yace.yaml) exports only for selectors paired with the cloudwatch source's metrics; write the "
+                "Prometheus source as selectors (good or bad, and total)",
+            )
+        elif isinstance(found, UnsourcedSeries):
             add(
                 found.path,
                 f"{found.series} is a CloudWatch series (aws_*) but no CloudWatch metric stands at the same place "
