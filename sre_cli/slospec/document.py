@@ -144,6 +144,11 @@ class PrometheusEventExpressions(_Model):
         return self
 
 
+def _only(required: list[str], absent: list[str]) -> dict[str, Any]:
+    """JSON Schema: these keys given, none of those."""
+    return {"required": required, "not": {"anyOf": [{"required": [key]} for key in absent]}}
+
+
 PROMETHEUS_RATIO_FORMS = ("selectors (good or bad, and total)", "expression", "errorRatio")
 
 
@@ -157,10 +162,10 @@ class PrometheusRatioSource(_Model):
     model_config = ConfigDict(
         json_schema_extra={
             "oneOf": [
-                {"required": ["good", "total"]},
-                {"required": ["bad", "total"]},
-                {"required": ["expression"]},
-                {"required": ["errorRatio"]},
+                _only(["good", "total"], ["bad", "expression", "errorRatio"]),
+                _only(["bad", "total"], ["good", "expression", "errorRatio"]),
+                _only(["expression"], ["good", "bad", "total", "errorRatio"]),
+                _only(["errorRatio"], ["good", "bad", "total", "expression"]),
             ]
         }
     )
