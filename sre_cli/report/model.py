@@ -209,7 +209,9 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
             factor = w.factor(slo.window_seconds)
             guard_c = m.windows.get(slomath.guard_window(w))
             events = guard_c.total if guard_c else None
-            enough = events is not None and events >= slo.min_events_for(w)
+            # Seconds (an errorRatio source) are no events: like its rules, no low-traffic guard.
+            min_events = 0 if m.unit == "seconds" else slo.min_events_for(w)
+            enough = events is not None and events >= min_events
             states.append(
                 AlertState(
                     tier=tier.name,
@@ -220,7 +222,7 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
                     long_burn_rate=long_burn,
                     short_burn_rate=short_burn,
                     guard_window_events=events,
-                    min_events=slo.min_events_for(w),
+                    min_events=min_events,
                     firing=enough and slomath.tier_firing(long_burn, short_burn, factor),
                 )
             )

@@ -100,3 +100,22 @@ def test_recorded_error_ratio_report_says_the_rules_average_ratios(tmp_path: Pat
     assert recorded.unit == "seconds"
     assert any("approximate: average of ratios" in w and "the rules average" in w for w in recorded.warnings)
     assert not any("approximate" in w for w in build(slos["sel"], m).warnings)
+
+
+def test_error_ratio_report_applies_no_event_guard(tmp_path: Path) -> None:
+    """Like its rules: an inherited minEvents cannot count the seconds of an errorRatio source."""
+    from sre_cli.backends import Counts, Measurement
+    from sre_cli.report.model import build
+
+    (tmp_path / "s.yaml").write_text(SPECS)
+    (tmp_path / "defaults.yaml").write_text(
+        "page:\n  windows:\n    - {long: 1h, short: 5m, budgetPercent: 2, minEvents: 1000000000}\n"
+    )
+    specs = load([tmp_path])
+    assert specs.ok, specs.errors
+    slos = {s.name: s for s in specs.slos}
+    windows = {w: Counts(0.0, float(w)) for w in slos["er"].sli_windows}  # nothing good: burning at 100x
+    for name, unit in (("er", "seconds"), ("sel", "events")):
+        m = Measurement(name, unit, 1e9, slos[name].window_seconds, dict(windows), 1.0, None, 1800)
+        page = next(a for a in build(slos[name], m).alerts if a.tier == "page")
+        assert (page.min_events, page.firing) == ((0, True) if name == "er" else (1_000_000_000, False)), name

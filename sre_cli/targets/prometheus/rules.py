@@ -217,8 +217,8 @@ def _burn_alert(slo: Slo, tier: AlertTier, window: slomath.BurnWindow) -> Rule:
         f"{naming.selector(naming.burn_rate(window.long), slo)} >= {threshold}"
         f" and {naming.selector(naming.burn_rate(window.short), slo)} >= {threshold}"
     )
-    # An errorRatio SLI counts no events: there is nothing for a guard to count (validation refuses
-    # a minEvents written for it; one inherited from defaults.yaml is not applied).
+    # An errorRatio SLI counts no events, so no guard can count them (validation refuses a minEvents
+    # written for it; one inherited from defaults.yaml is not applied to its Prometheus rules).
     approximate = sli_sources.is_approximate(slo)
     min_events = 0 if approximate else slo.min_events_for(window)
     guard = slomath.guard_window(window)
