@@ -94,6 +94,8 @@ SCHEMA_REJECTS = [
     "alert-min-events-negative.yaml",
     "bool-where-string.yaml",
     "ratio-two-source-forms.yaml",
+    "latency-native-with-buckets.yaml",
+    "latency-histogram-without-buckets.yaml",
 ]
 
 
@@ -125,3 +127,24 @@ def test_schema_takes_expression_and_error_ratio_sources_alone(source: dict) -> 
     with_selectors = {**source, "good": "ok_total", "total": "all_total"}
     doc["spec"]["indicator"]["ratio"]["prometheus"] = with_selectors
     assert not validator.is_valid(doc)
+
+
+def test_native_histogram_spec_takes_any_threshold_in_schema_and_loader(tmp_path: Path) -> None:
+    # 0.37s is no boundary of any schema's buckets worth naming: histogram_fraction counts at it anyway.
+    spec = {
+        "apiVersion": "sre.dev/v1",
+        "kind": "SLO",
+        "metadata": {"name": "native", "service": "api"},
+        "spec": {
+            "description": "d",
+            "objective": 99,
+            "indicator": {
+                "latency": {"threshold": "370ms", "prometheus": {"histogram": 'x_seconds{job="a"}', "native": True}}
+            },
+        },
+    }
+    assert not list(jsonschema.Draft202012Validator(schema.spec_schema()).iter_errors(spec))
+    (tmp_path / "native.yaml").write_text(yaml.safe_dump(spec))
+    specs = load([tmp_path / "native.yaml"])
+    assert specs.ok, specs.errors
+    assert specs.slos[0].indicator.latency.prometheus.native
