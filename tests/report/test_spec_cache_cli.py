@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,12 +20,12 @@ NOT_ON_THE_REPORT_PATH = ("pydantic", "boto3", "botocore", "yaml", "jinja2", "ri
 def report(specs: Path, history: History, *flags: str, env: dict[str, str] | None = None) -> tuple[str, list[str]]:
     """The JSON report (whole CLI, its own process) and which of NOT_ON_THE_REPORT_PATH it imported."""
     code = (
-        "import sys\n"
+        "import json, sys\n"
         "from sre_cli.cli import cli\n"
         "try:\n"
         "    cli(sys.argv[1:])\n"
         "finally:\n"
-        f"    print(sorted(m for m in {NOT_ON_THE_REPORT_PATH!r} if m in sys.modules), file=sys.stderr)\n"
+        f"    print(json.dumps(sorted(m for m in {NOT_ON_THE_REPORT_PATH!r} if m in sys.modules)), file=sys.stderr)\n"
     )
     args = ["slo", "report", "--specs", str(specs), "--prometheus-url", history.url]
     args += ["--at", str(history.data.end), "--format", "json", *flags]
@@ -32,7 +33,7 @@ def report(specs: Path, history: History, *flags: str, env: dict[str, str] | Non
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env or os.environ, check=False
     )
     assert proc.returncode == 0, proc.stderr
-    return proc.stdout, eval(proc.stderr.strip().splitlines()[-1])
+    return proc.stdout, json.loads(proc.stderr.strip().splitlines()[-1])
 
 
 @pytest.mark.e2e
