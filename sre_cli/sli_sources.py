@@ -6,7 +6,9 @@ good, bad and all events, and which ones must exist for the SLI to see anything,
 
 - ratio:     the spec's good or bad selectors, over its total selectors
 - latency:   good = the `_bucket{le="<threshold>"}` series, all = `_count` (names from
-             `promql_selectors`), both counters
+             `promql_selectors`), both counters; over a native histogram (`native: true`) one
+             series holds both, the family itself (no suffix): `native_latency`, read with
+             histogram_count/histogram_fraction
 - threshold: the gauge, compared with the spec's value once per slice; it is present while the
              series its selectors name are
 """
@@ -16,8 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sre_cli.promql_selectors import expression_selectors, histogram_series, threshold_bucket_series
+from sre_cli.promql_selectors import (
+    expression_selectors,
+    histogram_family,
+    histogram_series,
+    threshold_bucket_series,
+)
 from sre_cli.slospec.model import Slo
+from sre_cli.vocabulary import number
 
 
 @dataclass(frozen=True)
@@ -36,13 +44,48 @@ class EventSeries:
         return self.bad or self.good
 
 
+@dataclass(frozen=True)
+class NativeLatency:
+    """A latency SLI over a native histogram: all requests are its count, the slow ones its
+    fraction above the threshold (any threshold: the buckets are the histogram's own)."""
+
+    histogram: str  # the native series' selector, the family name itself (no _bucket/_count)
+    threshold: float  # seconds
+
+    def slow_and_all(self, histograms: str) -> tuple[str, str]:
+        """(slow events, all events) of the native histograms `histograms` evaluates to: a rate or an
+        increase, summed (per group), so each reader keeps its own range and aggregation.
+
+        Slow = the fraction above the threshold times the count: (threshold, +Inf) needs no lower
+        bound, so requests in the zero bucket ([-z, z]) count fast whatever a Prometheus version
+        makes of a lower bound of 0 (a zero bucket without positive buckets is split at 0 by
+        linear interpolation), and a threshold on a bucket boundary keeps the bucket it closes
+        (histogram_fraction's lower bound is exclusive for positive values). With no requests the
+        fraction is NaN (0/0): `count > 0` drops that sample, so a quiet window reads no slow
+        events, never NaN, and each reader's fallback makes it 0. Between bucket boundaries the
+        fraction is interpolated within the threshold's bucket: exact on a boundary, within that
+        bucket's share of requests elsewhere.
+        """
+        count = f"histogram_count({histograms})"
+        return f"histogram_fraction({number(self.threshold)}, +Inf, {histograms}) * ({count} > 0)", count
+
+
+def native_latency(slo: Slo) -> NativeLatency | None:
+    """The native histogram of a latency SLI's Prometheus source; None for every other source."""
+    ind = slo.indicator
+    if ind.latency is None or ind.latency.prometheus is None or not ind.latency.prometheus.native:
+        return None
+    return NativeLatency(str(histogram_family(ind.latency.prometheus.histogram)), ind.latency.threshold_seconds)
+
+
 def event_series(slo: Slo) -> EventSeries | None:
-    """The series of a ratio or latency SLI's Prometheus source; None for other SLIs."""
+    """The series of a ratio or classic-histogram latency SLI's Prometheus source; None for other
+    SLIs (a native histogram has no series per event kind: `native_latency`)."""
     ind = slo.indicator
     if ind.ratio is not None and ind.ratio.prometheus is not None:
         src = ind.ratio.prometheus
         return EventSeries(src.selectors("good"), src.selectors("bad"), src.selectors("total"), src.metric_type)
-    if ind.latency is not None and ind.latency.prometheus is not None:
+    if ind.latency is not None and ind.latency.prometheus is not None and not ind.latency.prometheus.native:
         hist = ind.latency.prometheus
         fast = threshold_bucket_series(hist.histogram, ind.latency.threshold_seconds, hist.buckets)
         return EventSeries([fast], [], [histogram_series(hist.histogram, "_count")], "counter")
@@ -60,6 +103,8 @@ def source_series(slo: Slo) -> list[str]:
     ind = slo.indicator
     if ind.ratio is not None and ind.ratio.prometheus is not None:
         return ind.ratio.prometheus.selectors("total")
+    if (native := native_latency(slo)) is not None:
+        return [native.histogram]
     if ind.latency is not None and ind.latency.prometheus is not None:
         return [histogram_series(ind.latency.prometheus.histogram, "_count")]
     if ind.threshold is not None and ind.threshold.prometheus is not None:

@@ -27,14 +27,19 @@ _PART_RE = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
 CALENDAR_WINDOWS = {"month": 30 * DAY, "week": WEEK}
 
 
+def parse_duration_seconds(text: str) -> float:
+    """Parse a Prometheus duration into seconds, sub-second parts kept ("200ms" -> 0.2, "1s500ms" -> 1.5)."""
+    if not isinstance(text, str) or not _DURATION_RE.match(text):
+        raise ValueError(f"invalid duration {text!r}: use a number and a unit (ms, s, m, h, d, w, y), e.g. 5m or 30d")
+    return round(sum(int(n) * _UNITS[u] for n, u in _PART_RE.findall(text)), 9)
+
+
 def parse_duration(text: str) -> int:
     """Parse a Prometheus duration ("5m", "1h30m", "30d") into whole seconds.
 
     Raises ValueError on anything else, including durations under one second.
     """
-    if not isinstance(text, str) or not _DURATION_RE.match(text):
-        raise ValueError(f"invalid duration {text!r}: use a number and a unit (ms, s, m, h, d, w, y), e.g. 5m or 30d")
-    total = sum(int(n) * _UNITS[u] for n, u in _PART_RE.findall(text))
+    total = parse_duration_seconds(text)
     if total < 1 or total != int(total):
         raise ValueError(f"invalid duration {text!r}: must be a whole number of seconds >= 1s")
     return int(total)

@@ -6,8 +6,9 @@ labelled (`union`), so SLOs sharing an SLI share the query, and Prometheus sprea
 queries over its cores.
 Counters use increase() (Prometheus extrapolates to the window edges), periodSum gauges
 sum_over_time(), histograms the `_bucket{le=threshold}` and `_count` series (the series of each
-kind from `sli_sources`, as in the rules and runbooks), and time slices a subquery at the slice
-step with the spec's comparison.
+kind from `sli_sources`, as in the rules and runbooks), native histograms histogram_count and
+histogram_fraction of their summed increase(), and time slices a subquery at the slice step with
+the spec's comparison.
 
 Window edges: Prometheus 2.x range selectors include a sample exactly at `at - W`, 3.x does not.
 increase() wants that sample (it is the baseline: with it the count is exact, without it
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from sre_cli import slomath
 from sre_cli.backends import Unit
 from sre_cli.promql_selectors import series_union
-from sre_cli.sli_sources import event_series, source_series
+from sre_cli.sli_sources import event_series, native_latency, source_series
 from sre_cli.slospec.model import Slo
 from sre_cli.vocabulary import bool_comparison
 
@@ -87,6 +88,10 @@ def slo_queries(slo: Slo) -> SloQueries:
         raise ValueError(f"SLO {slo.name} has no prometheus source (its indicator is {slo.indicator.kind})")
     # Present while the series the SLI cannot do without are: its total events, or its gauge.
     presence = f"group({series_union(watched)})"
+    if (native := native_latency(slo)) is not None:
+        # Slow events are absent (not NaN) without requests: read as 0, like a sparse counter.
+        slow, total = native.slow_and_all(f"{_sum(slo.group_by)}(increase({native.histogram}[{{w}}]))")
+        return SloQueries(unit="events", numerator=slow, total=total, numerator_is_bad=True, presence=presence)
     events = event_series(slo)
     if events is not None:
         fn, rng = ("increase", "{w}") if events.metric_type == "counter" else ("sum_over_time", "{wo}")

@@ -78,7 +78,8 @@ def export_openslo(specs_dir: str, out_dir: Path) -> None:
     """Export the specs as OpenSLO v1: Service, SLO (inline SLI), AlertPolicy and AlertNotificationTarget.
 
     What OpenSLO cannot say (minEvents, `for` below a minute, exact window pairs, metric types,
-    histogram buckets) is kept in `sre.dev/*` annotations, so `sre import openslo` gives the specs back.
+    histogram buckets, native histograms) is kept in `sre.dev/*` annotations, so `sre import openslo`
+    gives the specs back.
     """
     from sre_cli.interop import export as openslo_export
     from sre_cli.interop import write

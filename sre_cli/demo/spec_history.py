@@ -161,6 +161,10 @@ def _ratio(slo: Slo, story: Story) -> list[Family]:
 def _latency(slo: Slo, story: Story) -> list[Family]:
     latency = slo.indicator.latency
     src = latency.prometheus  # type: ignore[union-attr]
+    if src.buckets is None:
+        # The demo backfills OpenMetrics text, which has no native histograms (Prometheus 2.x
+        # ingests those only by scraping the protobuf format).
+        raise CannotSynthesize(f"{slo.name} reads a native histogram, which an OpenMetrics backfill cannot hold")
     family = histogram_family(src.histogram)
     labels = _labels_matching([family])
     threshold = latency.threshold_seconds  # type: ignore[union-attr]
@@ -314,6 +318,8 @@ def _source_selectors(slo: Slo) -> list[str]:
         return ind.ratio.prometheus.selectors("total")
     if ind.latency is not None and ind.latency.prometheus is not None:
         family = histogram_family(ind.latency.prometheus.histogram)
+        if ind.latency.prometheus.native:
+            return [str(family)]  # the native series is the family itself
         return [str(SeriesSelector(f"{family.metric}_count", family.matchers))]
     if ind.threshold is not None and ind.threshold.prometheus is not None:
         return [str(s) for s in _gauge_selectors(ind.threshold.prometheus.gauge)]

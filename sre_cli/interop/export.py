@@ -171,7 +171,17 @@ def _indicator_specs(slo: Slo, annotations: dict[str, str]) -> tuple[dict | None
         lat = ind.latency
         annotations[fmt.LATENCY_THRESHOLD] = str(lat.threshold)
         prom = cw = None
-        if (p := lat.prometheus) is not None:
+        if (p := lat.prometheus) is not None and p.native:
+            annotations[fmt.NATIVE_HISTOGRAM] = p.histogram
+            bad, total = fmt.native_histogram_queries(p.histogram, lat.threshold_seconds)
+            prom = {
+                "ratioMetric": {
+                    "counter": True,
+                    "bad": {"metricSource": {"type": "Prometheus", "spec": {"query": bad}}},
+                    "total": {"metricSource": {"type": "Prometheus", "spec": {"query": total}}},
+                }
+            }
+        elif p is not None and p.buckets is not None:
             annotations[fmt.HISTOGRAM_BUCKETS] = json.dumps(p.buckets)
             good = threshold_bucket_series(p.histogram, lat.threshold_seconds, p.buckets)
             prom = {

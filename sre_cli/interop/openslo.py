@@ -19,7 +19,7 @@ from sre_cli.interop import openslo_format as fmt
 from sre_cli.interop.queries import NotACount, event_selectors
 from sre_cli.interop.report import ImportedSlo, ImportResult, SourceObject
 from sre_cli.interop.source import SourceFile
-from sre_cli.promql_selectors import parse_selector
+from sre_cli.promql_selectors import histogram_family, parse_selector
 from sre_cli.slospec.errors import SpecError
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
 from sre_cli.slospec.yamlpos import YamlDocument
@@ -249,6 +249,8 @@ def _one_indicator(obj: SourceObject, given: _Given, sli: dict[str, Any]) -> dic
         obj.approximated(("spec", "budgetingMethod"), "spec.budgetingMethod", why, absolute=True)
     role = "good" if "good" in ratio else "bad"
     sources = {r: _metric_source(ratio.get(r)) for r in (role, "total")}
+    if fmt.NATIVE_HISTOGRAM in given.annotations:
+        return _native_latency(obj, sources, role, given.annotations)
     kinds = {_source_type(given.catalog, s) for s in sources.values()}
     if kinds == {"cloudwatch"}:
         return _cloudwatch_ratio(obj, sources, role, given.annotations)
@@ -289,6 +291,30 @@ def _one_indicator(obj: SourceObject, given: _Given, sli: dict[str, Any]) -> dic
             why = "false: read as per-period event counts (periodSum, summed with sum_over_time)"
             obj.approximated(here, "ratioMetric.counter", why, absolute=True)
     return {"ratio": {"prometheus": out}}
+
+
+def _native_latency(
+    obj: SourceObject, sources: dict[str, Any], role: str, annotations: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A latency SLI over a native histogram, as `sre export openslo` writes it: the histogram and
+    threshold from the annotations, the queries checked against what they give."""
+    here = ("metadata", "annotations")
+    histogram, threshold = annotations.get(fmt.NATIVE_HISTOGRAM), annotations.get(fmt.LATENCY_THRESHOLD)
+    try:
+        seconds = slomath.parse_latency(threshold)  # type: ignore[arg-type]
+        family = str(histogram_family(str(histogram)))
+    except (TypeError, ValueError) as exc:
+        why = f"{fmt.NATIVE_HISTOGRAM} needs a histogram and {fmt.LATENCY_THRESHOLD} a latency: {exc}"
+        obj.not_mapped(here, "native histogram", why, absolute=True)
+        return None
+    written = {r: ((source or {}).get("spec") or {}).get("query") for r, source in sources.items()}
+    bad, total = fmt.native_histogram_queries(family, seconds)
+    if written != {"bad": bad, "total": total}:
+        why = f"the queries are not those of {fmt.NATIVE_HISTOGRAM}; the annotations are read"
+        obj.approximated(("spec", "indicator"), "ratioMetric", why, absolute=True)
+    else:
+        obj.exact(here, "native histogram", f"from {fmt.NATIVE_HISTOGRAM}: {family}", absolute=True)
+    return {"latency": {"threshold": threshold, "prometheus": {"histogram": family, "native": True}}}
 
 
 def _as_latency(

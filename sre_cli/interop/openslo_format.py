@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from sre_cli import slomath
+from sre_cli.vocabulary import number
 
 API_VERSION = "openslo/v1"
 PREFIX = "sre.dev/"
@@ -18,6 +19,7 @@ RUNBOOK = PREFIX + "runbook"
 METRIC_TYPE = PREFIX + "metric-type"
 LATENCY_THRESHOLD = PREFIX + "latency-threshold"
 HISTOGRAM_BUCKETS = PREFIX + "histogram-buckets"
+NATIVE_HISTOGRAM = PREFIX + "native-histogram"
 CLOUDWATCH_INDICATOR = PREFIX + "cloudwatch-indicator"
 SLICE = PREFIX + "slice"
 TIER = PREFIX + "tier"
@@ -58,3 +60,15 @@ def shorthand_seconds(text: object) -> tuple[int, bool] | None:
     if unit in APPROXIMATE_UNITS:
         return n * APPROXIMATE_UNITS[unit], False
     return n * _SHORTHAND_SECONDS[unit], True
+
+
+def native_histogram_queries(histogram: str, threshold: float) -> tuple[str, str]:
+    """(bad, total) queries of a latency SLI over a native histogram, as OpenSLO counters.
+
+    OpenSLO has no native histograms: its Prometheus source is a query over counters. The native
+    series' count and its requests above the threshold are such counters (cumulative, growing with
+    each request), so a tool reading the export gets the right ratio from their increase; the
+    histogram itself goes into `NATIVE_HISTOGRAM` so `import openslo` gives the spec back.
+    """
+    total = f"histogram_count({histogram})"
+    return f"histogram_fraction({number(threshold)}, +Inf, {histogram}) * {total}", total

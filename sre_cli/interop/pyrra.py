@@ -7,6 +7,7 @@ way Pyrra does (rounded to the minute), with the budget share that gives Pyrra's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from sre_cli import slomath
 from sre_cli.interop import common
 from sre_cli.interop.report import ImportedSlo, ImportResult, SourceObject
 from sre_cli.interop.source import SourceFile, is_label_name
-from sre_cli.promql_selectors import parse_selector
+from sre_cli.promql_selectors import histogram_family, parse_selector
 from sre_cli.slospec.document import check_window
 from sre_cli.slospec.errors import SpecError
 from sre_cli.slospec.yamlpos import YamlDocument
@@ -164,12 +165,7 @@ def _indicator(obj: SourceObject, indicator: Any) -> dict[str, Any] | None:
         obj.not_mapped(base, "spec.indicator", "missing")
         return None
     if "latencyNative" in indicator:
-        obj.not_mapped(
-            (*base, "latencyNative"),
-            "spec.indicator.latencyNative",
-            "not mappable yet: latency over a native histogram (histogram_fraction) is not in the spec yet",
-        )
-        return None
+        return _latency_native(obj, indicator["latencyNative"])
     if isinstance(indicator.get("ratio"), dict):
         body = indicator["ratio"]
         bad = _selector(obj, (*base, "ratio", "errors"), "errors.metric", (body.get("errors") or {}).get("metric"))
@@ -231,6 +227,35 @@ def _latency(obj: SourceObject, body: dict[str, Any]) -> dict[str, Any] | None:
     )
     _grouping(obj, body, "latency")
     return {"latency": {"threshold": threshold, "prometheus": {"histogram": str(family), "buckets": [threshold]}}}
+
+
+def _latency_native(obj: SourceObject, body: Any) -> dict[str, Any] | None:
+    """`latencyNative: {latency: <Prometheus duration>, total: {metric: <native histogram>}}`: the
+    same SLI as sre's `native: true` latency (Pyrra: histogram_fraction(0, latency, ...) of total)."""
+    here = ("spec", "indicator", "latencyNative")
+    if not isinstance(body, dict):
+        obj.not_mapped(here, "spec.indicator.latencyNative", "not a mapping of latency and total")
+        return None
+    total = _selector(obj, (*here, "total"), "total.metric", (body.get("total") or {}).get("metric"))
+    latency = body.get("latency")
+    try:
+        # Pyrra reads the latency as a Prometheus duration (200ms, 1s500ms).
+        seconds = slomath.parse_latency(slomath.parse_duration_seconds(latency))
+    except ValueError as exc:
+        obj.not_mapped((*here, "latency"), "latency", str(exc))
+        return None
+    if total is None:
+        return None
+    try:
+        family = histogram_family(total)
+    except ValueError as exc:
+        obj.not_mapped((*here, "total"), "total.metric", str(exc))
+        return None
+    obj.exact(here, "spec.indicator.latencyNative", f"as native histogram {family}, threshold {seconds:g}s")
+    _grouping(obj, body, "latencyNative")
+    # The threshold as Pyrra wrote it when the spec reads it the same (200ms, 1s), else in seconds.
+    threshold: str | float = latency if re.fullmatch(r"\d+(ms|s)", latency) else seconds
+    return {"latency": {"threshold": threshold, "prometheus": {"histogram": str(family), "native": True}}}
 
 
 def _alerting(obj: SourceObject, alerting: dict[str, Any], window: int, target: float) -> dict[str, Any]:

@@ -53,6 +53,9 @@ def _term(selectors: list[str], window: str, metric_type: str, sparse: bool = Fa
 
 def promql_error_ratio(slo: Slo, window: str) -> str:
     """Share of bad events (or bad slices) over `window`, straight from the raw series."""
+    if (native := sli_sources.native_latency(slo)) is not None:
+        # The share of requests above the threshold is the error ratio itself.
+        return f"histogram_fraction({number(native.threshold)}, +Inf, sum(rate({native.histogram}[{window}])))"
     events = sli_sources.event_series(slo)
     if events is not None:
         total = _term(events.total, window, events.metric_type)
@@ -92,6 +95,9 @@ def promql_contributors(slo: Slo) -> list[str]:
         return [
             f"topk(10, sum without (instance, pod) ({fn}({s}[{window}])))" for s in selector_list(src.bad or src.total)
         ]
+    if (native := sli_sources.native_latency(slo)) is not None:
+        # A native histogram carries its buckets in each sample: no `le` to sum by.
+        return [f"histogram_quantile({number(slo.objective)}, sum(rate({native.histogram}[{BASE_RANGE}])))"]
     if ind.latency is not None and ind.latency.prometheus is not None:
         hist = histogram_series(ind.latency.prometheus.histogram, "_bucket")
         # The quantile the SLO promises: at 99% of requests within the threshold, p99 is what to compare.

@@ -93,7 +93,13 @@ def _sli_meaning(slo: Slo) -> str:
         head = "The SLI is the ratio of good events to all events."
     elif ind.latency is not None:
         head = f"The SLI is the share of requests served within {ind.latency.threshold}."
-        if (hist := ind.latency.prometheus) is not None:
+        if (hist := ind.latency.prometheus) is not None and hist.native:
+            parts.append(
+                f"In Prometheus: the share of the native histogram {markdown_code(hist.histogram)} above "
+                "the threshold (`histogram_fraction`, interpolated within the threshold's bucket when the "
+                "threshold is no bucket boundary) over its count (`histogram_count`)."
+            )
+        elif hist is not None and hist.buckets is not None:
             # The matcher the queries below use, so the prose names the bucket as they select it.
             le = threshold_le_matcher(ind.latency.threshold_seconds, hist.buckets)
             parts.append(

@@ -171,8 +171,36 @@ class CloudWatchRatioSource(_CloudWatchSource):
 
 
 class PrometheusHistogramSource(_Model):
+    # The model validator below, said for editors: `buckets` exactly when not native.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"native": {"const": True}}, "required": ["native"]},
+            "then": {"not": {"required": ["buckets"]}},
+            "else": {"required": ["buckets"]},
+        }
+    )
+
     histogram: Selector = Field(description='Histogram family selector without _bucket, e.g. x_seconds{job="api"}.')
-    buckets: list[float] = Field(min_length=1, description="The histogram's bucket boundaries (le), in seconds.")
+    buckets: list[float] | None = Field(
+        default=None,
+        min_length=1,
+        description="The histogram's bucket boundaries (le), in seconds; a classic histogram only.",
+    )
+    native: bool = Field(
+        default=False,
+        description="A native histogram (one series holding every bucket; Prometheus needs "
+        "--enable-feature=native-histograms): any threshold counts, read with histogram_fraction. "
+        "No `buckets` then.",
+    )
+
+    @model_validator(mode="after")
+    def _buckets_xor_native(self) -> PrometheusHistogramSource:
+        # A classic histogram's threshold must be one of its boundaries; a native one has no list to give.
+        if self.native and self.buckets is not None:
+            raise ValueError("a native histogram has no `buckets` list: remove it (any threshold counts)")
+        if not self.native and self.buckets is None:
+            raise ValueError("give the histogram's `buckets`, or `native: true` for a native histogram")
+        return self
 
 
 class CloudWatchLatencySource(_CloudWatchSource):

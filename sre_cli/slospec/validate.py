@@ -197,14 +197,16 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                     problem = str(exc)
             if problem:
                 add((*base, "prometheus", "histogram"), problem)
-            if sorted(p.buckets) != p.buckets or len(set(p.buckets)) != len(p.buckets):
+            # A native histogram (no bucket list) counts at any threshold: histogram_fraction.
+            buckets = p.buckets or []
+            if sorted(buckets) != buckets or len(set(buckets)) != len(buckets):
                 add((*base, "prometheus", "buckets"), "bucket boundaries must be strictly increasing")
-            if not _is_bucket(threshold, p.buckets):
-                bounds = ", ".join(f"{b:g}" for b in p.buckets)
+            if buckets and not _is_bucket(threshold, buckets):
+                bounds = ", ".join(f"{b:g}" for b in buckets)
                 # `threshold: 500` meaning milliseconds: the bare number is read as seconds.
                 hint = (
                     f"; did you mean {threshold:g}ms?"
-                    if not str(ind.latency.threshold).endswith("ms") and _is_bucket(threshold / 1000, p.buckets)
+                    if not str(ind.latency.threshold).endswith("ms") and _is_bucket(threshold / 1000, buckets)
                     else ""
                 )
                 add(

@@ -130,6 +130,13 @@ def test_selectors_that_leave_no_bad_labels_are_refused(tmp_path: Path) -> None:
         spec_history.families_for(slo, STORY)
 
 
+def test_native_histograms_are_refused(tmp_path: Path) -> None:
+    # The demo backfills OpenMetrics text: it has no way to write a native histogram.
+    slo = _slo(tmp_path, "latency:\n  threshold: 300ms\n  prometheus:\n    histogram: rq_seconds\n    native: true\n")
+    with pytest.raises(spec_history.CannotSynthesize, match="native histogram"):
+        spec_history.families_for(slo, STORY)
+
+
 @pytest.mark.parametrize(
     "regex", ["5..", "orders|refunds", "2[0-9]{2}", "(GET|POST)", "[^x]+", "a?b*c+", r"\d+", "api-.*"]
 )

@@ -538,6 +538,65 @@ CASES = [
         },
     ),
     Case(
+        "latency-native-histogram-any-threshold",
+        """
+        metadata: {name: ln, service: t}
+        spec:
+          description: d
+          objective: 99
+          indicator:
+            latency:
+              threshold: 300ms
+              prometheus:
+                histogram: req_seconds{job="x"}
+                native: true
+          alerting:
+            page:
+              windows: [{long: 1h, short: 1m, budgetPercent: 2}]
+        """,
+        {
+            # Slow = the fraction above the threshold x the count; no requests: no sample (not NaN), so 0.
+            "record slo:sli_bad:rate5m": '(histogram_fraction(0.3, +Inf, sum(rate(req_seconds{job="x"}[5m])))'
+            ' * (histogram_count(sum(rate(req_seconds{job="x"}[5m]))) > 0) or vector(0))',
+            "record slo:sli_total:rate5m": '(histogram_count(sum(rate(req_seconds{job="x"}[5m]))) or vector(0))',
+            # A short window under 5m reads the native series over its own range, like any raw series.
+            "record slo:sli_bad:rate1m": '(histogram_fraction(0.3, +Inf, sum(rate(req_seconds{job="x"}[1m])))'
+            ' * (histogram_count(sum(rate(req_seconds{job="x"}[1m]))) > 0) or vector(0))',
+            "record slo:sli_total:rate1m": '(histogram_count(sum(rate(req_seconds{job="x"}[1m]))) or vector(0))',
+            # Downstream of the base rates nothing differs from a classic histogram.
+            "record slo:sli_events:count1h": 'avg_over_time(slo:sli_total:rate5m{slo="ln"}[1h]) * 3600',
+            # The native series is the family name itself: no _count to go missing.
+            "alert SLOMetricsAbsent": {
+                "expr": 'absent(req_seconds{job="x"})',
+                "for": "15m",
+                "labels": _labels("ln", severity="ticket"),
+            },
+        },
+    ),
+    Case(
+        "latency-native-histogram-grouped",
+        """
+        metadata: {name: lg, service: t}
+        spec:
+          description: d
+          objective: 99.5
+          indicator:
+            groupBy: [handler, method]
+            latency:
+              threshold: 1.5s
+              prometheus:
+                histogram: req_seconds
+                native: true
+        """,
+        {
+            "record slo:sli_total:rate5m": "histogram_count(sum by (handler, method) (rate(req_seconds[5m])))",
+            # A group with requests but none slow, or none at all, reads 0 from its recorded total.
+            "record slo:sli_bad:rate5m": "(histogram_fraction(1.5, +Inf, sum by (handler, method) "
+            "(rate(req_seconds[5m]))) * (histogram_count(sum by (handler, method) (rate(req_seconds[5m]))) > 0)"
+            ' or on(handler, method) slo:sli_total:rate5m{slo="lg"} * 0)',
+        },
+    ),
+    Case(
         "labels-merge-over-defaults",
         """
         metadata: {name: lb, service: t, labels: {env: staging, tier: "1"}}

@@ -132,6 +132,35 @@ spec:
     latencyNative: {latency: "0.5", total: {metric: 'rpc_seconds{job="x"}'}}
 """
 
+# Pyrra's latency is a Prometheus duration: "0.5" above is not one (Pyrra's validation refuses it too).
+PYRRA_NATIVE_OK = """
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: rpc-fast, namespace: rpc}
+spec:
+  target: "99.5"
+  window: 2w
+  description: RPCs within 200ms.
+  indicator:
+    latencyNative:
+      latency: 200ms
+      total: {metric: 'rpc_seconds{job="x", code="ok"}'}
+      grouping: [method]
+  alerting: {absent: false}
+"""
+
+PYRRA_NATIVE_COMPOSITE = """
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: slow-batch}
+spec:
+  target: "90"
+  window: 4w
+  indicator:
+    latencyNative: {latency: 1s500ms, total: {metric: batch_seconds}}
+  alerting: {absent: false}
+"""
+
 OPENSLO_FOREIGN = """
 apiVersion: openslo/v1
 kind: SLI
@@ -369,9 +398,43 @@ CASES = [
         "pyrra",
         PYRRA_NATIVE,
         1,
-        [("not mapped", "spec.indicator.latencyNative", "not mappable yet: latency over a native histogram")],
+        [("not mapped", "latency", "invalid duration '0.5'")],
         None,
+        id="pyrra-latency-native-not-a-duration",
+    ),
+    pytest.param(
+        "pyrra",
+        PYRRA_NATIVE_OK,
+        1,  # grouping is approximated, as for the other kinds
+        [
+            (
+                "exact",
+                "spec.indicator.latencyNative",
+                'as native histogram rpc_seconds{job="x",code="ok"}, threshold 0.2s',
+            ),
+            ("approximated", "spec.indicator.latencyNative.grouping", "one SLO per method"),
+        ],
+        {
+            "metadata.service": "rpc",
+            "spec.window": "2w",
+            "spec.objective": 99.5,
+            "spec.indicator.latency": {
+                "threshold": "200ms",
+                "prometheus": {"histogram": 'rpc_seconds{job="x",code="ok"}', "native": True},
+            },
+        },
         id="pyrra-latency-native",
+    ),
+    pytest.param(
+        "pyrra",
+        PYRRA_NATIVE_COMPOSITE,
+        1,  # Pyrra's `for` per pair is approximated in every import
+        [("exact", "spec.indicator.latencyNative", "as native histogram batch_seconds, threshold 1.5s")],
+        {
+            "spec.objective": 90,
+            "spec.indicator.latency": {"threshold": 1.5, "prometheus": {"histogram": "batch_seconds", "native": True}},
+        },
+        id="pyrra-latency-native-composite-duration",
     ),
     pytest.param(
         "openslo",

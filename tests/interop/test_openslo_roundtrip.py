@@ -90,3 +90,49 @@ def test_import_of_the_export_generates_identical_rules_and_alarms(exported: Pat
             assert (original / rel).read_bytes() == (again / rel).read_bytes(), rel
             compared += 1
     assert compared >= 8
+
+
+NATIVE_SPEC = """\
+apiVersion: sre.dev/v1
+kind: SLO
+metadata: {name: rpc-fast, service: rpc}
+spec:
+  description: RPCs within 370ms
+  objective: 99.5
+  indicator:
+    latency:
+      threshold: 370ms
+      prometheus: {histogram: 'rpc_seconds{job="rpc"}', native: true}
+"""
+
+
+def test_native_histogram_exports_counter_queries_and_comes_back(tmp_path: Path) -> None:
+    # OpenSLO has no native histograms: the export says the SLI as counter queries over the native
+    # series (histogram_count, histogram_fraction x count) and names the histogram in an annotation.
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "rpc.yaml").write_text(NATIVE_SPEC)
+    exported = tmp_path / "openslo"
+    _sre("export", "openslo", "--specs", str(specs), "--out", str(exported))
+    docs = [d for f in sorted(exported.glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for doc in docs:
+        assert not [e.message for e in validator.iter_errors(doc)], doc
+    text = yaml.safe_dump(docs)
+    assert 'histogram_fraction(0.37, +Inf, rpc_seconds{job="rpc"}) * histogram_count(rpc_seconds{job="rpc"})' in text
+    assert "sre.dev/native-histogram" in text
+
+    imported = tmp_path / "again" / "slo"
+    imported.mkdir(parents=True)
+    proc = _sre("import", "openslo", str(exported), "--out", str(imported), ok=(0, 1))
+    assert "native histogram: from sre.dev/native-histogram" in proc.stdout, proc.stdout
+    spec = yaml.safe_load((imported / "rpc.yaml").read_text())
+    assert spec["spec"]["indicator"]["latency"] == {
+        "threshold": "370ms",
+        "prometheus": {"histogram": 'rpc_seconds{job="rpc"}', "native": True},
+    }
+    original, again = tmp_path / "out1", tmp_path / "out2"
+    _sre("generate", "--specs", str(specs), "--out", str(original))
+    _sre("generate", "--specs", str(imported), "--out", str(again))
+    rules = "alarms/prometheus/rpc.rules.yaml"
+    assert (original / rules).read_text().split("\n", 1)[1] == (again / rules).read_text().split("\n", 1)[1]

@@ -7,6 +7,8 @@ import pytest
 from sre_cli import slomath
 from sre_cli.backends import Counts, HistoryStep, Measurement, promql
 from sre_cli.report.model import AT_RISK_BUDGET_REMAINING, STATUSES, build, by_severity
+from sre_cli.slospec.load import load
+from tests.support.spec_table import write_specs
 
 AT = 1_700_000_000.0
 W = 30 * slomath.DAY
@@ -98,6 +100,30 @@ def test_latency_counts_read_the_threshold_bucket_and_count(specs) -> None:
     num, total = promql.slo_queries(latency).counts(3600)
     assert num == 'sum(increase(http_request_duration_seconds_bucket{job="api",le="0.3"}[1h]))'
     assert total == 'sum(increase(http_request_duration_seconds_count{job="api"}[1h]))'
+
+
+def test_native_latency_counts_read_histogram_count_and_fraction(tmp_path) -> None:
+    spec = """
+    metadata: {name: n, service: t}
+    spec:
+      description: d
+      objective: 99
+      indicator:
+        groupBy: [handler]
+        latency:
+          threshold: 300ms
+          prometheus: {histogram: 'rq_seconds{job="api"}', native: true}
+    """
+    specs = load([write_specs(tmp_path, spec, None)])
+    assert specs.ok, specs.errors
+    queries = promql.slo_queries(specs.slos[0])
+    num, total = queries.counts(3600)
+    increase = 'sum by (handler) (increase(rq_seconds{job="api"}[1h]))'
+    assert queries.numerator_is_bad
+    # Without requests the fraction is NaN (0/0): `> 0` leaves no sample, which reads as 0 slow requests.
+    assert num == f"histogram_fraction(0.3, +Inf, {increase}) * (histogram_count({increase}) > 0)"
+    assert total == f"histogram_count({increase})"
+    assert queries.presence == 'group(rq_seconds{job="api"})'
 
 
 def test_left_open_ranges() -> None:

@@ -93,6 +93,8 @@ SCHEMA_REJECTS = [
     "alert-window-bad-duration.yaml",
     "alert-min-events-negative.yaml",
     "bool-where-string.yaml",
+    "latency-native-with-buckets.yaml",
+    "latency-histogram-without-buckets.yaml",
 ]
 
 
@@ -102,3 +104,24 @@ def test_schema_rejects_broken_spec(name: str) -> None:
     doc = yaml.safe_load((BROKEN / name).read_text())
     assert list(validator.iter_errors(doc)), f"the JSON Schema accepts {name}"
     assert load([BROKEN / name]).errors  # and so does the loader, of course
+
+
+def test_native_histogram_spec_takes_any_threshold_in_schema_and_loader(tmp_path: Path) -> None:
+    # 0.37s is no boundary of any schema's buckets worth naming: histogram_fraction counts at it anyway.
+    spec = {
+        "apiVersion": "sre.dev/v1",
+        "kind": "SLO",
+        "metadata": {"name": "native", "service": "api"},
+        "spec": {
+            "description": "d",
+            "objective": 99,
+            "indicator": {
+                "latency": {"threshold": "370ms", "prometheus": {"histogram": 'x_seconds{job="a"}', "native": True}}
+            },
+        },
+    }
+    assert not list(jsonschema.Draft202012Validator(schema.spec_schema()).iter_errors(spec))
+    (tmp_path / "native.yaml").write_text(yaml.safe_dump(spec))
+    specs = load([tmp_path / "native.yaml"])
+    assert specs.ok, specs.errors
+    assert specs.slos[0].indicator.latency.prometheus.native

@@ -10,7 +10,9 @@ half of it.
   (assumes one sample per period, i.e. the scrape interval equals the CloudWatch period; if it
   does not, event counts scale but the error ratio, a quotient, does not change)
 - latency:         bad = total - bucket{le="<threshold>"}, total = _count
-                   (which series each kind reads: `sli_sources`, shared with runbooks and the report)
+                   (which series each kind reads: `sli_sources`, shared with runbooks and the report);
+                   over a native histogram H = sum(rate(x[5m])): total = histogram_count(H),
+                   bad = histogram_fraction(<threshold>, +Inf, H) * total (`NativeLatency.slow_and_all`)
 - threshold:       one 0/1 "bad slice" sample per slice: max((gauge) <inverted operator> bool value)
 
 Every aggregate that may be empty (no errors yet, no traffic) falls back to `vector(0)`, so the
@@ -74,11 +76,24 @@ def _grouped_event_rates(slo: Slo, events: sli_sources.EventSeries, seconds: int
     return f"clamp_min({recorded_total} -{naming.matching(slo)} {good}, 0)", total
 
 
+def _native_event_rates(slo: Slo, native: sli_sources.NativeLatency, seconds: int) -> tuple[str, str]:
+    """(bad, all) events/s of a native histogram, with the fallbacks of the selector sources: 0
+    when quiet or gone, per group for a grouped SLO (the total is then recorded first)."""
+    by = naming.aggregation(slo)
+    bad, total = native.slow_and_all(f"sum{by}(rate({native.histogram}[{format_duration(seconds)}]))")
+    if slo.group_by:
+        zero = f"{naming.selector(naming.total_rate(seconds), slo)} * 0"
+        return f"({bad} or{naming.matching(slo)} {zero})", total
+    return f"({bad} or vector(0))", f"({total} or vector(0))"
+
+
 def event_rates(slo: Slo, seconds: int = BASE_WINDOW) -> tuple[str, str]:
     """(bad events/s, all events/s) over `seconds` (the base window unless shorter), for ratio and
     latency indicators. Grouped SLOs: bad events read the recorded total, so it is recorded first."""
     if seconds > BASE_WINDOW:
         raise ValueError(f"raw series are read over at most {BASE_RANGE}, not {format_duration(seconds)}")
+    if (native := sli_sources.native_latency(slo)) is not None:
+        return _native_event_rates(slo, native, seconds)
     events = sli_sources.event_series(slo)
     if events is None:
         raise ValueError(f"{slo.name}: no Prometheus source for a {slo.indicator.kind} indicator")
