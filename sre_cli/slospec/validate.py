@@ -19,6 +19,7 @@ from sre_cli.promql_selectors import (
     dropped_labels,
     expression_selectors,
     histogram_family,
+    parse_promql,
     parse_selector,
 )
 from sre_cli.promql_window import template_problem
@@ -54,7 +55,7 @@ def _err(slo_file: str, doc: YamlDocument, path: tuple[str | int, ...], message:
 
 def _parse_promql(expr: str) -> tuple[object | None, str | None]:
     try:
-        return promql_parser.parse(expr), None
+        return parse_promql(expr), None
     except (ValueError, RuntimeError) as exc:
         return None, f"PromQL does not parse: {exc}"
 
