@@ -105,7 +105,21 @@ def cloudwatch_born(indicator: Indicator) -> list[ExportedSeries | UnsourcedSeri
     """Every `aws_*` series the Prometheus source reads, paired with its CloudWatch metric if any."""
     found: list[ExportedSeries | UnsourcedSeries] = []
     base: tuple[str | int, ...] = ("spec", "indicator")
-    if indicator.ratio and indicator.ratio.prometheus:
+    if indicator.ratio and indicator.ratio.prometheus and indicator.ratio.prometheus.form != "selectors":
+        # PromQL of the spec's own has no place a CloudWatch metric could stand at: its aws_* series
+        # come from no generated exporter config.
+        prom = indicator.ratio.prometheus
+        templates = (
+            {f"expression.{k}": getattr(prom.expression, k) for k in ("good", "bad", "total")}
+            if prom.expression
+            else {"errorRatio": prom.error_ratio}
+        )
+        for field, template in templates.items():
+            if template is None:
+                continue
+            path = (*base, "ratio", "prometheus", *field.split("."))
+            found.extend(UnsourcedSeries(name, path) for name in series_names(template))
+    elif indicator.ratio and indicator.ratio.prometheus:
         prom, cw = indicator.ratio.prometheus, indicator.ratio.cloudwatch
         for key in ("good", "bad", "total"):
             written = getattr(prom, key)

@@ -113,7 +113,7 @@ def parse_selector(text: str) -> SeriesSelector:
 def _series_selector(node: Any) -> SeriesSelector:
     """A parsed vector selector's series, without offset or @ (which say when, not what)."""
     metric = node.name
-    matchers = [LabelMatcher(m.name, _operator(m.op), m.value) for m in node.matchers.matchers]
+    matchers = [LabelMatcher(m.name, _operator(m.op), regex_value(m.value)) for m in node.matchers.matchers]
     names = [m for m in matchers if m.label == "__name__"]
     if metric is None and len(names) == 1 and names[0].op == "=":
         metric = names[0].value
@@ -158,7 +158,7 @@ def operand(text: str) -> str:
     """
     text = strip_comments(text)  # a `# comment` would swallow the operator written after it
     try:
-        node = promql_parser.parse(text)
+        node = parse_promql(text)
     except (ValueError, RuntimeError):
         return f"({text})"
     if isinstance(node, _ATOMIC) or (isinstance(node, promql_parser.NumberLiteral) and node.val >= 0):
@@ -166,9 +166,56 @@ def operand(text: str) -> str:
     return f"({text})"
 
 
+# Where the in-process parser (Rust, Prometheus 3) is stricter than Prometheus 2.42 (Go), the text is
+# reworded before parsing, keeping every value: a raw `...` string becomes the double-quoted string
+# of the same value (Rust reads escapes in raw strings, Go does not), and a regex Rust's engine
+# refuses but Go's takes (`aaa(?i)?`, `\Qa.b\E`, `\pL{1000}`) stands in as a marked string that
+# `regex_value` turns back into the regex. What Go refuses is still refused.
+_REGEX_STAND_IN = "\x00sre-regex:"
+_ILLEGAL_REGEX = "illegal regex for "
+_MOST_STAND_INS = 64
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`]*`|#[^\n]*')
+
+
+def parse_promql(text: str) -> Any:
+    """`promql_parser.parse`, reading what Prometheus 2.42 reads where the Rust parser is stricter."""
+    text = _STRING.sub(lambda m: quote(m.group(0)[1:-1]) if m.group(0)[0] == "`" else m.group(0), text)
+    for _ in range(_MOST_STAND_INS):
+        try:
+            return promql_parser.parse(text)
+        except ValueError as exc:
+            regex = str(exc).removeprefix(_ILLEGAL_REGEX)
+            if regex == str(exc) or regex_problem(regex) is not None:
+                raise
+            stood_in = _STRING.sub(functools.partial(_stand_in, regex=regex), text)
+            if stood_in == text:
+                raise
+            text = stood_in
+    return promql_parser.parse(text)
+
+
+def _stand_in(match: re.Match[str], regex: str) -> str:
+    """A quoted string literal of `regex` replaced by its stand-in; any other token as it was."""
+    token = match.group(0)
+    if token[0] not in "\"'":
+        return token
+    try:
+        value = promql_parser.parse(token).val
+    except (ValueError, RuntimeError):
+        return token
+    return quote(_REGEX_STAND_IN + regex.encode().hex()) if value == regex else token
+
+
+def regex_value(value: str) -> str:
+    """A matcher value as written: the regex itself where `parse_promql` stood one in."""
+    if value.startswith(_REGEX_STAND_IN):
+        return bytes.fromhex(value.removeprefix(_REGEX_STAND_IN)).decode()
+    return value
+
+
 def _parse(text: str) -> Any:
     try:
-        node = promql_parser.parse(text)
+        node = parse_promql(text)
     except (ValueError, RuntimeError) as exc:
         raise ValueError(f"PromQL does not parse: {exc}") from None
     if quoted := quoted_name(text):
@@ -181,7 +228,9 @@ def matchers_problem(selector: Any) -> str | None:
     if selector.matchers.or_matchers:
         return "`or` inside braces is Prometheus 3 syntax; list the selectors instead"
     for m in selector.matchers.matchers:
-        if m.op in (promql_parser.MatchOp.Re, promql_parser.MatchOp.NotRe) and (problem := regex_problem(m.value)):
+        if m.op in (promql_parser.MatchOp.Re, promql_parser.MatchOp.NotRe) and (
+            problem := regex_problem(regex_value(m.value))
+        ):
             return problem
     return None
 

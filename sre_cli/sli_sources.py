@@ -4,7 +4,10 @@ Each reader writes its own expression around them (the rules per-second rates th
 quiet, the runbooks queries a person pastes, the report exact counts), but which series hold the
 good, bad and all events, and which ones must exist for the SLI to see anything, is decided here:
 
-- ratio:     the spec's good or bad selectors, over its total selectors
+- ratio:     the spec's good or bad selectors, over its total selectors; or, for an `expression`
+             source, its good or bad PromQL over its total PromQL (`event_expressions`), or for an
+             `errorRatio` source the one ratio PromQL (`error_ratio`), both templated on `{{.window}}`
+             (`promql_window`); absence watches the series those expressions read
 - latency:   good = the `_bucket{le="<threshold>"}` series, all = `_count` (names from
              `promql_selectors`), both counters; over a native histogram (`native: true`) one
              series holds both, the family itself (no suffix): `native_latency`, read with
@@ -24,6 +27,7 @@ from sre_cli.promql_selectors import (
     histogram_series,
     threshold_bucket_series,
 )
+from sre_cli.promql_window import at_window, template_selectors
 from sre_cli.slospec.model import Slo
 from sre_cli.vocabulary import number
 
@@ -78,11 +82,62 @@ def native_latency(slo: Slo) -> NativeLatency | None:
     return NativeLatency(str(histogram_family(ind.latency.prometheus.histogram)), ind.latency.threshold_seconds)
 
 
-def event_series(slo: Slo) -> EventSeries | None:
-    """The series of a ratio or classic-histogram latency SLI's Prometheus source; None for other
-    SLIs (a native histogram has no series per event kind: `native_latency`)."""
+@dataclass(frozen=True)
+class EventExpressions:
+    """An `expression` source: events per second as PromQL templates on `{{.window}}`; exactly one
+    of `good` and `bad` is given."""
+
+    good: str | None
+    bad: str | None
+    total: str
+
+    @property
+    def counted(self) -> str:
+        """The template the spec counts events of: the bad one when it names it, else the good one."""
+        return self.bad if self.bad is not None else self.good  # type: ignore[return-value]
+
+    def at(self, template: str, window: str) -> str:
+        """One of the templates over `window` (a PromQL range), reduced to one series."""
+        return f"sum({at_window(template, window)})"
+
+
+# Said wherever an errorRatio SLI's numbers are shown: its long windows average 5m ratios.
+APPROXIMATE = "approximate: average of ratios"
+
+
+def prometheus_form(slo: Slo) -> str | None:
+    """How a ratio SLI's Prometheus source gives its events: selectors, expression or errorRatio;
+    None for other SLIs and SLIs without a Prometheus source."""
     ind = slo.indicator
-    if ind.ratio is not None and ind.ratio.prometheus is not None:
+    return ind.ratio.prometheus.form if ind.ratio is not None and ind.ratio.prometheus is not None else None
+
+
+def event_expressions(slo: Slo) -> EventExpressions | None:
+    """The templates of an `expression` source; None for any other source."""
+    ind = slo.indicator
+    if ind.ratio is None or ind.ratio.prometheus is None or ind.ratio.prometheus.expression is None:
+        return None
+    e = ind.ratio.prometheus.expression
+    return EventExpressions(e.good, e.bad, e.total)
+
+
+def error_ratio(slo: Slo) -> str | None:
+    """The template of an `errorRatio` source (a share of bad events, no counts); None for any other."""
+    ind = slo.indicator
+    return ind.ratio.prometheus.error_ratio if ind.ratio is not None and ind.ratio.prometheus is not None else None
+
+
+def is_approximate(slo: Slo) -> bool:
+    """The SLI's long windows average ratios instead of counting events (an errorRatio source)."""
+    return error_ratio(slo) is not None
+
+
+def event_series(slo: Slo) -> EventSeries | None:
+    """The series of a ratio (selector source) or classic-histogram latency SLI's Prometheus source;
+    None for other SLIs, for expression and errorRatio sources (`event_expressions`, `error_ratio`)
+    and for a native histogram, which has no series per event kind (`native_latency`)."""
+    ind = slo.indicator
+    if ind.ratio is not None and ind.ratio.prometheus is not None and ind.ratio.prometheus.form == "selectors":
         src = ind.ratio.prometheus
         return EventSeries(src.selectors("good"), src.selectors("bad"), src.selectors("total"), src.metric_type)
     if ind.latency is not None and ind.latency.prometheus is not None and not ind.latency.prometheus.native:
@@ -102,7 +157,13 @@ def source_series(slo: Slo) -> list[str]:
     """
     ind = slo.indicator
     if ind.ratio is not None and ind.ratio.prometheus is not None:
-        return ind.ratio.prometheus.selectors("total")
+        src = ind.ratio.prometheus
+        if src.expression is not None:
+            return template_selectors(src.expression.total)
+        if src.error_ratio is not None:
+            # Every series it reads: which of them is the total's is not for us to tell.
+            return template_selectors(src.error_ratio)
+        return src.selectors("total")
     if (native := native_latency(slo)) is not None:
         return [native.histogram]
     if ind.latency is not None and ind.latency.prometheus is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from collections.abc import Iterator
 
@@ -16,6 +17,19 @@ from tests.support.repo_specs import shared_repo_specs
 # assert that fails on a loaded machine (speed lives in benchmarks/).
 settings.register_profile("sre", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("sre")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spec_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The validated-spec cache of this session, never the user's: CLI runs over specs an earlier test
+    loaded read them from it (so report tests run on cached specs too); subprocesses inherit it."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 @pytest.fixture(scope="session")

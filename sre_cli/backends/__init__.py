@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from sre_cli.slospec.model import Slo
 
-Unit = Literal["events", "slices"]
+# seconds: an errorRatio source, which has no event counts; its "events" are the seconds of the
+# window, each weighing the same (`sli_sources.APPROXIMATE`).
+Unit = Literal["events", "slices", "seconds"]
 # Where a Prometheus report reads counts: the generated rules' recorded series where they cover
 # the window (auto), only those (recorded), or the raw source series (raw).
 Source = Literal["auto", "recorded", "raw"]

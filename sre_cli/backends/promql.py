@@ -10,6 +10,11 @@ kind from `sli_sources`, as in the rules and runbooks), native histograms histog
 histogram_fraction of their summed increase(), and time slices a subquery at the slice step with
 the spec's comparison.
 
+Expression and errorRatio sources are the spec's PromQL with the window put in for `{{.window}}`
+(`{w}`, the report's window itself): an expression's events per second times the window's seconds
+(`{s}`) are its counts; an errorRatio has none, so the ratio over the window is weighted by the
+window's seconds (unit `seconds`).
+
 Window edges: Prometheus 2.x range selectors include a sample exactly at `at - W`, 3.x does not.
 increase() wants that sample (it is the baseline: with it the count is exact, without it
 Prometheus extrapolates). Sums of samples and slice counts must not take it, or a 5m window of
@@ -24,7 +29,8 @@ from dataclasses import dataclass
 from sre_cli import slomath
 from sre_cli.backends import Unit
 from sre_cli.promql_selectors import series_union
-from sre_cli.sli_sources import event_series, native_latency, source_series
+from sre_cli.promql_window import at_window
+from sre_cli.sli_sources import error_ratio, event_expressions, event_series, native_latency, source_series
 from sre_cli.slospec.model import Slo
 from sre_cli.vocabulary import bool_comparison
 
@@ -46,7 +52,11 @@ class SloQueries:
 
 
 def with_range(template: str, seconds: int) -> str:
-    return template.replace("{wo}", open_duration(seconds)).replace("{w}", duration(seconds))
+    return (
+        template.replace("{wo}", open_duration(seconds))
+        .replace("{w}", duration(seconds))
+        .replace("{s}", str(int(max(seconds, 1))))
+    )
 
 
 def duration(seconds: float) -> str:
@@ -88,6 +98,24 @@ def slo_queries(slo: Slo) -> SloQueries:
         raise ValueError(f"SLO {slo.name} has no prometheus source (its indicator is {slo.indicator.kind})")
     # Present while the series the SLI cannot do without are: its total events, or its gauge.
     presence = f"group({series_union(watched)})"
+    if (expressions := event_expressions(slo)) is not None:
+        return SloQueries(
+            unit="events",
+            numerator=f"{expressions.at(expressions.counted, '{w}')} * {{s}}",
+            total=f"{expressions.at(expressions.total, '{w}')} * {{s}}",
+            numerator_is_bad=expressions.bad is not None,
+            presence=presence,
+        )
+    if (ratio := error_ratio(slo)) is not None:
+        # NaN (no traffic) and values outside 0..1 are dropped: no sample is no data, not a count.
+        share = f"(avg({at_window(ratio, '{w}')}) >= 0 <= 1)"
+        return SloQueries(
+            unit="seconds",
+            numerator=f"{share} * {{s}}",
+            total=f"{share} * 0 + {{s}}",
+            numerator_is_bad=True,
+            presence=presence,
+        )
     if (native := native_latency(slo)) is not None:
         # Slow events are absent (not NaN) without requests: read as 0, like a sparse counter.
         slow, total = native.slow_and_all(f"{_sum(slo.group_by)}(increase({native.histogram}[{{w}}]))")

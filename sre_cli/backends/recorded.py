@@ -28,6 +28,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sre_cli import sli_sources
 from sre_cli.backends import Counts, Measurement, NotCounts, read_counts
 from sre_cli.backends.promql import coverage_step, open_duration
 from sre_cli.slomath import HOUR, MINUTE
@@ -150,6 +151,8 @@ def window_counts(count: float, ratio: float, unit: str) -> Counts:
 
 
 def unit_of(slo: Slo) -> str:
+    if sli_sources.is_approximate(slo):
+        return "seconds"  # errorRatio: the rules count seconds, weighing each 5m ratio by time
     return "slices" if slo.indicator.kind == "threshold" else "events"
 
 

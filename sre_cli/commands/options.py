@@ -30,9 +30,17 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     raise SystemExit(code)
 
 
-def load_specs_or_exit(paths: tuple[str, ...] | list[str], *, generating: bool = False) -> SpecSet:
-    """The specs, or exit 2 listing every problem; `generating` adds what `sre generate` would refuse."""
-    from sre_cli.slospec.load import load
+def load_specs_or_exit(
+    paths: tuple[str, ...] | list[str], *, generating: bool = False, cached: bool = False
+) -> SpecSet:
+    """The specs, or exit 2 listing every problem; `generating` adds what `sre generate` would refuse.
+
+    `cached`: through the validated-spec cache (sre_cli/slospec/cache.py) when it is current.
+    """
+    if cached:
+        from sre_cli.slospec.cache import load
+    else:
+        from sre_cli.slospec.load import load  # type: ignore[assignment]
 
     specs = load(list(paths) or ["slo"], generating=generating)
     if specs.errors:
@@ -58,6 +66,12 @@ def load_values_or_exit(path: Path | None) -> tuple[dict[str, str] | None, str |
 
 # Options several commands take, written once so that their names, defaults and help agree.
 specs_folder = click.option("--specs", "specs_dir", default="slo", show_default=True, help="Spec file or directory.")
+no_cache = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Prometheus: validate the specs again instead of reading the cache of validated specs "
+    "($XDG_CACHE_HOME/sre, default ~/.cache/sre; env SRE_NO_CACHE=1).",
+)
 
 
 def folder(flag: str, dest: str, help: str, default: str | None = None) -> Callable[[Any], Any]:

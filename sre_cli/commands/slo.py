@@ -71,6 +71,7 @@ def parse_at(text: str | None) -> float:
 
 @slo.command()
 @options.specs_folder
+@options.no_cache
 @click.option("--backend", type=click.Choice(["prometheus", "cloudwatch"]), default="prometheus", show_default=True)
 @click.option(
     "--prometheus-url",
@@ -149,6 +150,7 @@ def parse_at(text: str | None) -> float:
 )
 def report(
     specs_dir: str,
+    no_cache: bool,
     backend: str,
     prometheus_url: str,
     region: str | None,
@@ -173,7 +175,9 @@ def report(
     3 the backend is unreachable or answers with errors.
     """
     at = parse_at(at_text)
-    specs = options.load_specs_or_exit([specs_dir])
+    # CloudWatch reports rework the spec documents as pydantic models (groups' dimensions, --values
+    # placeholders), so they load in full; Prometheus reports only read them (slospec/snapshot.py).
+    specs = options.load_specs_or_exit([specs_dir], cached=backend == "prometheus" and not no_cache)
     from sre_cli import report as rep
     from sre_cli.backends import BackendError
 

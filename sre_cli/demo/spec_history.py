@@ -85,7 +85,8 @@ def families_for(slo: Slo, story: Story) -> list[Family]:
     """OpenMetrics families that feed the SLO's Prometheus source, or [] when it has none."""
     indicator = slo.indicator
     if indicator.ratio is not None and indicator.ratio.prometheus is not None:
-        return _ratio(slo, story)
+        # PromQL of the spec's own (expression, errorRatio) names no events to make up.
+        return _ratio(slo, story) if indicator.ratio.prometheus.form == "selectors" else []
     if indicator.latency is not None and indicator.latency.prometheus is not None:
         return _latency(slo, story)
     if indicator.threshold is not None and indicator.threshold.prometheus is not None:

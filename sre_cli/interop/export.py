@@ -17,7 +17,7 @@ from sre_cli import slomath
 from sre_cli.interop import openslo_format as fmt
 from sre_cli.interop.write import to_yaml
 from sre_cli.promql_selectors import histogram_series, threshold_bucket_series
-from sre_cli.slospec.document import CloudWatchMetric
+from sre_cli.slospec.document import CloudWatchMetric, PrometheusRatioSource
 from sre_cli.slospec.model import AlertTier, Slo, SpecSet
 
 NOTIFICATION_TARGETS_FILE = "notification-targets.yaml"
@@ -151,12 +151,35 @@ def _cloudwatch_source(metrics: list[tuple[CloudWatchMetric, str]]) -> dict[str,
     return {"metricSource": {"type": "CloudWatch", "spec": spec}}
 
 
+def _query_source(query: str) -> dict[str, Any]:
+    return {"metricSource": {"type": "Prometheus", "spec": {"query": query}}}
+
+
+def _templated_ratio(p: PrometheusRatioSource, annotations: dict[str, str]) -> dict[str, Any]:
+    """An expression source as good or bad over total queries, an errorRatio as OpenSLO's `raw` failure
+    ratio; the PromQL keeps its `{{.window}}` (annotated, so `import openslo` keeps the form)."""
+    annotations[fmt.PROMETHEUS_SOURCE] = p.form
+    if p.expression is not None:
+        role = "good" if p.expression.good is not None else "bad"
+        return {
+            "ratioMetric": {
+                "counter": False,
+                role: _query_source(getattr(p.expression, role)),
+                "total": _query_source(p.expression.total),
+            }
+        }
+    assert p.error_ratio is not None
+    return {"ratioMetric": {"counter": False, "rawType": "failure", "raw": _query_source(p.error_ratio)}}
+
+
 def _indicator_specs(slo: Slo, annotations: dict[str, str]) -> tuple[dict | None, dict | None]:
     """The OpenSLO SLI spec of the Prometheus source and of the CloudWatch source (None if absent)."""
     ind = slo.indicator
     if ind.ratio is not None:
         prom = cw = None
-        if (p := ind.ratio.prometheus) is not None:
+        if (p := ind.ratio.prometheus) is not None and p.form != "selectors":
+            prom = _templated_ratio(p, annotations)
+        elif p is not None:
             if p.metric_type != "counter":
                 annotations[fmt.METRIC_TYPE] = p.metric_type
             role = "good" if p.good is not None else "bad"

@@ -22,6 +22,8 @@ from sre_cli.interop.queries import EventSelectors, MixedGrouping, NotACount, ev
 from sre_cli.interop.report import ImportedSlo, ImportResult, SourceObject
 from sre_cli.interop.source import SourceFile
 from sre_cli.promql_selectors import histogram_family, parse_selector
+from sre_cli.promql_window import WINDOW, on_window, template_problem
+from sre_cli.sli_sources import APPROXIMATE
 from sre_cli.slospec.document import MOST_GROUPS, CloudWatchGroup
 from sre_cli.slospec.errors import SpecError
 from sre_cli.slospec.resolve import TIER_DEFAULT_FOR
@@ -254,10 +256,7 @@ def _one_indicator(obj: SourceObject, given: _Given, sli: dict[str, Any]) -> dic
         obj.not_mapped(here, "indicator", "neither ratioMetric nor thresholdMetric", absolute=True)
         return None
     if "raw" in ratio:
-        obj.not_mapped(
-            here, "ratioMetric.raw", "not mappable yet: a precomputed ratio has no event counts", absolute=True
-        )
-        return None
+        return _raw_ratio(obj, given, ratio)
     if given.method not in (None, "Occurrences"):
         why = f"{given.method}: sre counts events over the window for ratio SLIs (Occurrences)"
         obj.approximated(("spec", "budgetingMethod"), "spec.budgetingMethod", why, absolute=True)
@@ -273,14 +272,12 @@ def _one_indicator(obj: SourceObject, given: _Given, sli: dict[str, Any]) -> dic
             here, "metricSource.type", f"{', '.join(sorted(kinds))}: only Prometheus and CloudWatch", absolute=True
         )
         return None
+    queries = {r: _prometheus_query(source) for r, source in sources.items()}
+    if given.annotations.get(fmt.PROMETHEUS_SOURCE) == "expression" or any(_not_a_count(q) for q in queries.values()):
+        return _expression(obj, given, queries, role)
     selectors: dict[str, list[str]] = {}
-    for r, source in sources.items():
-        query = (source.get("spec") or {}).get("query") or (source.get("spec") or {}).get("promql")
-        try:
-            found = event_selectors(str(query), templated=False)
-        except NotACount as exc:
-            obj.not_mapped(here, f"ratioMetric.{r}", f"not mappable yet: expression SLI: {exc}", absolute=True)
-            return None
+    for r, query in queries.items():
+        found = event_selectors(query, templated=False)
         if len(found.selectors) > common.MAX_SELECTORS:
             obj.not_mapped(here, f"ratioMetric.{r}", "more than 8 selectors", absolute=True)
             return None
@@ -306,6 +303,70 @@ def _one_indicator(obj: SourceObject, given: _Given, sli: dict[str, Any]) -> dic
             why = "false: read as per-period event counts (periodSum, summed with sum_over_time)"
             obj.approximated(here, "ratioMetric.counter", why, absolute=True)
     return {"ratio": {"prometheus": out}}
+
+
+def _prometheus_query(source: dict[str, Any]) -> str:
+    spec = source.get("spec") or {}
+    return str(spec.get("query") or spec.get("promql"))
+
+
+def _not_a_count(query: str) -> bool:
+    try:
+        event_selectors(query, templated=False)
+    except NotACount:
+        return True
+    return False
+
+
+def _window_template(obj: SourceObject, query: str, field: str) -> tuple[str, bool] | None:
+    """The query templated on `{{.window}}` and whether that replaced its fixed ranges; None (reported
+    as not mapped) when it cannot be."""
+    here = ("spec", "indicator")
+    templated, replaced = (query, False) if WINDOW in query else on_window(query)
+    problem = None if replaced or WINDOW in query else "the query has no range to put the SLO's windows in"
+    if problem is None:
+        problem = template_problem(templated)
+    if problem is not None:
+        obj.not_mapped(here, field, f"not mappable: {problem}", absolute=True)
+        return None
+    return templated, replaced
+
+
+def _expression(obj: SourceObject, given: _Given, queries: dict[str, str], role: str) -> dict[str, Any] | None:
+    """Queries that are no sums of selectors: the spec's `expression` source, ranges put on `{{.window}}`."""
+    here = ("spec", "indicator")
+    out: dict[str, str] = {}
+    for r, query in queries.items():
+        templated = _window_template(obj, query, f"ratioMetric.{r}")
+        if templated is None:
+            return None
+        out[r], replaced = templated
+        if replaced:
+            why = f"as expression.{r}, its fixed range(s) put on {WINDOW}: sre applies its own windows"
+            obj.approximated(here, f"ratioMetric.{r}", why, absolute=True)
+        else:
+            obj.exact(here, f"ratioMetric.{r}", f"as expression.{r}, the PromQL kept as written", absolute=True)
+    return {"ratio": {"prometheus": {"expression": {role: out[role], "total": out["total"]}}}}
+
+
+def _raw_ratio(obj: SourceObject, given: _Given, ratio: dict[str, Any]) -> dict[str, Any] | None:
+    """`ratioMetric.raw`: a precomputed ratio without event counts, the spec's `errorRatio` (averaged)."""
+    here, field = ("spec", "indicator"), "ratioMetric.raw"
+    source = _metric_source(ratio.get("raw"))
+    if _source_type(given.catalog, source) != "prometheus":
+        obj.not_mapped(here, field, "a precomputed ratio maps only from Prometheus (errorRatio)", absolute=True)
+        return None
+    raw_type = ratio.get("rawType")
+    if raw_type not in ("success", "failure"):
+        obj.not_mapped(here, "ratioMetric.rawType", "must be success or failure", absolute=True)
+        return None
+    templated = _window_template(obj, _prometheus_query(source), field)
+    if templated is None:
+        return None
+    query = templated[0] if raw_type == "failure" else f"1 - ({templated[0]})"
+    why = f"as errorRatio{'' if raw_type == 'failure' else ' = 1 - the success ratio'}; without event counts "
+    obj.approximated(here, field, why + f"its windows are {APPROXIMATE}", absolute=True)
+    return {"ratio": {"prometheus": {"errorRatio": query}}}
 
 
 def _native_latency(

@@ -34,6 +34,8 @@ SNS_TOPIC_ARN = PREFIX + "sns-topic-arn"
 GROUP_BY = PREFIX + "group-by"
 MAX_GROUPS = PREFIX + "max-groups"
 CLOUDWATCH_GROUPS = PREFIX + "cloudwatch-groups"  # JSON: label -> {dimension, values}
+# How the Prometheus source gives its events when not as selectors: expression or errorRatio.
+PROMETHEUS_SOURCE = PREFIX + "prometheus-source"
 
 OPERATORS = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
 OPERATORS_BACK = {v: k for k, v in OPERATORS.items()}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import promql_parser
 
-from sre_cli.promql_selectors import parse_selector
+from sre_cli.promql_selectors import parse_promql, parse_selector
 
 # Sloth's template variable, replaced by a range no one writes so that it can be told apart from
 # a fixed range after parsing: 1y2w3d4h5m6s.
@@ -108,7 +108,7 @@ def _parse(query: str, templated: bool) -> object:
             raise NotACount("the query does not use the {{.window}} range")
         text = text.replace(SLOTH_WINDOW, _WINDOW_STANDIN)
     try:
-        return promql_parser.parse(text)
+        return parse_promql(text)
     except (ValueError, RuntimeError) as exc:
         raise NotACount(f"PromQL does not parse: {exc}") from None
 

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from sre_cli.interop import common
 from sre_cli.interop.queries import (
+    SLOTH_WINDOW,
     EventSelectors,
     MixedGrouping,
     NotACount,
@@ -23,6 +24,8 @@ from sre_cli.interop.queries import (
 )
 from sre_cli.interop.report import ImportedSlo, ImportResult, SourceObject
 from sre_cli.interop.source import SourceFile, is_dns_label, is_label_name
+from sre_cli.promql_window import template_problem
+from sre_cli.sli_sources import APPROXIMATE
 from sre_cli.slospec.document import (
     ALERT_NAME,
     RESERVED_ALERT_LABELS,
@@ -212,12 +215,7 @@ def _indicator(obj: SourceObject, sli: dict[str, Any], keys: dict[str, str]) -> 
         )
         return None
     if "raw" in sli:
-        obj.not_mapped(
-            ("sli", "raw"),
-            f"sli.raw.{keys['error_ratio_query']}",
-            "not mappable yet: a raw error ratio has no event counts; sre has no averaged-ratio source yet",
-        )
-        return None
+        return _error_ratio(obj, sli["raw"], keys["error_ratio_query"])
     events = sli.get("events")
     if not isinstance(events, dict):
         obj.not_mapped(("sli",), "sli", "no events, raw or plugin SLI")
@@ -227,21 +225,62 @@ def _indicator(obj: SourceObject, sli: dict[str, Any], keys: dict[str, str]) -> 
         if not isinstance(events.get(key), str):
             obj.not_mapped(("sli", "events", key), f"sli.events.{key}", "missing: a PromQL query string")
             return None
-    total = _counted(obj, events, total_key)
-    if total is None:
-        return None
-    try:
-        bad = event_selectors(events[error_key], templated=True)
-    except NotACount as exc:
-        good = _good_by_difference(obj, events, error_key, total)
-        if good is None:
-            path = ("sli", "events", error_key)
-            obj.not_mapped(path, f"sli.events.{error_key}", f"not mappable yet: expression SLI: {exc}")
+    total, bad = _count_or_none(events[total_key]), _count_or_none(events[error_key])
+    if total is not None and bad is not None:
+        if not (_report_count(obj, total_key, total) and _report_count(obj, error_key, bad)):
             return None
-        return _ratio("good", good, total)
-    if not _report_count(obj, error_key, bad):
+        return _ratio("bad", bad.selectors, total.selectors)
+    good = _good_by_difference(events[error_key], total) if total is not None else None
+    if total is not None and good is not None:
+        why = f"as good = {', '.join(good.selectors)}: the errors are the total minus these"
+        if not (_report_count(obj, total_key, total) and _report_count(obj, error_key, good, why)):
+            return None
+        return _ratio("good", good.selectors, total.selectors)
+    return _expression(obj, events, error_key, total_key)
+
+
+def _count_or_none(query: str) -> EventSelectors | None:
+    try:
+        return event_selectors(query, templated=True)
+    except NotACount:
         return None
-    return _ratio("bad", bad.selectors, total)
+
+
+def _expression(obj: SourceObject, events: dict[str, Any], error_key: str, total_key: str) -> dict[str, Any] | None:
+    """Queries that are no sums of selectors: the spec's `expression` source, their PromQL kept as written."""
+    for key in (error_key, total_key):
+        if (problem := _template_problem(events[key])) is not None:
+            obj.not_mapped(("sli", "events", key), f"sli.events.{key}", f"not mappable: {problem}")
+            return None
+    for key, role in ((error_key, "bad"), (total_key, "total")):
+        path, field = ("sli", "events", key), f"sli.events.{key}"
+        if "increase(" in events[key]:
+            why = f"as expression.{role}, kept as written; increase() counts per window, not per second: "
+            obj.approximated(path, field, why + "ratios are exact, event counts (minEvents, reports) are not")
+        else:
+            obj.exact(path, field, f"as expression.{role}, the PromQL kept as written")
+    return {"ratio": {"prometheus": {"expression": {"bad": events[error_key], "total": events[total_key]}}}}
+
+
+def _template_problem(query: str) -> str | None:
+    if SLOTH_WINDOW not in query:
+        return "the query does not use the {{.window}} range, so no window can be put in"
+    return template_problem(query)
+
+
+def _error_ratio(obj: SourceObject, raw: Any, key: str) -> dict[str, Any] | None:
+    """Sloth's raw SLI: an error ratio without event counts, the spec's `errorRatio` source (averaged)."""
+    path, field = ("sli", "raw", key), f"sli.raw.{key}"
+    query = raw.get(key) if isinstance(raw, dict) else None
+    if not isinstance(query, str):
+        obj.not_mapped(path, field, "missing: a PromQL query string")
+        return None
+    if (problem := _template_problem(query)) is not None:
+        obj.not_mapped(path, field, f"not mappable: {problem}")
+        return None
+    why = f"as errorRatio, kept as written; without event counts its long windows are {APPROXIMATE}"
+    obj.approximated(path, field, why + " (Sloth's are ratios of rates over each window)")
+    return {"ratio": {"prometheus": {"errorRatio": query}}}
 
 
 def _ratio(role: str, selectors: list[str], total: list[str]) -> dict[str, Any]:
@@ -249,26 +288,15 @@ def _ratio(role: str, selectors: list[str], total: list[str]) -> dict[str, Any]:
     return {"ratio": {"prometheus": prometheus}}
 
 
-def _counted(obj: SourceObject, events: dict[str, Any], key: str) -> list[str] | None:
-    """The selectors an events query counts, reported; None (reported as not mapped) when it is no count."""
-    try:
-        found = event_selectors(events[key], templated=True)
-    except NotACount as exc:
-        obj.not_mapped(("sli", "events", key), f"sli.events.{key}", f"not mappable yet: expression SLI: {exc}")
-        return None
-    return found.selectors if _report_count(obj, key, found) else None
-
-
-def _good_by_difference(obj: SourceObject, events: dict[str, Any], key: str, total: list[str]) -> list[str] | None:
+def _good_by_difference(query: str, total: EventSelectors) -> EventSelectors | None:
     """The good events of an error query written as `total - good` (Sloth's latency example); None otherwise."""
     try:
-        minuend, subtrahend = difference_selectors(events[key], templated=True)
+        minuend, subtrahend = difference_selectors(query, templated=True)
     except NotACount:
         return None
-    if sorted(minuend.selectors) != sorted(total) or _split_apart(minuend) or minuend.fixed_ranges:
+    if sorted(minuend.selectors) != sorted(total.selectors) or _split_apart(minuend) or minuend.fixed_ranges:
         return None
-    why = f"as good = {', '.join(subtrahend.selectors)}: the errors are the total minus these"
-    return subtrahend.selectors if _report_count(obj, key, subtrahend, why) else None
+    return subtrahend
 
 
 def _report_count(obj: SourceObject, key: str, found: EventSelectors, exact_why: str = "") -> bool:

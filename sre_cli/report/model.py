@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from sre_cli import slomath
+from sre_cli import sli_sources, slomath
 from sre_cli.backends import Counts, Measurement
 from sre_cli.slospec.model import Slo
 
@@ -209,7 +209,9 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
             factor = w.factor(slo.window_seconds)
             guard_c = m.windows.get(slomath.guard_window(w))
             events = guard_c.total if guard_c else None
-            enough = events is not None and events >= slo.min_events_for(w)
+            # Seconds (an errorRatio source) are no events: like its rules, no low-traffic guard.
+            min_events = 0 if m.unit == "seconds" else slo.min_events_for(w)
+            enough = events is not None and events >= min_events
             states.append(
                 AlertState(
                     tier=tier.name,
@@ -220,7 +222,7 @@ def alert_states(slo: Slo, m: Measurement) -> tuple[AlertState, ...]:
                     long_burn_rate=long_burn,
                     short_burn_rate=short_burn,
                     guard_window_events=events,
-                    min_events=slo.min_events_for(w),
+                    min_events=min_events,
                     firing=enough and slomath.tier_firing(long_burn, short_burn, factor),
                 )
             )
@@ -307,6 +309,16 @@ def build(slo: Slo, m: Measurement) -> SloReport:
     return replace(whole, group_by=slo.group_by, max_groups=slo.max_groups, groups=groups, warnings=warnings)
 
 
+def approximation_note(source: str) -> str:
+    """What an errorRatio SLI's numbers are: it has no event counts, so good and total are seconds."""
+    how = (
+        "the rules average the 5m error ratio over each window"
+        if source == "recorded"
+        else "the ratio over each window, weighted by time"
+    )
+    return f"errorRatio source, {sli_sources.APPROXIMATE}: no event counts, {how} (good/total are seconds)"
+
+
 def build_one(slo: Slo, m: Measurement) -> SloReport:
     """The report of one measurement: an SLO, a grouped SLO's whole, or one of its groups."""
     at = m.at
@@ -324,6 +336,8 @@ def build_one(slo: Slo, m: Measurement) -> SloReport:
     coverage = coverage_of(m, start)
     exhaustion = exhaustion_forecast(slo, m, remaining)
     warnings: list[str] = []
+    if sli_sources.is_approximate(slo):
+        warnings.append(approximation_note(m.source))
     if not has_events:
         warnings.append(f"no {m.unit} in the {slo.window} window: check that the source series exist")
     elif not coverage.complete and coverage.data_since is not None:

@@ -110,7 +110,7 @@ def _columns() -> list[Column]:
     def events(s: SloReport) -> str:
         if s.events is None:
             return "—"
-        return f"{count(s.events.good)}/{count(s.events.total)}" + (" slices" if s.unit == "slices" else "")
+        return f"{count(s.events.good)}/{count(s.events.total)}" + (f" {s.unit}" if s.unit != "events" else "")
 
     return [
         Column("SLO", "left", lambda s: escape(slo_cell(s))),

@@ -13,6 +13,7 @@ from typing import Any
 
 from sre_cli import sli_sources, slomath
 from sre_cli.promql_selectors import histogram_series
+from sre_cli.promql_window import at_window
 from sre_cli.slospec import document
 from sre_cli.slospec.document import selector_list
 from sre_cli.slospec.model import Slo
@@ -52,7 +53,16 @@ def _term(selectors: list[str], window: str, metric_type: str, sparse: bool = Fa
 
 
 def promql_error_ratio(slo: Slo, window: str) -> str:
-    """Share of bad events (or bad slices) over `window`, straight from the raw series."""
+    """Share of bad events (or bad slices) over `window`, straight from the raw series; an expression
+    or errorRatio source's PromQL with `window` put in for `{{.window}}`."""
+    if (expressions := sli_sources.event_expressions(slo)) is not None:
+        total = expressions.at(expressions.total, window)
+        counted = expressions.at(expressions.counted, window)
+        if expressions.bad is not None:
+            return f"({counted} or vector(0))\n/\n{total}"
+        return f"1 - (\n  {counted}\n  /\n  {total}\n)"
+    if (ratio := sli_sources.error_ratio(slo)) is not None:
+        return f"avg({at_window(ratio, window)})"
     if (native := sli_sources.native_latency(slo)) is not None:
         # The share of requests above the threshold is the error ratio itself.
         return f"histogram_fraction({number(native.threshold)}, +Inf, sum(rate({native.histogram}[{window}])))"
@@ -88,6 +98,11 @@ def promql_presence(slo: Slo) -> list[str]:
 def promql_contributors(slo: Slo) -> list[str]:
     """Which label sets carry the bad (or all) events right now; one query per selector."""
     ind = slo.indicator
+    if sli_sources.prometheus_form(slo) in ("expression", "errorRatio"):
+        # PromQL of the spec's own: the series it reads, by their biggest label sets.
+        return [
+            f"topk(10, sum without (instance, pod) (rate({s}[{BASE_RANGE}])))" for s in sli_sources.source_series(slo)
+        ]
     if ind.ratio is not None and ind.ratio.prometheus is not None:
         src = ind.ratio.prometheus
         fn = "sum_over_time" if src.metric_type == "periodSum" else "rate"

@@ -11,6 +11,7 @@ import jinja2
 from sre_cli import links, slomath
 from sre_cli.promql_selectors import threshold_le_matcher
 from sre_cli.runbooks import handwritten, markdown, queries
+from sre_cli.sli_sources import APPROXIMATE
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.document import CloudWatchMetric
 from sre_cli.slospec.model import Slo, SpecSet
@@ -79,7 +80,19 @@ def _sli_meaning(slo: Slo) -> str:
     parts: list[str] = []
     if ind.ratio is not None:
         prom, cw = ind.ratio.prometheus, ind.ratio.cloudwatch
-        if prom is not None:
+        if prom is not None and prom.expression is not None:
+            e = prom.expression
+            kind, counted_expr = ("bad", e.bad) if e.bad is not None else ("good", e.good)
+            parts.append(
+                f"In Prometheus: {kind} events per second {markdown_code(counted_expr or '')} over all events "
+                f"{markdown_code(e.total)}, each with the window put in for `{{{{.window}}}}`."
+            )
+        elif prom is not None and prom.error_ratio is not None:
+            parts.append(
+                f"In Prometheus: the error ratio {markdown_code(prom.error_ratio)}, without event counts: its "
+                f"windows are the time average of the {BASE_RANGE} ratio ({APPROXIMATE})."
+            )
+        elif prom is not None:
             kind = "good" if prom.good else "bad"
             counted = " + ".join(markdown_code(s) for s in queries.selector_list(prom.good or prom.bad))
             total = " + ".join(markdown_code(s) for s in queries.selector_list(prom.total))

@@ -11,8 +11,18 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails
 
 from sre_cli import slomath
 from sre_cli.promql_selectors import parse_selector, strip_comments
@@ -108,27 +118,113 @@ def selector_list(value: str | list[str] | None) -> list[str]:
     return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
-class PrometheusRatioSource(_Model):
-    """Event selectors. A list is summed: needed when events live in series of different names
-    (YACE's aws_states_executions_*_sum), since a `{__name__=~...}` selector collides once
-    rate()/sum_over_time() drop the metric name."""
+# PromQL templated on `{{.window}}` (Sloth's placeholder), without comments: the rules write it
+# into longer expressions on one line. `validate` parses it with the window put in.
+WindowExpression = Annotated[
+    str,
+    AfterValidator(strip_comments),
+    Field(min_length=1, examples=['sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))']),
+]
+
+
+class PrometheusEventExpressions(_Model):
+    """Events per second as PromQL over the range `{{.window}}`, for SLIs that are no sum of selectors
+    (Sloth's error_query/total_query). Each is reduced to one series with sum()."""
 
     model_config = _GOOD_XOR_BAD
 
-    good: Selectors | None = Field(default=None, description="Selector(s) of good events (exclusive with bad).")
-    bad: Selectors | None = Field(default=None, description="Selector(s) of bad events (exclusive with good).")
-    total: Selectors = Field(description="Selector(s) of all events.")
-    metric_type: Literal["counter", "periodSum"] = Field(
-        default="counter",
-        description="counter: monotonic counters (rate/increase); periodSum: gauges holding the event "
-        "count of each sample's period, e.g. YACE's *_sum series (sum_over_time).",
-    )
+    good: WindowExpression | None = Field(default=None, description="Good events per second (exclusive with bad).")
+    bad: WindowExpression | None = Field(default=None, description="Bad events per second (exclusive with good).")
+    total: WindowExpression = Field(description="All events per second.")
 
     @model_validator(mode="after")
-    def _good_xor_bad(self) -> PrometheusRatioSource:
+    def _good_xor_bad(self) -> PrometheusEventExpressions:
         if (self.good is None) == (self.bad is None):
             raise ValueError("give exactly one of `good` or `bad`")
         return self
+
+
+def _only(required: list[str], absent: list[str]) -> dict[str, Any]:
+    """JSON Schema: these keys given, none of those."""
+    return {"required": required, "not": {"anyOf": [{"required": [key]} for key in absent]}}
+
+
+PROMETHEUS_RATIO_FORMS = ("selectors (good or bad, and total)", "expression", "errorRatio")
+
+
+class PrometheusRatioSource(_Model):
+    """Event selectors (good or bad, and total), or `expression`, or `errorRatio`.
+
+    A selector list is summed: needed when events live in series of different names
+    (YACE's aws_states_executions_*_sum), since a `{__name__=~...}` selector collides once
+    rate()/sum_over_time() drop the metric name."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                _only(["good", "total"], ["bad", "expression", "errorRatio"]),
+                _only(["bad", "total"], ["good", "expression", "errorRatio"]),
+                _only(["expression"], ["good", "bad", "total", "errorRatio"]),
+                _only(["errorRatio"], ["good", "bad", "total", "expression"]),
+            ]
+        }
+    )
+
+    good: Selectors | None = Field(default=None, description="Selector(s) of good events (exclusive with bad).")
+    bad: Selectors | None = Field(default=None, description="Selector(s) of bad events (exclusive with good).")
+    total: Selectors | None = Field(default=None, description="Selector(s) of all events.")
+    metric_type: Literal["counter", "periodSum"] = Field(
+        default="counter",
+        description="counter: monotonic counters (rate/increase); periodSum: gauges holding the event "
+        "count of each sample's period, e.g. YACE's *_sum series (sum_over_time). Selectors only.",
+    )
+    expression: PrometheusEventExpressions | None = Field(
+        default=None,
+        description="Instead of selectors: good or bad, and total events per second as PromQL over {{.window}}.",
+    )
+    error_ratio: WindowExpression | None = Field(
+        default=None,
+        description="Instead of selectors: the share of bad events (0..1) over {{.window}}, without event "
+        "counts; its long windows average the 5m ratio (approximate: average of ratios).",
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _total_with_selectors(cls, data: Any, handler: ModelWrapValidatorHandler[PrometheusRatioSource]) -> Any:
+        """Selectors need `total`: reported as the required field it is, with the source's other errors."""
+        if not (isinstance(data, dict) and "total" not in data and ("good" in data or "bad" in data)):
+            return handler(data)
+        missing = InitErrorDetails(type="missing", loc=("total",), input=data)
+        others: list[Any] = []
+        try:
+            handler({**data, "total": data.get("good", data.get("bad"))})  # stand-in, so the rest is checked
+        except ValidationError as exc:
+            others = [e for e in exc.errors() if e["loc"][:1] != ("total",)]
+        raise ValidationError.from_exception_data(cls.__name__, [missing, *others])
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PrometheusRatioSource:
+        selectors = any(getattr(self, k) is not None for k in ("good", "bad", "total"))
+        forms = [selectors, self.expression is not None, self.error_ratio is not None]
+        if sum(forms) != 1:
+            given = [f for f, on in zip(PROMETHEUS_RATIO_FORMS, forms, strict=True) if on]
+            raise ValueError(
+                f"give exactly one of {', '.join(PROMETHEUS_RATIO_FORMS)} (got {', '.join(given) or 'none'})"
+            )
+        if not selectors:
+            if "metric_type" in self.model_fields_set:
+                raise ValueError("metricType applies to selectors only")
+            return self
+        if self.total is None:  # the stand-in `_total_with_selectors` gives cannot be None
+            raise ValueError("give `total` with the good or bad selectors")
+        if (self.good is None) == (self.bad is None):
+            raise ValueError("give exactly one of `good` or `bad`")
+        return self
+
+    @property
+    def form(self) -> Literal["selectors", "expression", "errorRatio"]:
+        """Which of the three ways the spec gives the events."""
+        return "expression" if self.expression else "errorRatio" if self.error_ratio else "selectors"
 
     def selectors(self, key: Literal["good", "bad", "total"]) -> list[str]:
         """The selectors of good, bad or total events as a list (empty when not given)."""

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sre_cli import slomath
-from sre_cli.slospec.document import Alerting, Defaults, Indicator, SloDocument
 from sre_cli.slospec.errors import SpecError
+
+if TYPE_CHECKING:
+    # Annotations only: a report reading cached specs must not import pydantic (slospec/cache.py).
+    from sre_cli.slospec.document import Alerting, Defaults, Indicator, SloDocument
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ from sre_cli.promql_selectors import (
     dropped_labels,
     expression_selectors,
     histogram_family,
+    parse_promql,
     parse_selector,
 )
+from sre_cli.promql_window import template_problem
 from sre_cli.slospec import document
 from sre_cli.slospec.errors import SpecError, field_path
 from sre_cli.slospec.model import Slo, SpecSet
@@ -53,7 +55,7 @@ def _err(slo_file: str, doc: YamlDocument, path: tuple[str | int, ...], message:
 
 def _parse_promql(expr: str) -> tuple[object | None, str | None]:
     try:
-        return promql_parser.parse(expr), None
+        return parse_promql(expr), None
     except (ValueError, RuntimeError) as exc:
         return None, f"PromQL does not parse: {exc}"
 
@@ -92,6 +94,7 @@ def check_slo(
     check_inherited_pairs(slo, add)
     check_cloudwatch_born_series(slo.indicator, add)
     check_grouping(slo, add)
+    check_error_ratio_guard(slo, add)
     check_cloudwatch_groups(slo, add)
     if generating:
         check_generated_limits(slo, defaults, add)
@@ -180,6 +183,7 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 for i, expr in enumerate(p.selectors(key)):
                     if problem := _check_selector(expr, what=key):
                         add((*base, "prometheus", key) + (() if isinstance(value, str) else (i,)), problem)
+            check_window_templates(p, ind.group_by, add)
         if c := ind.ratio.cloudwatch:
             for key in ("good", "bad", "total"):
                 for i, metric in enumerate(getattr(c, key) or []):
@@ -240,6 +244,40 @@ def check_indicator(ind: document.Indicator, window: str | None, add: Add) -> No
                 add((*base, "prometheus", "gauge"), problem)
         if c := t.cloudwatch:
             _check_cw_metric(c.metric, (*base, "cloudwatch", "metric"), add)
+
+
+def check_window_templates(p: document.PrometheusRatioSource, group_by: list[str], add: Add) -> None:
+    """Expression and errorRatio sources: PromQL instant vectors over `{{.window}}`, not grouped.
+
+    Grouping needs selectors: the rules split a grouped SLO with `sum by (<groupBy>)` around each
+    selector, and an expression reduces to one series (`sum(...)`), which has no groups to split.
+    """
+    base = (*INDICATOR, "ratio", "prometheus")
+    templates: list[tuple[tuple[str | int, ...], str]] = []
+    if p.expression is not None:
+        templates = [(("expression", k), getattr(p.expression, k)) for k in ("good", "bad", "total")]
+    elif p.error_ratio is not None:
+        templates = [(("errorRatio",), p.error_ratio)]
+    for path, template in templates:
+        if template is not None and (problem := template_problem(template)):
+            add((*base, *path), problem)
+    if templates and group_by:
+        add(GROUP_BY, f"groupBy needs selector sources (good/bad and total): {p.form} is one series, not per group")
+
+
+def check_error_ratio_guard(slo: Slo, add: Add) -> None:
+    """An errorRatio SLI has no event counts, so no low-traffic guard can count them: a minEvents
+    written in the spec would silently guard nothing. (Inherited ones from defaults.yaml are not applied.)"""
+    src = slo.indicator.ratio.prometheus if slo.indicator.ratio else None
+    if src is None or src.error_ratio is None:
+        return
+    why = "errorRatio has no event counts to guard with (approximate: average of ratios); remove it"
+    if slo.alerting.min_events:
+        add(("spec", "alerting", "minEvents"), why)
+    for tier_name in ("page", "ticket"):
+        for i, w in enumerate(getattr(slo.alerting, tier_name).windows or []):
+            if w.min_events:
+                add(("spec", "alerting", tier_name, "windows", i, "minEvents"), why)
 
 
 GROUP_BY = (*INDICATOR, "groupBy")
@@ -354,7 +392,16 @@ def check_cloudwatch_born_series(ind: document.Indicator, add: Add) -> None:
     if sources is None or sources.cloudwatch is None:
         return
     for found in cloudwatch_born(ind):
-        if isinstance(found, UnsourcedSeries):
+        if isinstance(found, UnsourcedSeries) and found.path[-1] in ("good", "bad", "total", "errorRatio") and (
+            "expression" in found.path or "errorRatio" in found.path
+        ):
+            add(
+                found.path,
+                f"{found.series} is a CloudWatch series (aws_*) the generated exporter config (alarms/exporters/"
+                "yace.yaml) exports only for selectors paired with the cloudwatch source's metrics; write the "
+                "Prometheus source as selectors (good or bad, and total)",
+            )
+        elif isinstance(found, UnsourcedSeries):
             add(
                 found.path,
                 f"{found.series} is a CloudWatch series (aws_*) but no CloudWatch metric stands at the same place "

@@ -167,6 +167,24 @@ CASES = [
         + RATIO,
         {"error": Contains("metadata.service: 'slo-overview' would overwrite the SLO overview")},
     ),
+    Case(
+        "error-ratio-source-shows-its-ratio",
+        # No event counts: the events panel shows the recorded 5m ratio itself.
+        """
+        metadata: {name: er, service: t}
+        spec:
+          description: d
+          objective: 99
+          indicator:
+            ratio:
+              prometheus:
+                errorRatio: sum(rate(err_total[{{.window}}])) / sum(rate(req_total[{{.window}}]))
+        """,
+        {
+            f"{SERVICE} panel er: error ratio (5m) A": 'slo:sli_bad:rate5m{slo="er"}',
+            f"{SERVICE} panel er: SLI vs objective 99% A": '1 - slo:sli_error:ratio_rate1h{slo="er"}',
+        },
+    ),
 ]
 
 
@@ -219,3 +237,12 @@ def test_grafana_panels(case: Case, generated: dict[str, Generated]) -> None:
     assert actual == case.expect
     if "error" in case.expect:
         assert not (result.out / "dashboards").exists()  # nothing written
+
+
+def test_error_ratio_panels_say_their_numbers_are_approximate(generated: dict[str, Generated]) -> None:
+    board = generated["error-ratio-source-shows-its-ratio"].json(SERVICE)
+    titles = ["er: error ratio (5m)", "er: SLI vs objective 99%", "er: error budget burn-down over 30d"]
+    for title in titles:
+        assert "approximate: average of ratios" in _panel(board, title).get("description", ""), title
+    other = generated["burn-down-over-a-28d-window"].json(SERVICE)
+    assert "approximate" not in _panel(other, "a: error budget burn-down over 28d")["description"]

@@ -781,8 +781,118 @@ CASES = [
             "annotation keys SLOMetricsAbsent": ["summary", "description", "runbook_url"],
         },
     ),
+    Case(
+        "expression-source-bad-events",
+        # Sloth-style PromQL that is no plain sum of selectors: recorded at 5m (and the 1m fast pair's
+        # window), each reduced with sum() and 0 when empty; everything longer derives as for selectors.
+        """
+        metadata: {name: ex, service: t}
+        spec:
+          description: d
+          objective: 99.9
+          indicator:
+            ratio:
+              prometheus:
+                expression:
+                  bad: sum(rate(req_total{code=~"5.."}[{{.window}}])) - sum(rate(req_total{code="503"}[{{.window}}]))
+                  total: sum(rate(req_total[{{.window}}]))  # all of them
+          alerting:
+            minEvents: 50
+            page:
+              windows:
+                - {long: 1h, short: 1m, budgetPercent: 2}
+        """,
+        {
+            "record slo:sli_bad:rate5m": '(sum(sum(rate(req_total{code=~"5.."}[5m])) - '
+            'sum(rate(req_total{code="503"}[5m]))) or vector(0))',
+            "record slo:sli_total:rate5m": "(sum(sum(rate(req_total[5m]))) or vector(0))",
+            "record slo:sli_bad:rate1m": '(sum(sum(rate(req_total{code=~"5.."}[1m])) - '
+            'sum(rate(req_total{code="503"}[1m]))) or vector(0))',
+            "record slo:sli_total:rate1m": "(sum(sum(rate(req_total[1m]))) or vector(0))",
+            "record slo:sli_events:count1h": 'avg_over_time(slo:sli_total:rate5m{slo="ex"}[1h]) * 3600',
+            "record slo:sli_error:ratio_rate1h": 'clamp_max(avg_over_time(slo:sli_bad:rate5m{slo="ex"}[1h]) * 3600 / '
+            '(slo:sli_events:count1h{slo="ex"} > 0), 1) or slo:sli_events:count1h{slo="ex"} * 0',
+            "alert SLOBurnRatePage 1h/1m": {
+                "expr": _burn("ex", "1h", "1m", "14.3999999856", 'slo:sli_events:count1h{slo="ex"} >= 50'),
+                "for": "2m",
+                "labels": _labels("ex", long_window="1h", severity="page", short_window="1m"),
+            },
+            "alert SLOMetricsAbsent": {
+                "expr": "absent(req_total)",
+                "for": "15m",
+                "labels": _labels("ex", severity="ticket"),
+            },
+        },
+    ),
+    Case(
+        "expression-source-good-events",
+        """
+        metadata: {name: eg, service: t}
+        spec:
+          description: d
+          objective: 99
+          indicator:
+            ratio:
+              prometheus:
+                expression:
+                  good: sum(increase(ok_total[{{.window}}])) / 300
+                  total: sum by (job) (rate(all_total[{{.window}}]))
+        """,
+        {
+            "record slo:sli_bad:rate5m": "clamp_min((sum(sum by (job) (rate(all_total[5m]))) or vector(0)) - "
+            "(sum(sum(increase(ok_total[5m])) / 300) or vector(0)), 0)",
+            "record slo:sli_total:rate5m": "(sum(sum by (job) (rate(all_total[5m]))) or vector(0))",
+            "alert SLOMetricsAbsent": {
+                "expr": "absent(all_total)",
+                "for": "15m",
+                "labels": _labels("eg", severity="ticket"),
+            },
+        },
+    ),
+    Case(
+        "error-ratio-source-is-averaged",
+        # No event counts: the 5m ratio is the bad "rate" and 1 the total while it exists, so every
+        # window averages the ratio over time; no low-traffic guard (a defaults.yaml pair's minEvents
+        # is not applied), and the text says the ratios are approximate.
+        """
+        metadata: {name: er, service: t}
+        spec:
+          description: d
+          objective: 99
+          indicator:
+            ratio:
+              prometheus:
+                errorRatio: sum(rate(err_total[{{.window}}])) / sum(rate(req_total[{{.window}}]))
+        """,
+        {
+            "record slo:sli_bad:rate5m": "clamp_max(avg(sum(rate(err_total[5m])) / sum(rate(req_total[5m]))) >= 0, 1)",
+            "record slo:sli_total:rate5m": 'slo:sli_bad:rate5m{slo="er"} * 0 + 1',
+            "record slo:sli_events:count1h": 'avg_over_time(slo:sli_total:rate5m{slo="er"}[1h]) * 3600',
+            "record slo:sli_error:ratio_rate1h": 'clamp_max(avg_over_time(slo:sli_bad:rate5m{slo="er"}[1h]) * 3600 / '
+            '(slo:sli_events:count1h{slo="er"} > 0), 1) or slo:sli_events:count1h{slo="er"} * 0',
+            "record slo:sli_bad:rate5m_avg4m": 'avg_over_time(slo:sli_bad:rate5m{slo="er"}[4m])',
+            "alert SLOBurnRatePage 1h/5m": {
+                "expr": _burn("er", "1h", "5m", "14.3999999856"),
+                "for": "2m",
+                "labels": _labels("er", long_window="1h", severity="page", short_window="5m"),
+            },
+            "annotation SLOBurnRatePage 1h/5m description": Contains(
+                "budget within 1h. Error ratios approximate: average of ratios (errorRatio source). Objective 99%"
+            ),
+            "alert SLOMetricsAbsent": {
+                "expr": "absent(err_total or req_total)",
+                "for": "15m",
+                "labels": _labels("er", severity="ticket"),
+            },
+        },
+        defaults="""
+        page:
+          windows:
+            - {long: 1h, short: 5m, budgetPercent: 2, minEvents: 100}
+            - {long: 6h, short: 30m, budgetPercent: 5, minEvents: 100}
+        """,
+    ),
 ]
-
 
 def _groups(doc: dict[str, Any]) -> list[dict[str, Any]]:
     main, *rollup = doc["groups"]
@@ -852,6 +962,12 @@ def test_rules(case: Case, generated: dict[str, Generated]) -> None:
     doc = result.yaml(RULES)
     actual = {key: locate(doc, key) for key in case.expect}
     assert actual == case.expect
+
+
+def test_error_ratio_rule_file_says_its_ratios_are_approximate(generated: dict[str, Generated]) -> None:
+    header = generated["error-ratio-source-is-averaged"].text(RULES).splitlines()[1]
+    assert header == "# er: errorRatio source, its windows are approximate: average of ratios"
+    assert "approximate" not in generated["expression-source-bad-events"].text(RULES)
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")

@@ -299,8 +299,13 @@ CASES = [
         "sloth",
         _sloth_sli("events:\n  error_query: 1 - sum(rate(x[{{.window}}]))\n  total_query: sum(rate(x[{{.window}}]))"),
         1,
-        [("not mapped", "sli.events.error_query", "not mappable yet: expression SLI: `-` of two queries")],
-        None,
+        [("exact", "sli.events.error_query", "as expression.bad, the PromQL kept as written")],
+        {
+            "spec.indicator.ratio.prometheus.expression": {
+                "bad": "1 - sum(rate(x[{{.window}}]))",
+                "total": "sum(rate(x[{{.window}}]))",
+            }
+        },
         id="sloth-expression-sli",
     ),
     pytest.param(
@@ -315,8 +320,15 @@ CASES = [
         "sloth",
         _sloth_sli("raw:\n  error_ratio_query: sum(rate(e[{{.window}}])) / sum(rate(t[{{.window}}]))"),
         1,
-        [("not mapped", "sli.raw.error_ratio_query", "not mappable yet: a raw error ratio")],
-        None,
+        [
+            (
+                "approximated",
+                "sli.raw.error_ratio_query",
+                "as errorRatio, kept as written; without event counts its long "
+                "windows are approximate: average of ratios",
+            )
+        ],
+        {"spec.indicator.ratio.prometheus.errorRatio": "sum(rate(e[{{.window}}])) / sum(rate(t[{{.window}}]))"},
         id="sloth-raw",
     ),
     pytest.param(
@@ -500,9 +512,51 @@ CASES = [
         "openslo",
         OPENSLO_RAW,
         1,
-        [("not mapped", "ratioMetric.raw", "not mappable yet: a precomputed ratio")],
+        [("not mapped", "ratioMetric.raw", "not mappable: the query has no range to put the SLO's windows in")],
         None,
-        id="openslo-raw",
+        id="openslo-raw-without-range",
+    ),
+    pytest.param(
+        "openslo",
+        OPENSLO_RAW.replace(
+            "query: 'x'",
+            "query: 'sum(rate(ok_total[5m])) / sum(rate(all_total[5m]))'",
+        ),
+        1,
+        [
+            (
+                "approximated",
+                "ratioMetric.raw",
+                "as errorRatio = 1 - the success ratio; without event counts its windows are approximate: "
+                "average of ratios",
+            )
+        ],
+        {
+            "spec.indicator.ratio.prometheus.errorRatio": "1 - (sum(rate(ok_total[{{.window}}])) / "
+            "sum(rate(all_total[{{.window}}])))"
+        },
+        id="openslo-raw-success-ratio",
+    ),
+    pytest.param(
+        "openslo",
+        OPENSLO_RAW.replace(
+            "ratioMetric: {rawType: success, raw: {metricSource: {type: Prometheus, spec: {query: 'x'}}}}",
+            "ratioMetric: {counter: true, good: {metricSource: {type: Prometheus, spec: "
+            "{query: 'sum(rate(ok_total[1m])) * 2'}}}, total: {metricSource: {type: Prometheus, spec: "
+            "{query: 'sum(rate(all_total[{{.window}}]))'}}}}",
+        ),
+        1,
+        [
+            ("approximated", "ratioMetric.good", "as expression.good, its fixed range(s) put on {{.window}}"),
+            ("exact", "ratioMetric.total", "as expression.total, the PromQL kept as written"),
+        ],
+        {
+            "spec.indicator.ratio.prometheus.expression": {
+                "good": "sum(rate(ok_total[{{.window}}])) * 2",
+                "total": "sum(rate(all_total[{{.window}}]))",
+            }
+        },
+        id="openslo-expression-sli",
     ),
     pytest.param(
         "openslo",

@@ -92,6 +92,70 @@ def test_import_of_the_export_generates_identical_rules_and_alarms(exported: Pat
     assert compared >= 8
 
 
+TEMPLATED = """
+apiVersion: sre.dev/v1
+kind: SLO
+metadata: {name: ex, service: t}
+spec:
+  description: expression source
+  objective: 99.9
+  indicator:
+    ratio:
+      prometheus:
+        expression:
+          good: sum(rate(ok_total[{{.window}}]))
+          total: sum(rate(all_total[{{.window}}])) * 1
+---
+apiVersion: sre.dev/v1
+kind: SLO
+metadata: {name: er, service: t}
+spec:
+  description: errorRatio source
+  objective: 99
+  indicator:
+    ratio:
+      prometheus:
+        errorRatio: sum(rate(err_total[{{.window}}])) / sum(rate(all_total[{{.window}}]))
+"""
+
+
+def test_expression_and_error_ratio_sources_round_trip(tmp_path: Path) -> None:
+    """Expression -> ratioMetric good/total queries, errorRatio -> ratioMetric.raw (failure), both
+    keeping `{{.window}}`; imported back they generate the same rules (even a selector-sum expression
+    stays an expression, by its annotation)."""
+    specs = tmp_path / "slo"
+    specs.mkdir()
+    (specs / "t.yaml").write_text(TEMPLATED)
+    out = tmp_path / "openslo"
+    _sre("export", "openslo", "--specs", str(specs), "--out", str(out))
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    slis = {}
+    for f in sorted(out.glob("*.yaml")):
+        for doc in yaml.safe_load_all(f.read_text()):
+            assert not [e.message for e in validator.iter_errors(doc)], doc
+            if doc["kind"] == "SLO":
+                slis[doc["metadata"]["name"]] = doc["spec"]["indicator"]["spec"]["ratioMetric"]
+    assert slis["er"] == {
+        "counter": False,
+        "rawType": "failure",
+        "raw": {
+            "metricSource": {
+                "type": "Prometheus",
+                "spec": {"query": "sum(rate(err_total[{{.window}}])) / sum(rate(all_total[{{.window}}]))"},
+            }
+        },
+    }
+    assert slis["ex"]["good"]["metricSource"]["spec"]["query"] == "sum(rate(ok_total[{{.window}}]))"
+    imported = tmp_path / "back"
+    proc = _sre("import", "openslo", str(out), "--out", str(imported), ok=(1,))  # errorRatio is approximated
+    assert "approximate: average of ratios" in proc.stdout
+    generated = {}
+    for name, where in (("spec", specs), ("import", imported)):
+        _sre("generate", "--specs", str(where), "--out", str(tmp_path / f"gen-{name}"))
+        generated[name] = (tmp_path / f"gen-{name}" / "alarms/prometheus/t.rules.yaml").read_text().split("\n", 1)[1]
+    assert generated["import"] == generated["spec"]
+
+
 NATIVE_SPEC = """\
 apiVersion: sre.dev/v1
 kind: SLO

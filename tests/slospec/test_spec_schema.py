@@ -93,6 +93,7 @@ SCHEMA_REJECTS = [
     "alert-window-bad-duration.yaml",
     "alert-min-events-negative.yaml",
     "bool-where-string.yaml",
+    "ratio-two-source-forms.yaml",
     "latency-native-with-buckets.yaml",
     "latency-histogram-without-buckets.yaml",
 ]
@@ -104,6 +105,28 @@ def test_schema_rejects_broken_spec(name: str) -> None:
     doc = yaml.safe_load((BROKEN / name).read_text())
     assert list(validator.iter_errors(doc)), f"the JSON Schema accepts {name}"
     assert load([BROKEN / name]).errors  # and so does the loader, of course
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        {"expression": {"bad": "sum(rate(e[{{.window}}]))", "total": "sum(rate(t[{{.window}}]))"}},
+        {"errorRatio": "sum(rate(e[{{.window}}])) / sum(rate(t[{{.window}}]))"},
+    ],
+    ids=["expression", "errorRatio"],
+)
+def test_schema_takes_expression_and_error_ratio_sources_alone(source: dict) -> None:
+    validator = jsonschema.Draft202012Validator(schema.spec_schema())
+    doc = {
+        "apiVersion": "sre.dev/v1",
+        "kind": "SLO",
+        "metadata": {"name": "a", "service": "b"},
+        "spec": {"description": "d", "objective": 99, "indicator": {"ratio": {"prometheus": source}}},
+    }
+    assert validator.is_valid(doc)
+    with_selectors = {**source, "good": "ok_total", "total": "all_total"}
+    doc["spec"]["indicator"]["ratio"]["prometheus"] = with_selectors
+    assert not validator.is_valid(doc)
 
 
 def test_native_histogram_spec_takes_any_threshold_in_schema_and_loader(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from grafana_foundation_sdk.models import common as common_models
 from grafana_foundation_sdk.models import dashboard as models
 from grafana_foundation_sdk.models import prometheus as prometheus_models
 
-from sre_cli import slomath
+from sre_cli import sli_sources, slomath
 from sre_cli.generate import Target
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.model import Slo, SpecSet
@@ -155,6 +155,8 @@ def sli_panel(slo: Slo) -> timeseries.Panel:
     for i, window in enumerate((slomath.HOUR, slo.window_seconds)):
         ratio = _series(naming.error_ratio(window), slo)
         panel = panel.with_target(_query(f"1 - {ratio}", _legend(f"SLI {format_duration(window)}", slo), chr(65 + i)))
+    if sli_sources.is_approximate(slo):
+        panel = panel.description(_APPROXIMATE_TEXT)
     return (
         panel.unit("percentunit")
         .thresholds(_thresholds([(None, "red"), (slo.objective, "green")]))
@@ -208,6 +210,13 @@ def ideal_burn_expr(slo: Slo) -> str:
     return f"({window_end(slo)} - time()) / {slo.window_seconds}"
 
 
+# Said on every panel of an errorRatio SLI whose numbers come from averaged ratios.
+_APPROXIMATE_TEXT = (
+    f"errorRatio source: no event counts, so every window is the time average of the 5m error ratio "
+    f"({sli_sources.APPROXIMATE}), not the share of bad events."
+)
+
+
 def burn_down_panel(slo: Slo) -> timeseries.Panel:
     ideal = [
         models.DynamicConfigValue(id_val="custom.lineStyle", value=DASHED),
@@ -219,6 +228,7 @@ def burn_down_panel(slo: Slo) -> timeseries.Panel:
         .description(
             "Error budget left through the last SLO window: 100% at its start, less each whole hour's bad "
             "events (the hour under way shows up when it ends). Dashed: a steady burn of exactly 1x."
+            + (f" {_APPROXIMATE_TEXT}" if sli_sources.is_approximate(slo) else "")
         )
         .with_target(_query(burn_down_expr(slo), _legend("budget left", slo), "A"))
         .with_target(_query(ideal_burn_expr(slo), "ideal burn (1x)", "B"))
@@ -248,6 +258,14 @@ def burn_panel(slo: Slo) -> timeseries.Panel:
 
 def events_panel(slo: Slo) -> timeseries.Panel:
     panel = _graph().height(8).span(12)
+    if sli_sources.is_approximate(slo):
+        # An errorRatio source counts no events: what it records at 5m is the ratio itself.
+        return (
+            panel.title(f"{slo.name}: error ratio (5m)")
+            .description(_APPROXIMATE_TEXT)
+            .unit("percentunit")
+            .with_target(_query(_series(naming.BAD_RATE, slo), _legend("error ratio", slo), "A"))
+        )
     if slo.indicator.kind == "threshold":
         return panel.title(f"{slo.name}: bad slice (1 = bad)").with_target(
             _query(_series(naming.SLICE_BAD, slo), _legend("bad slice", slo), "A")

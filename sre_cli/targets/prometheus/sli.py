@@ -14,6 +14,12 @@ half of it.
                    over a native histogram H = sum(rate(x[5m])): total = histogram_count(H),
                    bad = histogram_fraction(<threshold>, +Inf, H) * total (`NativeLatency.slow_and_all`)
 - threshold:       one 0/1 "bad slice" sample per slice: max((gauge) <inverted operator> bool value)
+- expression:      the spec's PromQL with the window put in for `{{.window}}`, each reduced with sum():
+                   bad = sum(bad), or total - good, as for selectors
+- errorRatio:      no events, a ratio: bad = avg(ratio) over the window (0..1; NaN, a window without
+                   traffic, is dropped), total = 1 while the ratio exists. Every second then weighs the
+                   same, so the long windows' "event-weighted" ratio is the time average of the 5m
+                   ratios (approximate: average of ratios), and the "event" count is seconds
 
 Every aggregate that may be empty (no errors yet, no traffic) falls back to `vector(0)`, so the
 recorded rates always exist and a quiet period counts as zero events, never as a gap or NaN.
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 from sre_cli import sli_sources
 from sre_cli.promql_selectors import series_union
+from sre_cli.promql_window import at_window
 from sre_cli.slomath import format_duration
 from sre_cli.slospec.document import ThresholdIndicator
 from sre_cli.slospec.model import Slo
@@ -92,6 +99,10 @@ def event_rates(slo: Slo, seconds: int = BASE_WINDOW) -> tuple[str, str]:
     latency indicators. Grouped SLOs: bad events read the recorded total, so it is recorded first."""
     if seconds > BASE_WINDOW:
         raise ValueError(f"raw series are read over at most {BASE_RANGE}, not {format_duration(seconds)}")
+    if (expressions := sli_sources.event_expressions(slo)) is not None:
+        return _expression_rates(expressions, seconds)
+    if (ratio := sli_sources.error_ratio(slo)) is not None:
+        return _error_ratio_rates(slo, ratio, seconds)
     if (native := sli_sources.native_latency(slo)) is not None:
         return _native_event_rates(slo, native, seconds)
     events = sli_sources.event_series(slo)
@@ -105,6 +116,23 @@ def event_rates(slo: Slo, seconds: int = BASE_WINDOW) -> tuple[str, str]:
     good = _summed(events.good, events.metric_type, seconds)
     # Clamped: good and total come from separate scrapes and may disagree by a sample.
     return f"clamp_min({total} - {good}, 0)", total
+
+
+def _expression_rates(expressions: sli_sources.EventExpressions, seconds: int) -> tuple[str, str]:
+    """An expression source's templates over the window; 0 when they find nothing, like selectors."""
+    rng = format_duration(seconds)
+    total = f"({expressions.at(expressions.total, rng)} or vector(0))"
+    counted = f"({expressions.at(expressions.counted, rng)} or vector(0))"
+    if expressions.bad is not None:
+        return counted, total
+    return f"clamp_min({total} - {counted}, 0)", total
+
+
+def _error_ratio_rates(slo: Slo, template: str, seconds: int) -> tuple[str, str]:
+    """An errorRatio source: the ratio as the bad "rate", 1 as the total while it exists (module docstring).
+    Without traffic the ratio is NaN or absent: nothing is recorded, and the windows average what is."""
+    ratio = f"clamp_max(avg({at_window(template, format_duration(seconds))}) >= 0, 1)"
+    return ratio, f"{naming.selector(naming.bad_rate(seconds), slo)} * 0 + 1"
 
 
 def bad_slice(indicator: ThresholdIndicator, by: str = "") -> str:
