@@ -252,9 +252,7 @@ def _groups_context(slo: Slo) -> dict[str, Any] | None:
 
     burn, budget = queries.promql_worst_groups(slo)
     per_slo = {naming.OBJECTIVE, naming.ERROR_BUDGET}  # the only series a grouped SLO records once
-    recorded = [
-        r for g in rules.slo_groups(slo) for r in g["rules"] if "record" in r and r["record"] not in per_slo
-    ]
+    recorded = [r for g in rules.slo_groups(slo) for r in g["rules"] if "record" in r and r["record"] not in per_slo]
     return {
         "labels": ", ".join(markdown_code(label) for label in slo.group_by),
         "burn": [{"window": window, "expr": expr} for window, expr in burn],

@@ -392,8 +392,10 @@ def check_cloudwatch_born_series(ind: document.Indicator, add: Add) -> None:
     if sources is None or sources.cloudwatch is None:
         return
     for found in cloudwatch_born(ind):
-        if isinstance(found, UnsourcedSeries) and found.path[-1] in ("good", "bad", "total", "errorRatio") and (
-            "expression" in found.path or "errorRatio" in found.path
+        if (
+            isinstance(found, UnsourcedSeries)
+            and found.path[-1] in ("good", "bad", "total", "errorRatio")
+            and ("expression" in found.path or "errorRatio" in found.path)
         ):
             add(
                 found.path,

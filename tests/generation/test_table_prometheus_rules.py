@@ -134,8 +134,7 @@ CASES = [
             " * 604800"
             ' / (slo:sli_events:count7d{slo="w"} > 0), 1) or slo:sli_events:count7d{slo="w"} * 0',
             "record slo:error_budget_remaining:ratio": '1 - slo:burn_rate:ratio_rate7d{slo="w"}',
-            "annotation SLOBurnRateTicket 3d/6h summary": "w: error budget burning 0.2333x too fast over 3d "
-            "and 6h",
+            "annotation SLOBurnRateTicket 3d/6h summary": "w: error budget burning 0.2333x too fast over 3d and 6h",
         },
     ),
     Case(
@@ -893,6 +892,7 @@ CASES = [
         """,
     ),
 ]
+
 
 def _groups(doc: dict[str, Any]) -> list[dict[str, Any]]:
     main, *rollup = doc["groups"]

@@ -53,7 +53,7 @@ def runbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_the_sli_is_said_with_its_promql(runbooks: dict[str, str]) -> None:
-    assert "bad events per second `sum(rate(req_total{code=\"500\"}[{{.window}}])) * 1`" in runbooks["ex"]
+    assert 'bad events per second `sum(rate(req_total{code="500"}[{{.window}}])) * 1`' in runbooks["ex"]
     assert "approximate: average of ratios" in runbooks["er"]
     assert "approximate" not in runbooks["ex"]
 
