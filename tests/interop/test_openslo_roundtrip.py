@@ -25,6 +25,16 @@ def _sre(*args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[
     return proc
 
 
+def _export_valid(specs: Path, out: Path) -> list[dict]:
+    """`sre export openslo` of `specs` into `out`: every document it wrote, each valid OpenSLO v1."""
+    _sre("export", "openslo", "--specs", str(specs), "--out", str(out))
+    docs = [d for f in sorted(out.glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for doc in docs:
+        assert not [e.message for e in validator.iter_errors(doc)], doc
+    return docs
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("openslo")
@@ -127,14 +137,11 @@ def test_expression_and_error_ratio_sources_round_trip(tmp_path: Path) -> None:
     specs.mkdir()
     (specs / "t.yaml").write_text(TEMPLATED)
     out = tmp_path / "openslo"
-    _sre("export", "openslo", "--specs", str(specs), "--out", str(out))
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    slis = {}
-    for f in sorted(out.glob("*.yaml")):
-        for doc in yaml.safe_load_all(f.read_text()):
-            assert not [e.message for e in validator.iter_errors(doc)], doc
-            if doc["kind"] == "SLO":
-                slis[doc["metadata"]["name"]] = doc["spec"]["indicator"]["spec"]["ratioMetric"]
+    slis = {
+        doc["metadata"]["name"]: doc["spec"]["indicator"]["spec"]["ratioMetric"]
+        for doc in _export_valid(specs, out)
+        if doc["kind"] == "SLO"
+    }
     assert slis["er"] == {
         "counter": False,
         "rawType": "failure",
@@ -177,11 +184,7 @@ def test_native_histogram_exports_counter_queries_and_comes_back(tmp_path: Path)
     specs.mkdir()
     (specs / "rpc.yaml").write_text(NATIVE_SPEC)
     exported = tmp_path / "openslo"
-    _sre("export", "openslo", "--specs", str(specs), "--out", str(exported))
-    docs = [d for f in sorted(exported.glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    for doc in docs:
-        assert not [e.message for e in validator.iter_errors(doc)], doc
+    docs = _export_valid(specs, exported)
     text = yaml.safe_dump(docs)
     assert 'histogram_fraction(0.37, +Inf, rpc_seconds{job="rpc"}) * histogram_count(rpc_seconds{job="rpc"})' in text
     assert "sre.dev/native-histogram" in text
@@ -250,11 +253,7 @@ def test_grouped_slos_export_per_group_queries_and_come_back(tmp_path: Path) -> 
     specs.mkdir()
     (specs / "shop.yaml").write_text(GROUPED_SPECS)
     exported = tmp_path / "openslo"
-    _sre("export", "openslo", "--specs", str(specs), "--out", str(exported))
-    docs = [d for f in sorted(exported.glob("*.yaml")) for d in yaml.safe_load_all(f.read_text())]
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    for doc in docs:
-        assert not [e.message for e in validator.iter_errors(doc)], doc
+    docs = _export_valid(specs, exported)
     slos = {d["metadata"]["name"]: d for d in docs if d["kind"] == "SLO"}
     errors = slos["checkout-errors"]
     assert errors["metadata"]["annotations"]["sre.dev/group-by"] == "route,region"
@@ -342,11 +341,7 @@ def test_grouped_cloudwatch_and_threshold_slos_come_back(tmp_path: Path) -> None
     (specs / "cart.yaml").write_text(GROUPED_CLOUDWATCH_SPECS)
     (specs / "defaults.yaml").write_text(GROUPED_CLOUDWATCH_DEFAULTS)
     exported = tmp_path / "openslo"
-    _sre("export", "openslo", "--specs", str(specs), "--out", str(exported))
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    for f in sorted(exported.glob("*.yaml")):
-        for doc in yaml.safe_load_all(f.read_text()):
-            assert not [e.message for e in validator.iter_errors(doc)], doc
+    _export_valid(specs, exported)
     imported = tmp_path / "again" / "slo"
     imported.mkdir(parents=True)
     (imported / "defaults.yaml").write_text(GROUPED_CLOUDWATCH_DEFAULTS)
