@@ -404,8 +404,12 @@ def _grouping(
     them, else the `sum by (<labels>)` every Prometheus count of the SLI splits by."""
     if fmt.GROUP_BY in annotations:
         here = ("metadata", "annotations")
-        if not common.group_by(obj, doc, _annotated_group_by(annotations), here, fmt.GROUP_BY, absolute=True):
+        annotated = _annotated_group_by(annotations)
+        if not common.group_by(obj, doc, annotated, here, fmt.GROUP_BY, absolute=True):
             return
+        if counts and (split := _query_split(counts)) != set(annotated):
+            why = f"the queries split by {split or 'nothing'}; the annotation's groups were taken"
+            obj.approximated(here, fmt.GROUP_BY, why, absolute=True)
         if fmt.MAX_GROUPS in annotations:
             text = str(annotations[fmt.MAX_GROUPS])
             if text.isdigit() and 1 <= int(text) <= MOST_GROUPS:
@@ -424,6 +428,14 @@ def _grouping(
         obj.approximated(here, field, f"{exc}: the SLI covers all series", absolute=True)
         return
     common.group_by(obj, doc, labels, here, field, absolute=True)
+
+
+def _query_split(counts: list[EventSelectors]) -> set[str] | str:
+    """The labels the counts split by alike, or why they do not split alike."""
+    try:
+        return set(shared_group_by(*counts))
+    except MixedGrouping as exc:
+        return str(exc)
 
 
 def _cloudwatch_groups(obj: SourceObject, doc: dict[str, Any], text: Any) -> None:

@@ -355,6 +355,26 @@ CASES = [
         {},
         id="openslo-cloudwatch-groups-without-cloudwatch",
     ),
+    pytest.param(
+        "openslo",
+        _openslo(
+            'sum by (region) (logins_total{ok="true"})',
+            "sum by (region) (logins_total)",
+            annotations="{sre.dev/group-by: tenant}",
+        ),
+        ("approximated", "sre.dev/group-by", "the queries split by {'region'}; the annotation's groups were taken"),
+        ["tenant"],
+        {},
+        id="openslo-annotation-disagrees-with-the-queries",
+    ),
+    pytest.param(
+        "openslo",
+        _openslo('logins_total{ok="true"}', "logins_total", annotations="{sre.dev/group-by: tenant}"),
+        ("approximated", "sre.dev/group-by", "the queries split by nothing; the annotation's groups were taken"),
+        ["tenant"],
+        {},
+        id="openslo-annotation-groups-unsplit-queries",
+    ),
 ]
 
 
