@@ -42,7 +42,6 @@ def add_labels(
     path: tuple[str | int, ...],
     field: str,
     *,
-    approximate_why: str = "",
     absolute: bool = False,
 ) -> None:
     """Merge a peer's label map into metadata.labels; names Prometheus cannot carry are dropped."""
@@ -68,10 +67,7 @@ def add_labels(
             obj.not_mapped((*path, key), here, "a label value must be a string", absolute=absolute)
             continue
         labels[key] = str(value)
-        if approximate_why:
-            obj.approximated((*path, key), here, approximate_why, absolute=absolute)
-        else:
-            obj.exact((*path, key), here, absolute=absolute)
+        obj.exact((*path, key), here, absolute=absolute)
 
 
 def selector_value(selectors: list[str]) -> str | list[str]:

@@ -176,12 +176,10 @@ def _sli_spec(obj: SourceObject, catalog: Catalog, holder: dict[str, Any], where
     if "indicatorRef" in holder:
         sli = catalog.get("SLI", holder["indicatorRef"])
         if sli is None:
-            obj.not_mapped(
-                ("spec", "indicatorRef"),
-                f"{where}.indicatorRef",
-                "no SLI of that name in the files given",
-                absolute=True,
-            )
+            # The objective's own reference is inside the source object; the SLO's is in its spec.
+            path = ("indicatorRef",) if where == "objective" else ("spec", "indicatorRef")
+            why = "no SLI of that name in the files given"
+            obj.not_mapped(path, f"{where}.indicatorRef", why, absolute=where != "objective")
         return sli["spec"] if sli else None
     return None
 
@@ -377,7 +375,9 @@ def _native_latency(
     here = ("metadata", "annotations")
     histogram, threshold = annotations.get(fmt.NATIVE_HISTOGRAM), annotations.get(fmt.LATENCY_THRESHOLD)
     try:
-        seconds = slomath.parse_latency(threshold)  # type: ignore[arg-type]
+        if threshold is None:
+            raise ValueError(f"{fmt.LATENCY_THRESHOLD} is missing")
+        seconds = slomath.parse_latency(threshold)
         family = str(histogram_family(str(histogram)))
     except (TypeError, ValueError) as exc:
         why = f"{fmt.NATIVE_HISTOGRAM} needs a histogram and {fmt.LATENCY_THRESHOLD} a latency: {exc}"

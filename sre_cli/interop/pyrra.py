@@ -311,9 +311,11 @@ def _alerting(obj: SourceObject, alerting: dict[str, Any], window: int, target: 
             why = f"Pyrra's two pairs have severities {', '.join(sorted(severity))}; sre one per tier"
             obj.approximated((*base, "severities"), f"alerting.{tier}.severity", why)
         fors = sorted({p.for_ for p in pairs})
-        tier_out["for"] = slomath.format_duration(fors[0])
+        if fors[0] == 0:  # a short SLO window scales Pyrra's `for` down to nothing
+            obj.approximated(base, f"alerting.{tier}.for", "Pyrra fires at once here; sre waits at least 1s")
+        tier_out["for"] = slomath.format_duration(max(fors[0], 1))
         if len(fors) > 1:
-            pyrra_fors = " and ".join(slomath.format_duration(f) for f in fors)
+            pyrra_fors = " and ".join(slomath.format_duration(f) if f else "0s" for f in fors)
             why = f"Pyrra waits {pyrra_fors} for the tier's two pairs; sre one `for` per tier: the shorter"
             obj.approximated(base, f"alerting.{tier}.for", why)
         tier_out["windows"] = windows

@@ -306,11 +306,9 @@ def _report_count(obj: SourceObject, key: str, found: EventSelectors, exact_why:
         obj.not_mapped(path, field, f"sums {len(found.selectors)} selectors; sre takes at most {common.MAX_SELECTORS}")
         return False
     why = exact_why or f"as selector(s) {', '.join(found.selectors)}"
-    lost = []
     if found.fixed_ranges:
-        lost.append(f"fixed range(s) {', '.join(found.fixed_ranges)} became the SLI windows")
-    if lost:
-        obj.approximated(path, field, "; ".join([why, *lost]) if exact_why else "; ".join(lost))
+        lost = f"fixed range(s) {', '.join(found.fixed_ranges)} became the SLI windows"
+        obj.approximated(path, field, f"{why}; {lost}" if exact_why else lost)
     else:
         obj.exact(path, field, why)
     return True
