@@ -235,8 +235,8 @@ def matchers_problem(selector: Any) -> str | None:
     return None
 
 
-def check_expression(text: str) -> None:
-    """A PromQL expression as Prometheus 2.42 reads it: ValueError saying what it refuses."""
+def check_expression(text: str) -> Any:
+    """A PromQL expression as Prometheus 2.42 reads it, parsed: ValueError saying what it refuses."""
     node = _parse(text)
     for sub in _walk(node):
         if isinstance(sub, promql_parser.VectorSelector) and (problem := matchers_problem(sub)):
@@ -245,6 +245,7 @@ def check_expression(text: str) -> None:
             raise ValueError(f"{sub.func.name}() is not a function of Prometheus 2.42")
         if isinstance(sub, promql_parser.AggregateExpr) and str(sub.op).lower() not in PROMETHEUS_2_42_AGGREGATIONS:
             raise ValueError(f"{str(sub.op).lower()} is not an aggregation of Prometheus 2.42")
+    return node
 
 
 # Functions and aggregations of Prometheus 2.42 (promql/functions.go, parser/lex.go); the parser

@@ -14,7 +14,7 @@ import promql_parser
 from sre_cli.promql_selectors import check_expression, expression_selectors
 
 WINDOW = "{{.window}}"
-# Checked at a window no one writes, so that a fixed range cannot pass as the placeholder's.
+# Any range parses: the template's shape is checked, and which series it reads, not its range.
 _CHECK_RANGE = "5m"
 
 
@@ -39,8 +39,7 @@ def template_problem(template: str) -> str | None:
         return f"the expression must read its range as {WINDOW} (e.g. sum(rate(x[{WINDOW}]))), not a fixed range"
     text = at_window(template, _CHECK_RANGE)
     try:
-        check_expression(text)
-        node = promql_parser.parse(text)
+        node = check_expression(text)
     except (ValueError, RuntimeError) as exc:
         return str(exc)
     if isinstance(node, promql_parser.MatrixSelector | promql_parser.SubqueryExpr):

@@ -216,3 +216,23 @@ def test_reserved_label_names_are_refused(tmp_path: Path, where: str) -> None:
         if where == "metadata"
         else [("labels.__meta", 2), ("labels.__name__", 3)]
     ), specs.errors
+
+
+def test_expression_template_takes_what_prometheus_takes(tmp_path: Path) -> None:
+    # The template is checked by the same parse as selectors: a regex only Rust refuses passes.
+    (tmp_path / "slo").mkdir()
+    spec = _spec("e", "x")
+    spec["spec"]["indicator"]["ratio"]["prometheus"] = {
+        "expression": {
+            "bad": 'sum(rate(x{code=~"5..",job=~"aaa(?i)?"}[{{.window}}]))',
+            "total": 'sum(rate(x{job=~"aaa(?i)?"}[{{.window}}]))',
+        }
+    }
+    (tmp_path / "slo" / "e.yaml").write_text(yaml.safe_dump(spec))
+    specs = load([tmp_path / "slo"])
+    assert specs.ok, specs.errors
+    file = tmp_path / "generated.rules.yaml"
+    file.write_text(rules.render(specs)[rules.rule_file_path("svc")])
+    out = subprocess.run(["promtool", "check", "rules", str(file)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert 'job=~"aaa(?i)?"' in file.read_text()
